@@ -1,0 +1,51 @@
+# genu — every target does its own set-up; `make run` and `make test` work on a fresh Debian 12 machine.
+SHELL := /bin/bash
+CARGO ?= cargo
+VENV := tools/.venv
+PY := $(VENV)/bin/python
+GENU := target/release/genu
+
+.PHONY: setup build run test lint models models-heavy models-check tools-venv clean-runtime
+
+## Install missing Debian packages and ONNX Runtime's library (idempotent).
+setup:
+	@bash scripts/setup.sh
+
+## Build the release binary.
+build: setup
+	$(CARGO) build --release --locked
+
+## The main job. Until the analyzer lands, this checks the runtime and every model.
+run: build
+	$(GENU) info
+
+## Formatting, lints, docs and the whole test suite.
+test: setup
+	$(CARGO) fmt --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps
+	$(CARGO) test --release --locked
+
+## Python environment for the tools in tools/ (pinned in tools/requirements.txt).
+tools-venv: $(VENV)/.installed
+$(VENV)/.installed: tools/requirements.txt
+	@bash scripts/setup.sh
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	touch $@
+
+## Convert the committed models (detector, lite, full) from the registry packages and check parity.
+models: tools-venv
+	$(PY) tools/convert_models.py --out models --models detector,lite,full --cache .cache/model-sources \
+	  --report models/parity.json
+	cd models && sha256sum pose_detection.onnx pose_landmark_lite.onnx pose_landmark_full.onnx > SHA256SUMS
+
+## The heavy landmark model (not committed).
+models-heavy: tools-venv
+	$(PY) tools/convert_models.py --out models --models heavy --cache .cache/model-sources
+
+## Check the committed models against MediaPipe's TFLite originals on real frames (no conversion).
+models-check: tools-venv
+	$(PY) tools/convert_models.py --out models --models detector,lite,full --cache .cache/model-sources \
+	  --verify-only
+	cd models && sha256sum -c SHA256SUMS

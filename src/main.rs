@@ -1,0 +1,153 @@
+//! The `genu` command line: parses arguments, calls the library, maps the outcome to an exit code.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::{Parser, Subcommand};
+use genu::models::{LandmarkVariant, ModelDir, ModelKind};
+use genu::runtime::Runtime;
+
+/// Knee tracking from squat, single-leg squat, step-down and stair videos.
+#[derive(Debug, Parser)]
+#[command(name = "genu", version, about)]
+struct Cli {
+    /// ONNX Runtime shared library to load (default: $GENU_ORT_LIB, the project's .runtime/ folder, or next to
+    /// the executable).
+    #[arg(long, global = true, value_name = "PATH")]
+    ort_lib: Option<PathBuf>,
+    /// Folder holding the ONNX models (default: $GENU_MODELS, the project's models/ folder, or models/ next
+    /// to the executable).
+    #[arg(long, global = true, value_name = "DIR")]
+    models: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the ONNX Runtime in use and check every model: file, SHA-256, inputs and outputs.
+    Info {
+        /// Print the same as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Info { json } => info(cli.ort_lib, cli.models, json),
+    }
+}
+
+fn info(ort_lib: Option<PathBuf>, models: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+    let runtime = Runtime::discover(ort_lib.as_deref())?;
+    let dir = ModelDir::locate(models.as_deref());
+    if !dir.path.is_dir() {
+        bail!("models folder '{}' (from {}) does not exist", dir.path.display(), dir.origin);
+    }
+    let listed = dir.listed_checksums();
+    let kinds = std::iter::once(ModelKind::Detector).chain(LandmarkVariant::ALL.map(ModelKind::Landmark));
+    let mut failures = Vec::new();
+    let mut reports = Vec::new();
+    for kind in kinds {
+        let optional = matches!(kind, ModelKind::Landmark(v) if !v.is_committed());
+        if optional && !dir.file(kind).is_file() {
+            reports.push(serde_json::json!({ "model": kind.to_string(), "present": false,
+                "note": "not shipped; make it with `make models-heavy`" }));
+            continue;
+        }
+        match dir.load(&runtime, kind, 1) {
+            Ok(model) => {
+                let name = kind.file_name();
+                let checksum = match listed.iter().find(|(n, _)| n == name) {
+                    Some((_, h)) if *h == model.sha256 => "matches SHA256SUMS",
+                    Some(_) => "DIFFERS from SHA256SUMS",
+                    None => "not listed in SHA256SUMS",
+                };
+                let size = std::fs::metadata(&model.path).map(|m| m.len()).unwrap_or(0);
+                reports.push(serde_json::json!({
+                    "model": kind.to_string(), "present": true, "file": model.path, "bytes": size,
+                    "sha256": model.sha256, "checksum": checksum, "contract": "ok",
+                    "inputs": model.inputs.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+                    "outputs": model.outputs.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+                }));
+            }
+            Err(err) => {
+                reports.push(serde_json::json!({ "model": kind.to_string(), "present": dir.file(kind).is_file(),
+                    "error": err.to_string() }));
+                failures.push(err);
+            }
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = serde_json::json!({
+            "genu": genu::VERSION,
+            "onnxruntime": { "library": runtime.location.path, "origin": runtime.location.origin,
+                             "build_info": runtime.build_info },
+            "models_dir": { "path": dir.path, "origin": dir.origin },
+            "models": reports,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        writeln!(out, "genu {}", genu::VERSION)?;
+        writeln!(out, "ONNX Runtime: {} ({})", runtime.location.path.display(), runtime.location.origin)?;
+        writeln!(out, "  {}", runtime.build_info.trim())?;
+        writeln!(out, "models: {} ({})", dir.path.display(), dir.origin)?;
+        for r in &reports {
+            let model = r["model"].as_str().unwrap_or_default();
+            if let Some(err) = r["error"].as_str() {
+                writeln!(out, "  {model:15} FAILED: {err}")?;
+            } else if r["present"] == false {
+                writeln!(out, "  {model:15} not present: {}", r["note"].as_str().unwrap_or_default())?;
+            } else {
+                let mb = r["bytes"].as_u64().unwrap_or(0) as f64 / 1e6;
+                writeln!(
+                    out,
+                    "  {model:15} {:.1} MB  sha256 {}  ({})",
+                    mb,
+                    r["sha256"].as_str().unwrap_or_default(),
+                    r["checksum"].as_str().unwrap_or_default()
+                )?;
+                let join = |k: &str| {
+                    r[k].as_array()
+                        .map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("; "))
+                        .unwrap_or_default()
+                };
+                writeln!(out, "  {:15}   in:  {}", "", join("inputs"))?;
+                writeln!(out, "  {:15}   out: {}", "", join("outputs"))?;
+            }
+        }
+    }
+    out.flush()?;
+    drop(out);
+    if failures.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for err in &failures {
+        eprintln!("error: {err}");
+    }
+    Ok(ExitCode::FAILURE)
+}
