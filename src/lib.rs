@@ -15,6 +15,7 @@
 
 pub mod models;
 pub mod runtime;
+pub mod video;
 
 /// Version of this crate, recorded in every output's provenance.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

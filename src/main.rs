@@ -27,6 +27,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Decode a clip and print its facts as JSON (size, rotation, frame rate, duration, frame count).
+    Probe {
+        /// The clip.
+        clip: PathBuf,
+        /// Longest side of the working frames, in pixels.
+        #[arg(long, default_value_t = genu::video::DEFAULT_MAX_SIDE)]
+        max_side: u32,
+    },
     /// Show the ONNX Runtime in use and check every model: file, SHA-256, inputs and outputs.
     Info {
         /// Print the same as JSON.
@@ -57,7 +65,24 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(cli.ort_lib, cli.models, json),
+        Command::Probe { clip, max_side } => probe(&clip, max_side),
     }
+}
+
+fn probe(clip: &std::path::Path, max_side: u32) -> Result<ExitCode> {
+    let options = genu::video::VideoOptions { max_side, ..Default::default() };
+    let mut decoder = genu::video::DecodeThread::open(clip, options)?;
+    let started = std::time::Instant::now();
+    while let Some(frame) = decoder.next_frame() {
+        decoder.recycle(frame?);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let info = decoder.finish();
+    let frames = info.frame_count.unwrap_or(0);
+    let doc = serde_json::json!({ "clip": info, "decode_seconds": seconds,
+        "decode_fps": frames as f64 / seconds.max(1e-9) });
+    writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&doc)?)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn info(ort_lib: Option<PathBuf>, models: Option<PathBuf>, json: bool) -> Result<ExitCode> {

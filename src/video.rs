@@ -1,0 +1,687 @@
+//! Video decoding: a clip file in, upright RGB frames with their real timestamps out.
+//!
+//! * Input: any file FFmpeg can demux with a video stream (MP4/MOV, MPEG-TS, MKV/WebM; H.264, HEVC, VP9, …).
+//! * Output: [`ClipInfo`] (known before decoding, completed by [`VideoReader::finish`]) and a stream of
+//!   [`Frame`]s in decode order, each with its presentation time in seconds from the stream's start.
+//!
+//! Frames are converted to RGB at a *working resolution* ([`VideoOptions::max_side`]): the pose models look at
+//! 224- and 256-pixel inputs, so converting a 4K frame at full size is wasted work. Sizes in [`ClipInfo`]
+//! (`width`, `height`) are the full display size after rotation; `work_width`/`work_height` are the size of
+//! [`Frame::rgb`]. Landmark coordinates are reported in full-size pixels: multiply working pixels by
+//! [`ClipInfo::work_to_full`].
+//!
+//! Rotation: phones store portrait video as landscape frames plus a display matrix. The matrix's rotation is
+//! applied here, so frames are upright as a player shows them. Timestamps: every frame keeps its own
+//! timestamp (variable frame rate and slow-motion clips are common); nothing assumes a constant rate.
+//! Packets are read one by one so a read or decode error surfaces with how far decoding got, and a clip that
+//! ends well before its declared duration is reported as truncated.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+use ffmpeg_next as ffmpeg;
+use ffmpeg_next::{codec, format, media, software::scaling, util::frame};
+use image::RgbImage;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Default longest side of the working frames, in pixels: a person filling the frame height then gives a
+/// landmark crop of about 500 px, still twice the model's 256-pixel input.
+pub const DEFAULT_MAX_SIDE: u32 = 960;
+/// A clip whose last decoded frame ends this much before the declared duration is reported as truncated,
+/// unless the shortfall is within [`TRUNCATION_TOLERANCE_FRAMES`] frame intervals.
+pub const TRUNCATION_TOLERANCE_S: f64 = 0.5;
+/// Frame intervals of slack when comparing decoded length with the declared duration.
+pub const TRUNCATION_TOLERANCE_FRAMES: f64 = 3.0;
+/// Frames that may wait between the decoding thread and the consumer.
+pub const DECODE_QUEUE: usize = 4;
+
+/// Facts about a clip. Sizes are in pixels after rotation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipInfo {
+    /// File name of the input (without folders), for reports.
+    pub file_name: String,
+    /// Display width after rotation, full resolution.
+    pub width: u32,
+    /// Display height after rotation, full resolution.
+    pub height: u32,
+    /// Width of the frames as stored in the file, before rotation.
+    pub coded_width: u32,
+    /// Height of the frames as stored in the file, before rotation.
+    pub coded_height: u32,
+    /// Clockwise rotation applied to the stored frames to make them upright: 0, 90, 180 or 270 degrees.
+    pub rotation_deg: u32,
+    /// Width of the decoded working frames ([`Frame::rgb`]).
+    pub work_width: u32,
+    /// Height of the decoded working frames.
+    pub work_height: u32,
+    /// Stream time base as (numerator, denominator) seconds.
+    pub time_base: (i32, i32),
+    /// Frame rate declared by the container (average rate, else the stream's base rate); 0 when unknown.
+    pub nominal_fps: f64,
+    /// Frame rate measured from the decoded timestamps: (frames − 1) / (last − first). Set after decoding.
+    pub measured_fps: Option<f64>,
+    /// Whether the decoded frame intervals vary by more than 10 % (variable frame rate). Set after decoding.
+    pub variable_frame_rate: Option<bool>,
+    /// Duration declared by the container, in seconds.
+    pub duration_s: Option<f64>,
+    /// Codec name (e.g. `h264`, `hevc`, `vp9`).
+    pub codec: String,
+    /// Number of frames: declared by the container before decoding, the decoded count after.
+    pub frame_count: Option<u64>,
+}
+
+impl ClipInfo {
+    /// Factor from working-frame pixels to full-resolution pixels.
+    pub fn work_to_full(&self) -> f64 {
+        f64::from(self.width) / f64::from(self.work_width.max(1))
+    }
+}
+
+/// One decoded frame.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Position in decode (= presentation) order, from 0.
+    pub index: u64,
+    /// Presentation time in seconds from the start of the stream.
+    pub pts_s: f64,
+    /// Upright RGB image at the working resolution.
+    pub rgb: RgbImage,
+}
+
+/// Decoding options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VideoOptions {
+    /// Longest side of the working frames in pixels; frames are never upscaled.
+    pub max_side: u32,
+    /// Decoder threads (0 lets FFmpeg choose).
+    pub threads: usize,
+}
+
+impl Default for VideoOptions {
+    fn default() -> Self {
+        Self { max_side: DEFAULT_MAX_SIDE, threads: 1 }
+    }
+}
+
+/// Errors reading a clip. Every variant names the file.
+#[derive(Debug, Error)]
+pub enum VideoError {
+    /// The file could not be opened or read at all.
+    #[error("'{path}': cannot read file: {source}")]
+    Io {
+        /// The clip.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is empty.
+    #[error("'{path}': file is empty")]
+    Empty {
+        /// The clip.
+        path: PathBuf,
+    },
+    /// FFmpeg does not recognise the file as a media container.
+    #[error("'{path}': not a video file FFmpeg can read ({source})")]
+    NotAVideo {
+        /// The clip.
+        path: PathBuf,
+        /// FFmpeg's error.
+        source: ffmpeg::Error,
+    },
+    /// The container has no video stream (an audio-only file, for instance).
+    #[error("'{path}': no video stream in the file")]
+    NoVideoStream {
+        /// The clip.
+        path: PathBuf,
+    },
+    /// The video stream's codec cannot be decoded.
+    #[error("'{path}': cannot decode the video stream ({codec}): {source}")]
+    Codec {
+        /// The clip.
+        path: PathBuf,
+        /// Codec name.
+        codec: String,
+        /// FFmpeg's error.
+        source: ffmpeg::Error,
+    },
+    /// Reading or decoding failed part-way.
+    #[error("'{path}': read or decode error after {frames} frames ({seconds:.2} s): {source}")]
+    Corrupt {
+        /// The clip.
+        path: PathBuf,
+        /// Frames decoded before the error.
+        frames: u64,
+        /// Time of the last good frame.
+        seconds: f64,
+        /// FFmpeg's error.
+        source: ffmpeg::Error,
+    },
+    /// The stream ended well before the duration the container declares.
+    #[error(
+        "'{path}': truncated: decoding stopped after {frames} frames at {seconds:.2} s of a declared {declared_s:.2} s"
+    )]
+    Truncated {
+        /// The clip.
+        path: PathBuf,
+        /// Frames decoded.
+        frames: u64,
+        /// Time of the last decoded frame.
+        seconds: f64,
+        /// Duration the container declares.
+        declared_s: f64,
+    },
+    /// No frame could be decoded.
+    #[error("'{path}': the video stream holds no decodable frame")]
+    NoFrames {
+        /// The clip.
+        path: PathBuf,
+    },
+    /// The RGB converter failed.
+    #[error("'{path}': pixel format conversion failed: {source}")]
+    Convert {
+        /// The clip.
+        path: PathBuf,
+        /// FFmpeg's error.
+        source: ffmpeg::Error,
+    },
+}
+
+/// Clockwise rotation, in degrees, that makes frames with this display matrix upright: the matrix's
+/// counter-clockwise angle negated and snapped to a multiple of 90 (flips are not applied).
+///
+/// The matrix is FFmpeg's 3x3 display matrix of 32-bit values, the first two columns in 16.16 fixed point.
+pub fn rotation_from_display_matrix(matrix: &[i32; 9]) -> u32 {
+    let fp = |v: i32| f64::from(v) / 65536.0;
+    let scale0 = fp(matrix[0]).hypot(fp(matrix[3]));
+    let scale1 = fp(matrix[1]).hypot(fp(matrix[4]));
+    if scale0 == 0.0 || scale1 == 0.0 {
+        return 0;
+    }
+    let ccw = -(fp(matrix[1]) / scale1).atan2(fp(matrix[0]) / scale0).to_degrees();
+    let clockwise = (-ccw).round();
+    let snapped = ((clockwise / 90.0).round() as i64 * 90).rem_euclid(360);
+    snapped as u32
+}
+
+/// Even size no larger than `max_side` on the long side, keeping the aspect ratio.
+fn working_size(width: u32, height: u32, max_side: u32) -> (u32, u32) {
+    let long = width.max(height);
+    if long <= max_side || max_side == 0 {
+        return (width, height);
+    }
+    let scale = f64::from(max_side) / f64::from(long);
+    let even = |v: u32| ((f64::from(v) * scale / 2.0).round() as u32 * 2).max(2);
+    (even(width), even(height))
+}
+
+fn rational_f64(r: ffmpeg::Rational) -> f64 {
+    if r.denominator() == 0 {
+        0.0
+    } else {
+        f64::from(r.numerator()) / f64::from(r.denominator())
+    }
+}
+
+/// A clip opened for decoding.
+pub struct VideoReader {
+    path: PathBuf,
+    input: format::context::Input,
+    stream_index: usize,
+    decoder: codec::decoder::Video,
+    scaler: Option<(scaling::Context, format::Pixel, u32, u32)>,
+    info: ClipInfo,
+    time_base: f64,
+    start_ts: i64,
+    decoded: frame::Video,
+    scaled: frame::Video,
+    packet: ffmpeg::Packet,
+    eof_sent: bool,
+    done: bool,
+    frames: u64,
+    first_pts: Option<f64>,
+    last_pts: Option<f64>,
+    min_dt: f64,
+    max_dt: f64,
+}
+
+impl std::fmt::Debug for VideoReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VideoReader").field("path", &self.path).field("info", &self.info).finish()
+    }
+}
+
+impl VideoReader {
+    /// Open a clip, find its video stream and read its facts.
+    pub fn open(path: &Path, options: VideoOptions) -> Result<Self, VideoError> {
+        let meta = std::fs::metadata(path).map_err(|source| VideoError::Io { path: path.into(), source })?;
+        if meta.is_dir() {
+            let source = std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a folder");
+            return Err(VideoError::Io { path: path.into(), source });
+        }
+        if meta.len() == 0 {
+            return Err(VideoError::Empty { path: path.into() });
+        }
+        // Fail on unreadable files with the OS's reason rather than FFmpeg's generic one.
+        std::fs::File::open(path).map_err(|source| VideoError::Io { path: path.into(), source })?;
+        ffmpeg::init().map_err(|source| VideoError::NotAVideo { path: path.into(), source })?;
+        ffmpeg::util::log::set_level(ffmpeg::util::log::Level::Fatal);
+        let input = format::input(path).map_err(|source| VideoError::NotAVideo { path: path.into(), source })?;
+        let stream = input.streams().best(media::Type::Video).ok_or(VideoError::NoVideoStream { path: path.into() })?;
+        let stream_index = stream.index();
+        let params = stream.parameters();
+        let codec_name = codec::decoder::find(params.id())
+            .map(|c| c.name().to_string())
+            .unwrap_or_else(|| format!("{:?}", params.id()));
+        let codec_err = |source| VideoError::Codec { path: path.into(), codec: codec_name.clone(), source };
+        let mut context = codec::context::Context::from_parameters(params).map_err(codec_err)?;
+        if options.threads != 1 {
+            context.set_threading(codec::threading::Config {
+                kind: codec::threading::Type::Frame,
+                count: options.threads,
+                ..Default::default()
+            });
+        }
+        let decoder = context.decoder().video().map_err(codec_err)?;
+        if decoder.width() == 0 || decoder.height() == 0 {
+            return Err(VideoError::NoVideoStream { path: path.into() });
+        }
+
+        let mut rotation_deg = 0;
+        for side in stream.side_data() {
+            if side.kind() == codec::packet::side_data::Type::DisplayMatrix && side.data().len() >= 36 {
+                let mut m = [0i32; 9];
+                for (i, chunk) in side.data().chunks_exact(4).take(9).enumerate() {
+                    m[i] = i32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+                }
+                rotation_deg = rotation_from_display_matrix(&m);
+            }
+        }
+        let (coded_width, coded_height) = (decoder.width(), decoder.height());
+        let (width, height) =
+            if rotation_deg % 180 == 90 { (coded_height, coded_width) } else { (coded_width, coded_height) };
+        let (work_width, work_height) = working_size(width, height, options.max_side);
+        let tb = stream.time_base();
+        let time_base = rational_f64(tb);
+        let nominal = rational_f64(stream.avg_frame_rate());
+        let nominal_fps = if nominal > 0.0 { nominal } else { rational_f64(stream.rate()) };
+        let duration_s = if stream.duration() > 0 {
+            Some(stream.duration() as f64 * time_base)
+        } else if input.duration() > 0 {
+            Some(input.duration() as f64 / f64::from(ffmpeg::ffi::AV_TIME_BASE))
+        } else {
+            None
+        };
+        let frame_count = (stream.frames() > 0).then(|| stream.frames() as u64);
+        let start_ts = if stream.start_time() == ffmpeg::ffi::AV_NOPTS_VALUE { 0 } else { stream.start_time() };
+        let info = ClipInfo {
+            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            width,
+            height,
+            coded_width,
+            coded_height,
+            rotation_deg,
+            work_width,
+            work_height,
+            time_base: (tb.numerator(), tb.denominator()),
+            nominal_fps,
+            measured_fps: None,
+            variable_frame_rate: None,
+            duration_s,
+            codec: codec_name,
+            frame_count,
+        };
+        Ok(Self {
+            path: path.into(),
+            input,
+            stream_index,
+            decoder,
+            scaler: None,
+            info,
+            time_base,
+            start_ts,
+            decoded: frame::Video::empty(),
+            scaled: frame::Video::empty(),
+            packet: ffmpeg::Packet::empty(),
+            eof_sent: false,
+            done: false,
+            frames: 0,
+            first_pts: None,
+            last_pts: None,
+            min_dt: f64::INFINITY,
+            max_dt: 0.0,
+        })
+    }
+
+    /// The clip's facts as known so far.
+    pub fn info(&self) -> &ClipInfo {
+        &self.info
+    }
+
+    /// A frame buffer of the working size, to pass to [`VideoReader::read_into`].
+    pub fn new_frame(&self) -> Frame {
+        Frame { index: 0, pts_s: 0.0, rgb: RgbImage::new(self.info.work_width, self.info.work_height) }
+    }
+
+    fn corrupt(&self, source: ffmpeg::Error) -> VideoError {
+        VideoError::Corrupt {
+            path: self.path.clone(),
+            frames: self.frames,
+            seconds: self.last_pts.unwrap_or(0.0),
+            source,
+        }
+    }
+
+    /// Decode the next frame into `out` (reusing its buffer). Returns `Ok(false)` at the end of the stream.
+    pub fn read_into(&mut self, out: &mut Frame) -> Result<bool, VideoError> {
+        if self.done {
+            return Ok(false);
+        }
+        loop {
+            match self.decoder.receive_frame(&mut self.decoded) {
+                Ok(()) => {
+                    self.convert(out)?;
+                    return Ok(true);
+                }
+                Err(ffmpeg::Error::Eof) => {
+                    self.done = true;
+                    return self.check_complete().map(|()| false);
+                }
+                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {}
+                Err(e) => return Err(self.corrupt(e)),
+            }
+            // The decoder wants input: read packets until one of our stream arrives, or the end.
+            loop {
+                if self.eof_sent {
+                    break;
+                }
+                match self.packet.read(&mut self.input) {
+                    Ok(()) => {
+                        if self.packet.stream() != self.stream_index {
+                            continue;
+                        }
+                        if let Err(e) = self.decoder.send_packet(&self.packet) {
+                            return Err(self.corrupt(e));
+                        }
+                        break;
+                    }
+                    Err(ffmpeg::Error::Eof) => {
+                        self.decoder.send_eof().map_err(|e| self.corrupt(e))?;
+                        self.eof_sent = true;
+                        break;
+                    }
+                    Err(e) => return Err(self.corrupt(e)),
+                }
+            }
+        }
+    }
+
+    /// After the last frame: no frames at all, or far fewer than declared, is an error.
+    fn check_complete(&self) -> Result<(), VideoError> {
+        let Some(last) = self.last_pts else {
+            return Err(VideoError::NoFrames { path: self.path.clone() });
+        };
+        if let Some(declared) = self.info.duration_s {
+            let interval = if self.info.nominal_fps > 0.0 { 1.0 / self.info.nominal_fps } else { 0.04 };
+            let slack = TRUNCATION_TOLERANCE_S.max(TRUNCATION_TOLERANCE_FRAMES * interval);
+            if last + interval + slack < declared {
+                return Err(VideoError::Truncated {
+                    path: self.path.clone(),
+                    frames: self.frames,
+                    seconds: last,
+                    declared_s: declared,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn convert(&mut self, out: &mut Frame) -> Result<(), VideoError> {
+        let (fmt, w, h) = (self.decoded.format(), self.decoded.width(), self.decoded.height());
+        let rotated = self.info.rotation_deg % 180 == 90;
+        // Scale to the working size in the stored orientation, then rotate while copying out.
+        let (sw, sh) = if rotated {
+            (self.info.work_height, self.info.work_width)
+        } else {
+            (self.info.work_width, self.info.work_height)
+        };
+        let stale = !matches!(&self.scaler, Some((_, f, cw, ch)) if *f == fmt && *cw == w && *ch == h);
+        if stale {
+            let ctx = scaling::Context::get(fmt, w, h, format::Pixel::RGB24, sw, sh, scaling::Flags::AREA)
+                .map_err(|source| VideoError::Convert { path: self.path.clone(), source })?;
+            self.scaler = Some((ctx, fmt, w, h));
+        }
+        if let Some((ctx, ..)) = self.scaler.as_mut() {
+            ctx.run(&self.decoded, &mut self.scaled)
+                .map_err(|source| VideoError::Convert { path: self.path.clone(), source })?;
+        }
+        if out.rgb.width() != self.info.work_width || out.rgb.height() != self.info.work_height {
+            out.rgb = RgbImage::new(self.info.work_width, self.info.work_height);
+        }
+        copy_rotated(self.scaled.data(0), self.scaled.stride(0), sw, sh, self.info.rotation_deg, &mut out.rgb);
+
+        let ts = self.decoded.timestamp().or(self.decoded.pts());
+        let pts_s = match (ts, self.last_pts) {
+            (Some(t), _) => (t - self.start_ts) as f64 * self.time_base,
+            (None, Some(prev)) => prev + if self.info.nominal_fps > 0.0 { 1.0 / self.info.nominal_fps } else { 0.0 },
+            (None, None) => 0.0,
+        };
+        if let Some(prev) = self.last_pts {
+            let dt = pts_s - prev;
+            if dt > 0.0 {
+                self.min_dt = self.min_dt.min(dt);
+                self.max_dt = self.max_dt.max(dt);
+            }
+        }
+        self.first_pts.get_or_insert(pts_s);
+        self.last_pts = Some(pts_s);
+        out.index = self.frames;
+        out.pts_s = pts_s;
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Complete the clip facts with what decoding measured (frame count, measured and variable frame rate).
+    pub fn finish(&self) -> ClipInfo {
+        let mut info = self.info.clone();
+        info.frame_count = Some(self.frames);
+        if let (Some(first), Some(last)) = (self.first_pts, self.last_pts) {
+            if self.frames > 1 && last > first {
+                info.measured_fps = Some((self.frames - 1) as f64 / (last - first));
+                info.variable_frame_rate = Some(self.max_dt > 1.1 * self.min_dt);
+            }
+        }
+        info
+    }
+}
+
+/// Copy an RGB24 plane (`w` x `h`, rows `stride` bytes apart) into `out`, rotated clockwise by `rotation`.
+fn copy_rotated(src: &[u8], stride: usize, w: u32, h: u32, rotation: u32, out: &mut RgbImage) {
+    let (w, h) = (w as usize, h as usize);
+    let out_w = out.width() as usize;
+    let dst: &mut [u8] = out;
+    match rotation {
+        90 => {
+            // source (x, y) -> destination (h - 1 - y, x)
+            for y in 0..h {
+                let row = &src[y * stride..y * stride + 3 * w];
+                let dx = h - 1 - y;
+                for x in 0..w {
+                    let d = 3 * (x * out_w + dx);
+                    dst[d..d + 3].copy_from_slice(&row[3 * x..3 * x + 3]);
+                }
+            }
+        }
+        180 => {
+            for y in 0..h {
+                let row = &src[y * stride..y * stride + 3 * w];
+                let dy = h - 1 - y;
+                for x in 0..w {
+                    let d = 3 * (dy * out_w + (w - 1 - x));
+                    dst[d..d + 3].copy_from_slice(&row[3 * x..3 * x + 3]);
+                }
+            }
+        }
+        270 => {
+            // source (x, y) -> destination (y, w - 1 - x)
+            for y in 0..h {
+                let row = &src[y * stride..y * stride + 3 * w];
+                for x in 0..w {
+                    let d = 3 * ((w - 1 - x) * out_w + y);
+                    dst[d..d + 3].copy_from_slice(&row[3 * x..3 * x + 3]);
+                }
+            }
+        }
+        _ => {
+            for y in 0..h {
+                dst[3 * y * out_w..3 * (y * out_w + w)].copy_from_slice(&src[y * stride..y * stride + 3 * w]);
+            }
+        }
+    }
+}
+
+/// Decoding on its own thread, so that decoding the next frames overlaps with work on the current one.
+///
+/// Frame buffers travel in a loop: the consumer hands each frame back with [`DecodeThread::recycle`] and the
+/// decoder refills it, so no frame buffer is allocated after the first few.
+pub struct DecodeThread {
+    info: ClipInfo,
+    frames: Receiver<Result<Frame, VideoError>>,
+    spare: SyncSender<Frame>,
+    handle: Option<JoinHandle<Option<ClipInfo>>>,
+}
+
+impl std::fmt::Debug for DecodeThread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeThread").field("info", &self.info).finish()
+    }
+}
+
+impl DecodeThread {
+    /// Open `path` on a new thread and start decoding there (FFmpeg's scaler cannot move between threads, so
+    /// the reader lives on the decoding thread). Returns once the clip is open, with its facts.
+    pub fn open(path: &Path, options: VideoOptions) -> Result<Self, VideoError> {
+        let (tx, frames) = mpsc::sync_channel::<Result<Frame, VideoError>>(DECODE_QUEUE);
+        let (spare, spare_rx) = mpsc::sync_channel::<Frame>(DECODE_QUEUE + 2);
+        let (info_tx, info_rx) = mpsc::sync_channel::<Result<ClipInfo, VideoError>>(1);
+        let path_buf = path.to_path_buf();
+        let spawned = std::thread::Builder::new().name("genu-decode".into()).spawn(move || {
+            let mut reader = match VideoReader::open(&path_buf, options) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = info_tx.send(Err(e));
+                    return None;
+                }
+            };
+            if info_tx.send(Ok(reader.info().clone())).is_err() {
+                return None;
+            }
+            loop {
+                let mut frame = spare_rx.try_recv().unwrap_or_else(|_| reader.new_frame());
+                match reader.read_into(&mut frame) {
+                    Ok(true) => {
+                        if tx.send(Ok(frame)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(false) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+            Some(reader.finish())
+        });
+        let handle = spawned.map_err(|source| VideoError::Io { path: path.into(), source })?;
+        match info_rx.recv() {
+            Ok(Ok(info)) => Ok(Self { info, frames, spare, handle: Some(handle) }),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(VideoError::Io {
+                path: path.into(),
+                source: std::io::Error::other("the decoding thread stopped before opening the clip"),
+            }),
+        }
+    }
+
+    /// Facts known before decoding.
+    pub fn info(&self) -> &ClipInfo {
+        &self.info
+    }
+
+    /// The next frame, an error, or `None` at the end.
+    pub fn next_frame(&mut self) -> Option<Result<Frame, VideoError>> {
+        self.frames.recv().ok()
+    }
+
+    /// Give a frame's buffer back for reuse.
+    pub fn recycle(&self, frame: Frame) {
+        let _ = self.spare.try_send(frame);
+    }
+
+    /// Wait for the decoder and return the completed clip facts.
+    pub fn finish(mut self) -> ClipInfo {
+        // Dropping the receiver stops a decoder that is still running.
+        let Self { info, frames, handle, .. } = &mut self;
+        drop(std::mem::replace(frames, mpsc::sync_channel(0).1));
+        handle.take().and_then(|h| h.join().ok().flatten()).unwrap_or_else(|| info.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix_for_ccw(deg: f64) -> [i32; 9] {
+        // FFmpeg's av_display_rotation_set: [cos -sin 0; sin cos 0; 0 0 1] of the negated angle, 16.16.
+        let r = (-deg).to_radians();
+        let fp = |v: f64| (v * 65536.0).round() as i32;
+        [fp(r.cos()), fp(-r.sin()), 0, fp(r.sin()), fp(r.cos()), 0, 0, 0, 1 << 30]
+    }
+
+    #[test]
+    fn display_matrix_rotation() {
+        // A phone's portrait clip carries -90 (ccw) which players show rotated 90 degrees clockwise.
+        assert_eq!(rotation_from_display_matrix(&matrix_for_ccw(-90.0)), 90);
+        assert_eq!(rotation_from_display_matrix(&matrix_for_ccw(90.0)), 270);
+        assert_eq!(rotation_from_display_matrix(&matrix_for_ccw(180.0)), 180);
+        assert_eq!(rotation_from_display_matrix(&matrix_for_ccw(0.0)), 0);
+        assert_eq!(rotation_from_display_matrix(&[0; 9]), 0);
+    }
+
+    #[test]
+    fn working_size_keeps_aspect_and_never_upscales() {
+        assert_eq!(working_size(1920, 1080, 960), (960, 540));
+        assert_eq!(working_size(1080, 1920, 960), (540, 960));
+        assert_eq!(working_size(640, 360, 960), (640, 360));
+        assert_eq!(working_size(1768, 994, 960), (960, 540));
+    }
+
+    #[test]
+    fn rotation_copies_pixels_to_the_right_place() {
+        // 3x2 source, pixel value = 10*y + x in the red channel.
+        let (w, h) = (3u32, 2u32);
+        let stride = 16;
+        let mut src = vec![0u8; stride * h as usize];
+        for y in 0..h as usize {
+            for x in 0..w as usize {
+                src[y * stride + 3 * x] = (10 * y + x) as u8;
+            }
+        }
+        let mut out = RgbImage::new(h, w);
+        copy_rotated(&src, stride, w, h, 90, &mut out);
+        // Clockwise: the bottom-left source pixel (0, 1) becomes the top-left.
+        assert_eq!(out.get_pixel(0, 0)[0], 10);
+        assert_eq!(out.get_pixel(1, 0)[0], 0);
+        assert_eq!(out.get_pixel(0, 2)[0], 12);
+        let mut out = RgbImage::new(h, w);
+        copy_rotated(&src, stride, w, h, 270, &mut out);
+        assert_eq!(out.get_pixel(0, 0)[0], 2);
+        assert_eq!(out.get_pixel(1, 2)[0], 10);
+        let mut out = RgbImage::new(w, h);
+        copy_rotated(&src, stride, w, h, 180, &mut out);
+        assert_eq!(out.get_pixel(0, 0)[0], 12);
+        assert_eq!(out.get_pixel(2, 1)[0], 0);
+    }
+}
