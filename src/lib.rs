@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod models;
+pub mod pose;
 pub mod runtime;
 pub mod video;
 

@@ -27,6 +27,26 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Track the subject's 33 landmarks through a clip with BlazePose and write the pose track (JSON).
+    Pose {
+        /// The clip.
+        clip: PathBuf,
+        /// Where to write the track.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Landmark model: lite, full or heavy.
+        #[arg(long, default_value = "full")]
+        model: LandmarkVariant,
+        /// Who to follow when several people are in view: largest, central, or X,Y (fractions of the frame).
+        #[arg(long, default_value = "largest")]
+        subject: genu::pose::SubjectChoice,
+        /// Longest side of the frames the models look at, in pixels.
+        #[arg(long, default_value_t = genu::video::DEFAULT_MAX_SIDE)]
+        max_side: u32,
+        /// ONNX Runtime threads per model.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// Decode a clip and print its facts as JSON (size, rotation, frame rate, duration, frame count).
     Probe {
         /// The clip.
@@ -66,7 +86,59 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(cli.ort_lib, cli.models, json),
         Command::Probe { clip, max_side } => probe(&clip, max_side),
+        Command::Pose { clip, output, model, subject, max_side, threads } => {
+            let settings = PoseSettings { model, subject, max_side, threads };
+            pose(cli.ort_lib, cli.models, &clip, &output, settings)
+        }
     }
+}
+
+struct PoseSettings {
+    model: LandmarkVariant,
+    subject: genu::pose::SubjectChoice,
+    max_side: u32,
+    threads: usize,
+}
+
+fn pose(
+    ort_lib: Option<PathBuf>,
+    models: Option<PathBuf>,
+    clip: &std::path::Path,
+    output: &std::path::Path,
+    s: PoseSettings,
+) -> Result<ExitCode> {
+    use genu::pose::{track_clip, BlazePose, Producer, TrackerOptions};
+    let runtime = Runtime::discover(ort_lib.as_deref())?;
+    let dir = ModelDir::locate(models.as_deref());
+    let blazepose = BlazePose::load(&runtime, &dir, s.model, s.threads)?;
+    let producer = Producer {
+        tool: "genu".into(),
+        version: genu::VERSION.into(),
+        landmark_model: s.model.file_name().into(),
+        landmark_model_sha256: Some(blazepose.landmark_model().sha256.clone()),
+        detector_sha256: Some(blazepose.detector_model().sha256.clone()),
+        settings: serde_json::json!({ "model": s.model, "subject": format!("{:?}", s.subject),
+            "max_side": s.max_side, "threads": s.threads }),
+    };
+    let options = TrackerOptions { choice: s.subject, ..Default::default() };
+    let video = genu::video::VideoOptions { max_side: s.max_side, ..Default::default() };
+    let started = std::time::Instant::now();
+    let (track, _) = track_clip(clip, video, blazepose, options, producer, &mut |_| {})?;
+    let seconds = started.elapsed().as_secs_f64();
+    track.write_json(output)?;
+    let n = track.frames.len();
+    eprintln!(
+        "{}: {} frames, subject found in {} ({:.1} fps); track written to {}",
+        clip.display(),
+        n,
+        track.frames_with_pose(),
+        n as f64 / seconds.max(1e-9),
+        output.display()
+    );
+    if track.frames_with_pose() == 0 {
+        bail!("'{}': no person found in the clip (track written to {})", clip.display(), output.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn probe(clip: &std::path::Path, max_side: u32) -> Result<ExitCode> {

@@ -633,20 +633,22 @@ impl DecodeThread {
 mod tests {
     use super::*;
 
-    fn matrix_for_ccw(deg: f64) -> [i32; 9] {
-        // FFmpeg's av_display_rotation_set: [cos -sin 0; sin cos 0; 0 0 1] of the negated angle, 16.16.
-        let r = (-deg).to_radians();
+    /// The matrix FFmpeg's `av_display_rotation_set` writes for a clockwise rotation of `cw` degrees.
+    fn display_matrix_set(cw: f64) -> [i32; 9] {
+        let r = (-cw).to_radians();
         let fp = |v: f64| (v * 65536.0).round() as i32;
         [fp(r.cos()), fp(-r.sin()), 0, fp(r.sin()), fp(r.cos()), 0, 0, 0, 1 << 30]
     }
 
     #[test]
     fn display_matrix_rotation() {
-        // A phone's portrait clip carries -90 (ccw) which players show rotated 90 degrees clockwise.
-        assert_eq!(rotation_from_display_matrix(&matrix_for_ccw(-90.0)), 90);
-        assert_eq!(rotation_from_display_matrix(&matrix_for_ccw(90.0)), 270);
-        assert_eq!(rotation_from_display_matrix(&matrix_for_ccw(180.0)), 180);
-        assert_eq!(rotation_from_display_matrix(&matrix_for_ccw(0.0)), 0);
+        // A phone's portrait clip: av_display_rotation_get says -90 (counter-clockwise), players turn it 90
+        // degrees clockwise.
+        assert_eq!(rotation_from_display_matrix(&display_matrix_set(90.0)), 90);
+        assert_eq!(rotation_from_display_matrix(&display_matrix_set(270.0)), 270);
+        assert_eq!(rotation_from_display_matrix(&display_matrix_set(-90.0)), 270);
+        assert_eq!(rotation_from_display_matrix(&display_matrix_set(180.0)), 180);
+        assert_eq!(rotation_from_display_matrix(&display_matrix_set(0.0)), 0);
         assert_eq!(rotation_from_display_matrix(&[0; 9]), 0);
     }
 

@@ -1,0 +1,241 @@
+//! Image sampling and regions of interest shared by the detector and the landmark model.
+//!
+//! Coordinates are continuous pixel coordinates of the frame: pixel `(i, j)` covers `[i, i+1) x [j, j+1)`, so
+//! its centre is `(i + 0.5, j + 0.5)`; x grows to the right and y downwards. Angles are in radians; a positive
+//! rotation turns the image x axis towards the y axis (clockwise on screen, since y points down).
+
+use image::RgbImage;
+use serde::{Deserialize, Serialize};
+
+/// How to fill samples that fall outside the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Border {
+    /// Black (value 0 before normalisation): the detector's letterbox.
+    Zero,
+    /// The nearest edge pixel: the landmark model's crop.
+    Replicate,
+}
+
+/// A rotated square region of the frame, in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Roi {
+    /// Centre x.
+    pub cx: f32,
+    /// Centre y.
+    pub cy: f32,
+    /// Side length.
+    pub size: f32,
+    /// Rotation in radians (see the module doc for the sense).
+    pub rotation: f32,
+}
+
+/// MediaPipe enlarges the square found from the alignment points by this factor so the whole body fits.
+pub const ROI_SCALE: f32 = 1.25;
+
+/// Wrap an angle into [-π, π).
+pub fn normalize_angle(a: f32) -> f32 {
+    let two_pi = std::f32::consts::TAU;
+    (a + std::f32::consts::PI).rem_euclid(two_pi) - std::f32::consts::PI
+}
+
+impl Roi {
+    /// The region from two alignment points: `centre` (the hip centre) and `scale_point` (a point whose
+    /// distance from the centre is half the body's extent and whose direction gives the body's rotation, so that
+    /// the body stands upright in the crop). The square is then enlarged by [`ROI_SCALE`].
+    pub fn from_alignment(centre: [f32; 2], scale_point: [f32; 2]) -> Self {
+        let dx = scale_point[0] - centre[0];
+        let dy = scale_point[1] - centre[1];
+        let size = 2.0 * dx.hypot(dy);
+        let rotation = normalize_angle(std::f32::consts::FRAC_PI_2 - (-dy).atan2(dx));
+        Self { cx: centre[0], cy: centre[1], size: size * ROI_SCALE, rotation }
+    }
+
+    /// Map a point given in the crop's normalised coordinates (0..1 across the crop) to frame pixels.
+    pub fn to_frame(&self, u: f32, v: f32) -> [f32; 2] {
+        let (s, c) = self.rotation.sin_cos();
+        let x0 = (u - 0.5) * self.size;
+        let y0 = (v - 0.5) * self.size;
+        [self.cx + c * x0 - s * y0, self.cy + s * x0 + c * y0]
+    }
+
+    /// Multiply position and size by `k` (e.g. from working to full-resolution pixels).
+    pub fn scaled(&self, k: f32) -> Self {
+        Self { cx: self.cx * k, cy: self.cy * k, size: self.size * k, rotation: self.rotation }
+    }
+}
+
+/// Bilinear sample of `img` at continuous position `(x, y)`, channel values 0..255.
+#[inline]
+fn sample(img: &RgbImage, x: f32, y: f32, border: Border) -> [f32; 3] {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    // Continuous coordinates to pixel-index space (centres at integers).
+    let fx = x - 0.5;
+    let fy = y - 0.5;
+    let x0 = fx.floor();
+    let y0 = fy.floor();
+    let ax = fx - x0;
+    let ay = fy - y0;
+    let (x0, y0) = (x0 as i64, y0 as i64);
+    let raw: &[u8] = img.as_raw();
+    let px = |xi: i64, yi: i64| -> [f32; 3] {
+        let inside = xi >= 0 && yi >= 0 && xi < w && yi < h;
+        if !inside && border == Border::Zero {
+            return [0.0; 3];
+        }
+        let xi = xi.clamp(0, w - 1) as usize;
+        let yi = yi.clamp(0, h - 1) as usize;
+        let o = 3 * (yi * w as usize + xi);
+        [f32::from(raw[o]), f32::from(raw[o + 1]), f32::from(raw[o + 2])]
+    };
+    let p00 = px(x0, y0);
+    let p10 = px(x0 + 1, y0);
+    let p01 = px(x0, y0 + 1);
+    let p11 = px(x0 + 1, y0 + 1);
+    let mut out = [0.0; 3];
+    for c in 0..3 {
+        let top = p00[c] + (p10[c] - p00[c]) * ax;
+        let bottom = p01[c] + (p11[c] - p01[c]) * ax;
+        out[c] = top + (bottom - top) * ay;
+    }
+    out
+}
+
+/// An affine map from output pixels to frame positions: output pixel centre `(u + 0.5, v + 0.5)` lands at
+/// `origin + (u + 0.5) * du + (v + 0.5) * dv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Warp {
+    /// Frame position of the output's (0, 0) corner.
+    pub origin: [f32; 2],
+    /// Frame displacement of one output pixel to the right.
+    pub du: [f32; 2],
+    /// Frame displacement of one output pixel down.
+    pub dv: [f32; 2],
+}
+
+impl Warp {
+    /// The warp that fills an `n x n` output with the rotated square `roi`.
+    pub fn from_roi(roi: &Roi, n: usize) -> Self {
+        let step = roi.size / n as f32;
+        let (s, c) = roi.rotation.sin_cos();
+        let du = [c * step, s * step];
+        let dv = [-s * step, c * step];
+        let half = roi.size / 2.0;
+        let origin = [roi.cx - c * half + s * half, roi.cy - s * half - c * half];
+        Self { origin, du, dv }
+    }
+
+    /// Where output pixel centre `(u + 0.5, v + 0.5)` samples the frame.
+    #[inline]
+    pub fn at(&self, u: f32, v: f32) -> [f32; 2] {
+        [self.origin[0] + u * self.du[0] + v * self.dv[0], self.origin[1] + u * self.du[1] + v * self.dv[1]]
+    }
+}
+
+/// Fill `out` (an `n x n x 3` NHWC float slice) by sampling `img` through `warp`, mapping each channel value
+/// `p` (0..255) to `p * scale + offset`.
+pub fn warp_into(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), n * n * 3);
+    for v in 0..n {
+        let row = &mut out[v * n * 3..(v + 1) * n * 3];
+        for u in 0..n {
+            let [x, y] = warp.at(u as f32 + 0.5, v as f32 + 0.5);
+            let p = sample(img, x, y, border);
+            row[3 * u] = p[0] * scale + offset;
+            row[3 * u + 1] = p[1] * scale + offset;
+            row[3 * u + 2] = p[2] * scale + offset;
+        }
+    }
+}
+
+/// Letterbox geometry: the frame scaled to fit an `n x n` square, centred, the rest padded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Letterbox {
+    /// Padding on the left as a fraction of the square's side.
+    pub pad_x: f32,
+    /// Padding on the top as a fraction of the square's side.
+    pub pad_y: f32,
+    /// Frame width.
+    pub width: f32,
+    /// Frame height.
+    pub height: f32,
+}
+
+impl Letterbox {
+    /// Letterbox for a `width x height` frame.
+    pub fn new(width: u32, height: u32) -> Self {
+        let (w, h) = (width as f32, height as f32);
+        let long = w.max(h);
+        Self { pad_x: (1.0 - w / long) / 2.0, pad_y: (1.0 - h / long) / 2.0, width: w, height: h }
+    }
+
+    /// The warp filling an `n x n` output.
+    pub fn warp(&self, n: usize) -> Warp {
+        let long = self.width.max(self.height);
+        let step = long / n as f32;
+        Warp { origin: [-self.pad_x * long, -self.pad_y * long], du: [step, 0.0], dv: [0.0, step] }
+    }
+
+    /// A point in letterboxed normalised coordinates (0..1 across the square) to frame pixels.
+    pub fn to_frame(&self, x: f32, y: f32) -> [f32; 2] {
+        let fx = (x - self.pad_x) / (1.0 - 2.0 * self.pad_x);
+        let fy = (y - self.pad_y) / (1.0 - 2.0 * self.pad_y);
+        [fx * self.width, fy * self.height]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn roi_from_upright_body() {
+        // Scale point straight above the hip centre: the body is upright, rotation 0.
+        let roi = Roi::from_alignment([100.0, 200.0], [100.0, 120.0]);
+        assert_abs_diff_eq!(roi.rotation, 0.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(roi.size, 2.0 * 80.0 * ROI_SCALE, epsilon = 1e-4);
+        // Body lying with the head to the right: the crop must turn by -90 degrees to stand it up.
+        let roi = Roi::from_alignment([100.0, 200.0], [180.0, 200.0]);
+        assert_abs_diff_eq!(roi.rotation, std::f32::consts::FRAC_PI_2, epsilon = 1e-6);
+        // The top of the crop (u = 0.5, v = 0) is then at the head side.
+        let top = roi.to_frame(0.5, 0.0);
+        assert!(top[0] > 100.0, "{top:?}");
+    }
+
+    #[test]
+    fn warp_and_to_frame_agree() {
+        let roi = Roi { cx: 50.0, cy: 60.0, size: 40.0, rotation: 0.7 };
+        let warp = Warp::from_roi(&roi, 256);
+        for (u, v) in [(0.0, 0.0), (128.0, 128.0), (256.0, 0.0), (17.0, 203.0)] {
+            let a = warp.at(u, v);
+            let b = roi.to_frame(u / 256.0, v / 256.0);
+            assert_abs_diff_eq!(a[0], b[0], epsilon = 1e-3);
+            assert_abs_diff_eq!(a[1], b[1], epsilon = 1e-3);
+        }
+    }
+
+    #[test]
+    fn letterbox_round_trip() {
+        let lb = Letterbox::new(1600, 900);
+        let warp = lb.warp(224);
+        // Output pixel centre (u, v) in normalised letterbox units maps to the same frame point both ways.
+        for (u, v) in [(10.0, 60.0), (112.0, 112.0), (200.0, 150.0)] {
+            let a = warp.at(u, v);
+            let b = lb.to_frame(u / 224.0, v / 224.0);
+            assert_abs_diff_eq!(a[0], b[0], epsilon = 1e-2);
+            assert_abs_diff_eq!(a[1], b[1], epsilon = 1e-2);
+        }
+    }
+
+    #[test]
+    fn sampling_reads_pixel_centres_exactly_and_pads() {
+        let mut img = RgbImage::new(4, 3);
+        img.put_pixel(2, 1, image::Rgb([200, 100, 50]));
+        assert_eq!(sample(&img, 2.5, 1.5, Border::Zero), [200.0, 100.0, 50.0]);
+        // Halfway between two pixel centres: the mean.
+        assert_eq!(sample(&img, 3.0, 1.5, Border::Zero), [100.0, 50.0, 25.0]);
+        img.put_pixel(0, 0, image::Rgb([10, 10, 10]));
+        assert_eq!(sample(&img, -5.0, -5.0, Border::Replicate), [10.0, 10.0, 10.0]);
+        assert_eq!(sample(&img, -5.0, -5.0, Border::Zero), [0.0, 0.0, 0.0]);
+    }
+}

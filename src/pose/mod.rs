@@ -1,0 +1,447 @@
+//! The pose stage: decoded frames in, a [`PoseTrack`] of one person's 33 landmarks out.
+//!
+//! BlazePose as MediaPipe runs it: the detector finds people on the first frame (and whenever tracking is
+//! lost); the landmark model looks at a rotated square region around the subject; each frame's alignment
+//! landmarks (33, 34) place the next frame's region, so the detector is not needed while the pose flag stays
+//! above 0.5. Details and constants: [`detector`], [`landmarker`], [`geometry`].
+//!
+//! Unlike MediaPipe, the tracker keeps to one person: the subject is chosen once ([`SubjectChoice`]); while
+//! tracking, the detector still runs twice a second to keep account of everyone else in view; after a loss, a
+//! person is taken for the subject only if the subject could have moved there in the time since last seen and
+//! nobody else seen recently explains the sighting better ([`subject::Seen`]). Every detector run, loss,
+//! rejection and re-acquisition is recorded in [`PoseTrack::events`].
+//!
+//! The networks sit behind the [`PoseModels`] trait, so the tracking logic is testable with a fake.
+
+pub mod detector;
+pub mod geometry;
+pub mod landmarker;
+pub mod one_euro;
+pub mod subject;
+pub mod track;
+
+use std::path::Path;
+
+use image::RgbImage;
+use ort::value::TensorRef;
+use thiserror::Error;
+
+use self::detector::Detection;
+use self::geometry::{Border, Letterbox, Roi, Warp};
+use self::landmarker::{LandmarkResult, BODY_LANDMARKS, POSE_FLAG_THRESHOLD};
+use self::subject::Seen;
+pub use self::subject::SubjectChoice;
+pub use self::track::{EventKind, FrameSource, Pose, PoseFrame, PoseTrack, Producer, TrackError, TrackEvent};
+use crate::models::{LandmarkVariant, LoadedModel, ModelDir, ModelError, ModelKind};
+use crate::runtime::Runtime;
+use crate::video::{DecodeThread, Frame, VideoError, VideoOptions};
+
+/// Errors of the pose stage.
+#[derive(Debug, Error)]
+pub enum PoseError {
+    /// The clip could not be decoded.
+    #[error(transparent)]
+    Video(#[from] VideoError),
+    /// A model could not be loaded.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// ONNX Runtime failed while running a model.
+    #[error("inference failed ({model}): {source}")]
+    Inference {
+        /// Which model.
+        model: ModelKind,
+        /// ONNX Runtime's error.
+        source: ort::Error,
+    },
+    /// A track file could not be read or written.
+    #[error(transparent)]
+    Track(#[from] TrackError),
+}
+
+/// The two networks of BlazePose, as the tracker uses them.
+pub trait PoseModels {
+    /// People in the frame, best first, in the frame's pixels.
+    fn detect(&mut self, frame: &RgbImage) -> Result<Vec<Detection>, PoseError>;
+    /// The landmark model's reading of region `roi` of the frame.
+    fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError>;
+}
+
+/// BlazePose on ONNX Runtime: the detector and one landmark model, with reusable input buffers.
+#[derive(Debug)]
+pub struct BlazePose {
+    detector: LoadedModel,
+    landmark: LoadedModel,
+    anchors: Vec<[f32; 2]>,
+    det_input: Vec<f32>,
+    lm_input: Vec<f32>,
+}
+
+impl BlazePose {
+    /// Load the detector and the `variant` landmark model from `dir`, each with `threads` intra-op threads.
+    pub fn load(
+        runtime: &Runtime,
+        dir: &ModelDir,
+        variant: LandmarkVariant,
+        threads: usize,
+    ) -> Result<Self, ModelError> {
+        let detector = dir.load(runtime, ModelKind::Detector, threads)?;
+        let landmark = dir.load(runtime, ModelKind::Landmark(variant), threads)?;
+        Ok(Self {
+            detector,
+            landmark,
+            anchors: detector::anchors(),
+            det_input: vec![0.0; detector::INPUT_SIZE * detector::INPUT_SIZE * 3],
+            lm_input: vec![0.0; landmarker::INPUT_SIZE * landmarker::INPUT_SIZE * 3],
+        })
+    }
+
+    /// The loaded landmark model (file, hash).
+    pub fn landmark_model(&self) -> &LoadedModel {
+        &self.landmark
+    }
+
+    /// The loaded detector model (file, hash).
+    pub fn detector_model(&self) -> &LoadedModel {
+        &self.detector
+    }
+}
+
+fn output<'a>(
+    outputs: &'a ort::session::SessionOutputs<'_>,
+    name: &str,
+    model: ModelKind,
+) -> Result<&'a [f32], PoseError> {
+    let value = outputs
+        .get(name)
+        .ok_or_else(|| PoseError::Inference { model, source: ort::Error::new(format!("output '{name}' missing")) })?;
+    value.try_extract_tensor::<f32>().map(|(_, data)| data).map_err(|source| PoseError::Inference { model, source })
+}
+
+impl PoseModels for BlazePose {
+    fn detect(&mut self, frame: &RgbImage) -> Result<Vec<Detection>, PoseError> {
+        let n = detector::INPUT_SIZE;
+        let letterbox = Letterbox::new(frame.width(), frame.height());
+        warp_into_input(frame, &letterbox.warp(n), n, Border::Zero, 1.0 / 127.5, -1.0, &mut self.det_input);
+        let kind = self.detector.kind;
+        let err = |source| PoseError::Inference { model: kind, source };
+        let input = TensorRef::from_array_view(([1usize, n, n, 3], self.det_input.as_slice())).map_err(err)?;
+        let outputs = self.detector.session.run(ort::inputs![input]).map_err(err)?;
+        let boxes = output(&outputs, "Identity", kind)?;
+        let scores = output(&outputs, "Identity_1", kind)?;
+        Ok(detector::decode(boxes, scores, &self.anchors, &letterbox))
+    }
+
+    fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError> {
+        let n = landmarker::INPUT_SIZE;
+        warp_into_input(frame, &Warp::from_roi(roi, n), n, Border::Replicate, 1.0 / 255.0, 0.0, &mut self.lm_input);
+        let kind = self.landmark.kind;
+        let err = |source| PoseError::Inference { model: kind, source };
+        let input = TensorRef::from_array_view(([1usize, n, n, 3], self.lm_input.as_slice())).map_err(err)?;
+        let outputs = self.landmark.session.run(ort::inputs![input]).map_err(err)?;
+        let raw = output(&outputs, "Identity", kind)?;
+        let flag = output(&outputs, "Identity_1", kind)?.first().copied().unwrap_or(0.0);
+        let heatmap = output(&outputs, "Identity_3", kind)?;
+        let world = output(&outputs, "Identity_4", kind)?;
+        Ok(landmarker::decode(raw, heatmap, world, flag, roi))
+    }
+}
+
+fn warp_into_input(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
+    geometry::warp_into(img, warp, n, border, scale, offset, out);
+}
+
+/// Settings of the tracker.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackerOptions {
+    /// How the subject is chosen on the first frame with people.
+    pub choice: SubjectChoice,
+    /// At most this many detections are examined when looking for the subject again.
+    pub max_candidates: usize,
+    /// While the subject is tracked, the detector still runs this often (seconds) to keep account of the other
+    /// people in view, so that none of them is later taken for the subject.
+    pub survey_interval_s: f64,
+}
+
+/// Detections examined when re-acquiring the subject.
+pub const MAX_CANDIDATES: usize = 3;
+/// Default [`TrackerOptions::survey_interval_s`]: twice a second costs one detector run per 15 frames at 30 fps.
+pub const SURVEY_INTERVAL_S: f64 = 0.5;
+
+impl Default for TrackerOptions {
+    fn default() -> Self {
+        Self { choice: SubjectChoice::Largest, max_candidates: MAX_CANDIDATES, survey_interval_s: SURVEY_INTERVAL_S }
+    }
+}
+
+/// A found person: the landmark result, the region it came from and where the person is.
+struct Found {
+    result: LandmarkResult,
+    source: FrameSource,
+    roi: Roi,
+    seen: Seen,
+}
+
+fn seen_of(result: &LandmarkResult, t_s: f64) -> Seen {
+    let [c, s] = result.alignment_points();
+    Seen { centre: c, size: (s[0] - c[0]).hypot(s[1] - c[1]), t_s }
+}
+
+fn people(n: usize) -> String {
+    format!("{n} {}", if n == 1 { "person" } else { "people" })
+}
+
+/// Follows one person through a clip, frame by frame.
+pub struct Tracker<M> {
+    models: M,
+    options: TrackerOptions,
+    /// Working-frame pixels to reported pixels.
+    scale: f32,
+    next_roi: Option<Roi>,
+    roi_filter: one_euro::PointFilter,
+    /// The subject's last sighting (working pixels); `None` until the subject is chosen.
+    last: Option<Seen>,
+    /// Other people seen recently.
+    others: Vec<Seen>,
+    last_survey_s: f64,
+    present: bool,
+    events: Vec<TrackEvent>,
+}
+
+impl<M: PoseModels> Tracker<M> {
+    /// A tracker using `models`; landmarks are multiplied by `scale` when reported (working → full pixels).
+    pub fn new(models: M, options: TrackerOptions, scale: f32) -> Self {
+        Self {
+            models,
+            options,
+            scale,
+            next_roi: None,
+            roi_filter: one_euro::PointFilter::default(),
+            last: None,
+            others: Vec::new(),
+            last_survey_s: f64::NEG_INFINITY,
+            present: false,
+            events: Vec::new(),
+        }
+    }
+
+    /// The events recorded so far.
+    pub fn events(&self) -> &[TrackEvent] {
+        &self.events
+    }
+
+    /// Give back the models and the recorded events.
+    pub fn into_parts(self) -> (M, Vec<TrackEvent>) {
+        (self.models, self.events)
+    }
+
+    fn event(&mut self, frame: &Frame, kind: EventKind, detail: String) {
+        self.events.push(TrackEvent { frame: frame.index, pts_s: frame.pts_s, kind, detail });
+    }
+
+    /// Remember the people in `detections` other than the one at index `subject`.
+    fn remember_others(&mut self, detections: &[Detection], subject: Option<usize>, t_s: f64) {
+        let fresh: Vec<Seen> = detections
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != subject)
+            .map(|(_, d)| Seen::of_detection(d, t_s))
+            .collect();
+        // Keep earlier sightings that are recent and not explained by a fresh one.
+        self.others.retain(|o| t_s - o.t_s <= subject::OTHERS_MEMORY_S && !fresh.iter().any(|f| o.reaches(f)));
+        self.others.extend(fresh);
+    }
+
+    /// While tracking: run the detector to keep account of the other people in view.
+    fn survey(&mut self, frame: &Frame, subject: Seen) -> Result<(), PoseError> {
+        let detections = self.models.detect(&frame.rgb)?;
+        self.last_survey_s = frame.pts_s;
+        let own = (0..detections.len())
+            .map(|i| (i, subject.reach_ratio(&Seen::of_detection(&detections[i], frame.pts_s))))
+            .filter(|(_, r)| *r <= 1.0)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i);
+        self.remember_others(&detections, own, frame.pts_s);
+        let others = detections.len() - usize::from(own.is_some());
+        self.event(
+            frame,
+            EventKind::Detection,
+            format!("survey while tracking: {} besides the subject", people(others)),
+        );
+        Ok(())
+    }
+
+    /// Run the detector and look for the subject (or choose one, the first time).
+    fn search(&mut self, frame: &Frame) -> Result<Option<Found>, PoseError> {
+        let img = &frame.rgb;
+        let t = frame.pts_s;
+        let detections = self.models.detect(img)?;
+        let Some(last) = self.last else {
+            // Not chosen yet: pick by the user's rule.
+            let Some(i) = self.options.choice.pick(&detections, img.width() as f32, img.height() as f32) else {
+                self.event(frame, EventKind::Detection, format!("{} detected", people(0)));
+                return Ok(None);
+            };
+            let roi = detections[i].roi();
+            let result = self.models.landmarks(img, &roi)?;
+            if result.pose_flag <= POSE_FLAG_THRESHOLD {
+                let detail = format!("{} detected; no pose in the chosen one's region", people(detections.len()));
+                self.event(frame, EventKind::Detection, detail);
+                return Ok(None);
+            }
+            self.remember_others(&detections, Some(i), t);
+            let how = match self.options.choice {
+                SubjectChoice::Largest => "largest",
+                SubjectChoice::Central => "most central",
+                SubjectChoice::Near { .. } => "nearest the given point",
+            };
+            self.event(frame, EventKind::Detection, format!("{} detected", people(detections.len())));
+            self.event(
+                frame,
+                EventKind::Acquired,
+                format!("subject chosen as the {how} of {}", people(detections.len())),
+            );
+            let seen = seen_of(&result, t);
+            return Ok(Some(Found { result, source: FrameSource::Detection, roi, seen }));
+        };
+        self.others.retain(|o| t - o.t_s <= subject::OTHERS_MEMORY_S);
+        // Candidates: people the subject could have reached, not better explained by someone else seen recently.
+        let mut candidates: Vec<(usize, f32)> = Vec::new();
+        let mut nearest = f32::INFINITY;
+        for (i, d) in detections.iter().enumerate().take(self.options.max_candidates) {
+            let s = Seen::of_detection(d, t);
+            let ratio = last.reach_ratio(&s);
+            nearest = nearest.min(ratio);
+            let other = self.others.iter().any(|o| o.reaches(&s) && o.reach_ratio(&s) < ratio);
+            if ratio <= 1.0 && !other {
+                candidates.push((i, ratio));
+            }
+        }
+        candidates.sort_by(|a, b| a.1.total_cmp(&b.1));
+        for (i, _) in candidates {
+            let roi = detections[i].roi();
+            let result = self.models.landmarks(img, &roi)?;
+            if result.pose_flag <= POSE_FLAG_THRESHOLD {
+                continue;
+            }
+            self.remember_others(&detections, Some(i), t);
+            let detail = format!("{} detected; subject among them", people(detections.len()));
+            self.event(frame, EventKind::Detection, detail);
+            let seen = seen_of(&result, t);
+            return Ok(Some(Found { result, source: FrameSource::Detection, roi, seen }));
+        }
+        self.remember_others(&detections, None, t);
+        let detail = if detections.is_empty() {
+            format!("{} detected", people(0))
+        } else {
+            format!(
+                "{} detected; none is the subject (last seen {:.2} s ago; nearest person at {:.1}x the distance the subject could have moved)",
+                people(detections.len()),
+                t - last.t_s,
+                nearest
+            )
+        };
+        self.event(frame, EventKind::Detection, detail);
+        Ok(None)
+    }
+
+    /// Find the subject in one frame.
+    pub fn process(&mut self, frame: &Frame) -> Result<PoseFrame, PoseError> {
+        let t = frame.pts_s;
+        let mut found = None;
+        if let Some(roi) = self.next_roi.take() {
+            let result = self.models.landmarks(&frame.rgb, &roi)?;
+            if result.pose_flag > POSE_FLAG_THRESHOLD {
+                let seen = seen_of(&result, t);
+                match self.last {
+                    Some(last) if !last.reaches(&seen) => {
+                        let detail = format!(
+                            "tracked region jumped {:.0} px in {:.3} s, too far for the subject: dropped",
+                            (seen.centre[0] - last.centre[0]).hypot(seen.centre[1] - last.centre[1]) * self.scale,
+                            t - last.t_s
+                        );
+                        self.event(frame, EventKind::Rejected, detail);
+                    }
+                    _ => found = Some(Found { result, source: FrameSource::Tracking, roi, seen }),
+                }
+            }
+        }
+        match &found {
+            Some(f) if t - self.last_survey_s >= self.options.survey_interval_s => {
+                let seen = f.seen;
+                self.survey(frame, seen)?;
+            }
+            Some(_) => {}
+            None => found = self.search(frame)?,
+        }
+        let Some(found) = found else {
+            self.roi_filter.reset();
+            if self.present {
+                self.present = false;
+                self.event(frame, EventKind::Lost, "subject not found".into());
+            }
+            return Ok(PoseFrame { index: frame.index, pts_s: t, source: FrameSource::None, pose: None });
+        };
+        if let (false, Some(last)) = (self.present, self.last) {
+            let moved = (found.seen.centre[0] - last.centre[0]).hypot(found.seen.centre[1] - last.centre[1]);
+            let detail = format!(
+                "subject found again after {:.2} s, {:.1} body sizes from where last seen",
+                t - last.t_s,
+                moved / last.size.max(1e-3)
+            );
+            self.event(frame, EventKind::Reacquired, detail);
+        }
+        self.present = true;
+        self.last = Some(found.seen);
+        if found.source == FrameSource::Detection {
+            self.roi_filter.reset();
+            self.last_survey_s = t;
+        }
+        let mut align = found.result.alignment_points();
+        self.roi_filter.apply(&mut align, t, found.roi.size);
+        self.next_roi = Some(Roi::from_alignment(align[0], align[1]));
+        Ok(PoseFrame { index: frame.index, pts_s: t, source: found.source, pose: Some(self.report(&found)) })
+    }
+
+    fn report(&self, found: &Found) -> Pose {
+        let k = self.scale;
+        let r = &found.result;
+        Pose {
+            pose_flag: Some(r.pose_flag),
+            roi: Some(found.roi.scaled(k)),
+            landmarks: r.landmarks[..BODY_LANDMARKS]
+                .iter()
+                .map(|l| [l.x * k, l.y * k, l.z * k, l.visibility, l.presence])
+                .collect(),
+            world: r.world[..BODY_LANDMARKS].to_vec(),
+        }
+    }
+}
+
+/// Run the pose stage over a whole clip: decode on one thread, track on this one.
+///
+/// `progress` is called after each frame with the number of frames done.
+pub fn track_clip<M: PoseModels>(
+    clip: &Path,
+    video: VideoOptions,
+    models: M,
+    options: TrackerOptions,
+    producer: Producer,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(PoseTrack, M), PoseError> {
+    let mut decoder = DecodeThread::open(clip, video)?;
+    let info = decoder.info().clone();
+    let mut tracker = Tracker::new(models, options, info.work_to_full() as f32);
+    let mut frames = Vec::with_capacity(info.frame_count.unwrap_or(0) as usize);
+    while let Some(frame) = decoder.next_frame() {
+        let frame = frame?;
+        frames.push(tracker.process(&frame)?);
+        progress(frame.index + 1);
+        decoder.recycle(frame);
+    }
+    let info = decoder.finish();
+    let (models, events) = tracker.into_parts();
+    let mut track = PoseTrack::new(producer, info);
+    track.frames = frames;
+    track.events = events;
+    Ok((track, models))
+}
