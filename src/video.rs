@@ -26,9 +26,10 @@ use image::RgbImage;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// Default longest side of the working frames, in pixels: a person filling the frame height then gives a
-/// landmark crop of about 500 px, still twice the model's 256-pixel input.
-pub const DEFAULT_MAX_SIDE: u32 = 960;
+/// Default longest side of the working frames, in pixels. Full HD and smaller clips are used at full size, as
+/// MediaPipe uses them (the models' crops are sampled from the full frame; a pre-scaled frame changes
+/// borderline detections), while 4K clips are halved, which halves their colour-conversion cost.
+pub const DEFAULT_MAX_SIDE: u32 = 1920;
 /// A clip whose last decoded frame ends this much before the declared duration is reported as truncated,
 /// unless the shortfall is within [`TRUNCATION_TOLERANCE_FRAMES`] frame intervals.
 pub const TRUNCATION_TOLERANCE_S: f64 = 0.5;
@@ -448,7 +449,10 @@ impl VideoReader {
         };
         let stale = !matches!(&self.scaler, Some((_, f, cw, ch)) if *f == fmt && *cw == w && *ch == h);
         if stale {
-            let ctx = scaling::Context::get(fmt, w, h, format::Pixel::RGB24, sw, sh, scaling::Flags::AREA)
+            // At full size, convert as OpenCV does (bicubic chroma upsampling), since MediaPipe's Python
+            // pipeline sees OpenCV's frames; when shrinking, average areas so that nothing aliases.
+            let flags = if (sw, sh) == (w, h) { scaling::Flags::BICUBIC } else { scaling::Flags::AREA };
+            let ctx = scaling::Context::get(fmt, w, h, format::Pixel::RGB24, sw, sh, flags)
                 .map_err(|source| VideoError::Convert { path: self.path.clone(), source })?;
             self.scaler = Some((ctx, fmt, w, h));
         }

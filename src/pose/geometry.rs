@@ -1,7 +1,8 @@
 //! Image sampling and regions of interest shared by the detector and the landmark model.
 //!
-//! Coordinates are continuous pixel coordinates of the frame: pixel `(i, j)` covers `[i, i+1) x [j, j+1)`, so
-//! its centre is `(i + 0.5, j + 0.5)`; x grows to the right and y downwards. Angles are in radians; a positive
+//! Coordinates are pixel coordinates of the frame with pixel centres at integers (pixel `(i, j)` is the point
+//! `(i, j)`), the convention of OpenCV and so of MediaPipe, whose models were trained with it; x grows to the
+//! right and y downwards. Angles are in radians; a positive
 //! rotation turns the image x axis towards the y axis (clockwise on screen, since y points down).
 
 use image::RgbImage;
@@ -68,13 +69,10 @@ impl Roi {
 #[inline]
 fn sample(img: &RgbImage, x: f32, y: f32, border: Border) -> [f32; 3] {
     let (w, h) = (img.width() as i64, img.height() as i64);
-    // Continuous coordinates to pixel-index space (centres at integers).
-    let fx = x - 0.5;
-    let fy = y - 0.5;
-    let x0 = fx.floor();
-    let y0 = fy.floor();
-    let ax = fx - x0;
-    let ay = fy - y0;
+    let x0 = x.floor();
+    let y0 = y.floor();
+    let ax = x - x0;
+    let ay = y - y0;
     let (x0, y0) = (x0 as i64, y0 as i64);
     let raw: &[u8] = img.as_raw();
     let px = |xi: i64, yi: i64| -> [f32; 3] {
@@ -100,8 +98,8 @@ fn sample(img: &RgbImage, x: f32, y: f32, border: Border) -> [f32; 3] {
     out
 }
 
-/// An affine map from output pixels to frame positions: output pixel centre `(u + 0.5, v + 0.5)` lands at
-/// `origin + (u + 0.5) * du + (v + 0.5) * dv`.
+/// An affine map from output pixels to frame positions: output pixel `(u, v)` samples the frame at
+/// `origin + u * du + v * dv`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Warp {
     /// Frame position of the output's (0, 0) corner.
@@ -124,7 +122,7 @@ impl Warp {
         Self { origin, du, dv }
     }
 
-    /// Where output pixel centre `(u + 0.5, v + 0.5)` samples the frame.
+    /// Where output pixel `(u, v)` samples the frame.
     #[inline]
     pub fn at(&self, u: f32, v: f32) -> [f32; 2] {
         [self.origin[0] + u * self.du[0] + v * self.dv[0], self.origin[1] + u * self.du[1] + v * self.dv[1]]
@@ -138,7 +136,7 @@ pub fn warp_into(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f
     for v in 0..n {
         let row = &mut out[v * n * 3..(v + 1) * n * 3];
         for u in 0..n {
-            let [x, y] = warp.at(u as f32 + 0.5, v as f32 + 0.5);
+            let [x, y] = warp.at(u as f32, v as f32);
             let p = sample(img, x, y, border);
             row[3 * u] = p[0] * scale + offset;
             row[3 * u + 1] = p[1] * scale + offset;
@@ -231,9 +229,9 @@ mod tests {
     fn sampling_reads_pixel_centres_exactly_and_pads() {
         let mut img = RgbImage::new(4, 3);
         img.put_pixel(2, 1, image::Rgb([200, 100, 50]));
-        assert_eq!(sample(&img, 2.5, 1.5, Border::Zero), [200.0, 100.0, 50.0]);
+        assert_eq!(sample(&img, 2.0, 1.0, Border::Zero), [200.0, 100.0, 50.0]);
         // Halfway between two pixel centres: the mean.
-        assert_eq!(sample(&img, 3.0, 1.5, Border::Zero), [100.0, 50.0, 25.0]);
+        assert_eq!(sample(&img, 2.5, 1.0, Border::Zero), [100.0, 50.0, 25.0]);
         img.put_pixel(0, 0, image::Rgb([10, 10, 10]));
         assert_eq!(sample(&img, -5.0, -5.0, Border::Replicate), [10.0, 10.0, 10.0]);
         assert_eq!(sample(&img, -5.0, -5.0, Border::Zero), [0.0, 0.0, 0.0]);

@@ -167,6 +167,14 @@ pub const MAX_CANDIDATES: usize = 3;
 /// Default [`TrackerOptions::survey_interval_s`]: twice a second costs one detector run per 15 frames at 30 fps.
 pub const SURVEY_INTERVAL_S: f64 = 0.5;
 
+/// A detection's region is re-placed from the landmarks found in it when they turn it by more than this
+/// (20 degrees)...
+pub const REFINE_TURN_RAD: f32 = 0.35;
+/// ...or move its centre by more than this fraction of its size...
+pub const REFINE_SHIFT: f32 = 0.2;
+/// ...at most this many times per detection.
+pub const REFINE_STEPS: usize = 2;
+
 impl Default for TrackerOptions {
     fn default() -> Self {
         Self { choice: SubjectChoice::Largest, max_candidates: MAX_CANDIDATES, survey_interval_s: SURVEY_INTERVAL_S }
@@ -281,8 +289,7 @@ impl<M: PoseModels> Tracker<M> {
                 self.event(frame, EventKind::Detection, format!("{} detected", people(0)));
                 return Ok(None);
             };
-            let roi = detections[i].roi();
-            let result = self.models.landmarks(img, &roi)?;
+            let (result, roi) = self.landmarks_from_detection(img, &detections[i])?;
             if result.pose_flag <= POSE_FLAG_THRESHOLD {
                 let detail = format!("{} detected; no pose in the chosen one's region", people(detections.len()));
                 self.event(frame, EventKind::Detection, detail);
@@ -318,8 +325,7 @@ impl<M: PoseModels> Tracker<M> {
         }
         candidates.sort_by(|a, b| a.1.total_cmp(&b.1));
         for (i, _) in candidates {
-            let roi = detections[i].roi();
-            let result = self.models.landmarks(img, &roi)?;
+            let (result, roi) = self.landmarks_from_detection(img, &detections[i])?;
             if result.pose_flag <= POSE_FLAG_THRESHOLD {
                 continue;
             }
@@ -396,10 +402,38 @@ impl<M: PoseModels> Tracker<M> {
             self.roi_filter.reset();
             self.last_survey_s = t;
         }
-        let mut align = found.result.alignment_points();
-        self.roi_filter.apply(&mut align, t, found.roi.size);
-        self.next_roi = Some(Roi::from_alignment(align[0], align[1]));
+        self.next_roi = Some(self.next_region(&found, t));
         Ok(PoseFrame { index: frame.index, pts_s: t, source: found.source, pose: Some(self.report(&found)) })
+    }
+
+    /// The region for the next frame, from the alignment points smoothed as MediaPipe smooths them.
+    fn next_region(&mut self, found: &Found, t: f64) -> Roi {
+        let mut points = found.result.alignment_points();
+        self.roi_filter.apply(&mut points, t, found.roi.size);
+        Roi::from_alignment(points[0], points[1])
+    }
+
+    /// The landmark model on a detection's region, with the region corrected from the landmarks' own alignment
+    /// points when they disagree with it (a person half in view often gets a badly rotated detection, and the
+    /// landmark model then keeps that rotation for many frames).
+    fn landmarks_from_detection(&mut self, img: &RgbImage, detection: &Detection) -> Result<(LandmarkResult, Roi), PoseError> {
+        let mut roi = detection.roi();
+        let mut result = self.models.landmarks(img, &roi)?;
+        for _ in 0..REFINE_STEPS {
+            if result.pose_flag <= POSE_FLAG_THRESHOLD {
+                break;
+            }
+            let [c, s] = result.alignment_points();
+            let own = Roi::from_alignment(c, s);
+            let turn = geometry::normalize_angle(own.rotation - roi.rotation).abs();
+            let shift = (own.cx - roi.cx).hypot(own.cy - roi.cy) / roi.size.max(1e-3);
+            if turn <= REFINE_TURN_RAD && shift <= REFINE_SHIFT {
+                break;
+            }
+            roi = own;
+            result = self.models.landmarks(img, &roi)?;
+        }
+        Ok((result, roi))
     }
 
     fn report(&self, found: &Found) -> Pose {
