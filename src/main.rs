@@ -43,8 +43,8 @@ enum Command {
         /// Longest side of the frames the models look at, in pixels.
         #[arg(long, default_value_t = genu::video::DEFAULT_MAX_SIDE)]
         max_side: u32,
-        /// ONNX Runtime threads per model.
-        #[arg(long, default_value_t = 2)]
+        /// ONNX Runtime threads per model (decoding runs on its own thread beside them).
+        #[arg(long, default_value_t = 1)]
         threads: usize,
     },
     /// Decode a clip and print its facts as JSON (size, rotation, frame rate, duration, frame count).

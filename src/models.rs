@@ -153,14 +153,13 @@ pub const DETECTOR_CONTRACT: Contract = Contract {
 };
 
 /// A landmark model: `input_1` RGB in [0, 1]; `Identity` 39 x (x, y, z, visibility, presence) in crop pixels;
-/// `Identity_1` pose flag; `Identity_2` segmentation logits; `Identity_3` heatmap logits; `Identity_4` world
-/// landmarks (metres).
+/// `Identity_1` pose flag; `Identity_3` heatmap logits; `Identity_4` world landmarks (metres). MediaPipe's
+/// segmentation output (`Identity_2`) is removed at conversion, with the half of the network only it needs.
 pub const LANDMARK_CONTRACT: Contract = Contract {
     inputs: &[TensorSpec { name: "input_1", shape: &[1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3] }],
     outputs: &[
         TensorSpec { name: "Identity", shape: &[1, LANDMARK_COUNT * 5] },
         TensorSpec { name: "Identity_1", shape: &[1, 1] },
-        TensorSpec { name: "Identity_2", shape: &[1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 1] },
         TensorSpec { name: "Identity_3", shape: &[1, 64, 64, LANDMARK_COUNT] },
         TensorSpec { name: "Identity_4", shape: &[1, LANDMARK_COUNT * 3] },
     ],
@@ -296,6 +295,9 @@ pub fn load_model(runtime: &Runtime, kind: ModelKind, path: &Path, threads: usiz
         .map_err(load_err)?
         .with_intra_threads(threads.max(1))
         .map_err(|e| load_err(e.into()))?
+        // Spinning threads would take the core the decoding thread needs.
+        .with_intra_op_spinning(false)
+        .map_err(|e| load_err(e.into()))?
         .commit_from_file(path)
         .map_err(load_err)?;
     let info = |outlets: &[ort::value::Outlet]| -> Vec<TensorInfo> {
@@ -418,7 +420,7 @@ mod tests {
         assert!(err.contains("u8"), "{err}");
 
         let err = check_contract(c, &spec_info(c.inputs), &spec_info(DETECTOR_CONTRACT.outputs)).expect_err("count");
-        assert!(err.contains("expected 5 outputs, found 2"), "{err}");
+        assert!(err.contains("expected 4 outputs, found 2"), "{err}");
     }
 
     #[test]

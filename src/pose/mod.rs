@@ -416,7 +416,11 @@ impl<M: PoseModels> Tracker<M> {
     /// The landmark model on a detection's region, with the region corrected from the landmarks' own alignment
     /// points when they disagree with it (a person half in view often gets a badly rotated detection, and the
     /// landmark model then keeps that rotation for many frames).
-    fn landmarks_from_detection(&mut self, img: &RgbImage, detection: &Detection) -> Result<(LandmarkResult, Roi), PoseError> {
+    fn landmarks_from_detection(
+        &mut self,
+        img: &RgbImage,
+        detection: &Detection,
+    ) -> Result<(LandmarkResult, Roi), PoseError> {
         let mut roi = detection.roi();
         let mut result = self.models.landmarks(img, &roi)?;
         for _ in 0..REFINE_STEPS {
