@@ -5,7 +5,7 @@ VENV := tools/.venv
 PY := $(VENV)/bin/python
 GENU := target/release/genu
 
-.PHONY: setup build run test lint models models-heavy models-check tools-venv clean-runtime
+.PHONY: setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
 
 ## Install missing Debian packages and ONNX Runtime's library (idempotent).
 setup:
@@ -49,3 +49,20 @@ models-check: tools-venv
 	$(PY) tools/convert_models.py --out models --models detector,lite,full --cache .cache/model-sources \
 	  --verify-only
 	cd models && sha256sum -c SHA256SUMS
+
+## Python environment with MediaPipe (the reference implementation), pinned in tools/requirements-mediapipe.txt.
+REF_VENV := tools/.venv-mp
+reference-venv: $(REF_VENV)/.installed
+$(REF_VENV)/.installed: tools/requirements-mediapipe.txt
+	@bash scripts/setup.sh
+	python3 -m venv $(REF_VENV)
+	$(REF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-mediapipe.txt
+	touch $@
+
+## MediaPipe's own track of the one-person demo stretch, committed as the pose tests' reference.
+fixtures-reference: reference-venv
+	mkdir -p .cache/fixtures
+	bash scripts/demo_cut.sh .cache/sports2d/demo.mp4 .cache/fixtures/sports2d_walk.mp4
+	$(REF_VENV)/bin/python tools/mediapipe_track.py .cache/fixtures/sports2d_walk.mp4 \
+	  -o fixtures/sports2d_walk.mediapipe.json
+	sha256sum .cache/fixtures/sports2d_walk.mp4

@@ -3,7 +3,9 @@
 #   1. the Debian packages the build needs (FFmpeg development libraries, clang for bindgen, pkg-config,
 #      the ffmpeg CLI that the tests use to make fixture clips), installed only when missing;
 #   2. ONNX Runtime's shared library, taken from the onnxruntime==1.31.1 wheel on PyPI, checked against
-#      its SHA-256 and put in .runtime/ (git-ignored), where genu finds it.
+#      its SHA-256 and put in .runtime/ (git-ignored), where genu finds it;
+#   3. the demo clip of the sports2d==0.8.34 wheel on PyPI (BSD-3-Clause; two people, real footage), put in
+#      .cache/sports2d/ (git-ignored) for the pose tests and benchmarks.
 # Running it again when everything is present does nothing but check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,11 @@ ORT_WHEEL_SHA256=5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7
 ORT_LIB=libonnxruntime.so.${ORT_VERSION}
 ORT_LIB_SHA256=fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3
 ORT_DIR=.runtime/onnxruntime-${ORT_VERSION}
+
+SPORTS2D_VERSION=0.8.34
+SPORTS2D_WHEEL_SHA256=733b6db70742636ae9c35d870c22bd416582f579abd5881bee93a14bb0e2655d
+SPORTS2D_DEMO_SHA256=d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039
+SPORTS2D_DIR=.cache/sports2d
 
 APT_PACKAGES=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libswresample-dev libavfilter-dev libavdevice-dev ffmpeg python3 python3-pip python3-venv)
@@ -67,11 +74,7 @@ install_onnxruntime() {
   local wheel
   wheel=$(ls "$tmp"/onnxruntime-"${ORT_VERSION}"-*.whl)
   [ "$(sha_of "$wheel")" = "$ORT_WHEEL_SHA256" ] || { say "unexpected SHA-256 for $(basename "$wheel")"; exit 1; }
-  python3 - "$wheel" "$tmp/$ORT_LIB" "onnxruntime/capi/$ORT_LIB" <<'PY'
-import sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[2], "wb") as out:
-    out.write(z.read(sys.argv[3]))
-PY
+  extract_member "$wheel" "onnxruntime/capi/$ORT_LIB" "$tmp/$ORT_LIB"
   [ "$(sha_of "$tmp/$ORT_LIB")" = "$ORT_LIB_SHA256" ] || { say "unexpected SHA-256 for $ORT_LIB"; exit 1; }
   mkdir -p "$ORT_DIR"
   mv "$tmp/$ORT_LIB" "$ORT_DIR/$ORT_LIB.partial"
@@ -79,6 +82,36 @@ PY
   say "ONNX Runtime library in $ORT_DIR/$ORT_LIB"
 }
 
+# extract MEMBER of the zip WHEEL into DEST, checking DEST's SHA-256
+extract_member() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[3], "wb") as out:
+    out.write(z.read(sys.argv[2]))
+PY
+}
+
+install_sports2d_demo() {
+  local dest="$SPORTS2D_DIR/demo.mp4"
+  if [ -f "$dest" ] && [ "$(sha_of "$dest")" = "$SPORTS2D_DEMO_SHA256" ]; then
+    return
+  fi
+  say "fetching the sports2d ${SPORTS2D_VERSION} demo clip from PyPI"
+  local tmp
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: -d "$tmp" \
+    "sports2d==${SPORTS2D_VERSION}"
+  local wheel
+  wheel=$(ls "$tmp"/sports2d-"${SPORTS2D_VERSION}"-*.whl)
+  [ "$(sha_of "$wheel")" = "$SPORTS2D_WHEEL_SHA256" ] || { say "unexpected SHA-256 for $(basename "$wheel")"; exit 1; }
+  extract_member "$wheel" Sports2D/Demo/demo.mp4 "$tmp/demo.mp4"
+  [ "$(sha_of "$tmp/demo.mp4")" = "$SPORTS2D_DEMO_SHA256" ] || { say "unexpected SHA-256 for the demo clip"; exit 1; }
+  mkdir -p "$SPORTS2D_DIR"
+  mv "$tmp/demo.mp4" "$dest"
+}
+
 install_debian_packages
 check_rust
 install_onnxruntime
+install_sports2d_demo

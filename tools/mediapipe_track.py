@@ -54,9 +54,9 @@ def main() -> int:
             res = pose.process(rgb)
             frame = {"index": index, "pts_s": pts_s, "source": "reference", "pose": None}
             if res.pose_landmarks:
-                lms = [[l.x * width, l.y * height, l.z * width, l.visibility, l.presence]
-                       for l in res.pose_landmarks.landmark]
-                world = [[w.x, w.y, w.z] for w in res.pose_world_landmarks.landmark]
+                lms = [[round(l.x * width, 3), round(l.y * height, 3), round(l.z * width, 3),
+                        round(l.visibility, 5), round(l.presence, 5)] for l in res.pose_landmarks.landmark]
+                world = [[round(w.x, 5), round(w.y, 5), round(w.z, 5)] for w in res.pose_world_landmarks.landmark]
                 frame["pose"] = {"pose_flag": None, "roi": None, "landmarks": lms, "world": world}
             frames.append(frame)
             index += 1

@@ -246,12 +246,13 @@ impl<M: PoseModels> Tracker<M> {
         self.events.push(TrackEvent { frame: frame.index, pts_s: frame.pts_s, kind, detail });
     }
 
-    /// Remember the people in `detections` other than the one at index `subject`.
-    fn remember_others(&mut self, detections: &[Detection], subject: Option<usize>, t_s: f64) {
+    /// Remember the people in `detections` except those at the indices in `not_others` (the subject, or people
+    /// who may be the subject).
+    fn remember_others(&mut self, detections: &[Detection], not_others: &[usize], t_s: f64) {
         let fresh: Vec<Seen> = detections
             .iter()
             .enumerate()
-            .filter(|(i, _)| Some(*i) != subject)
+            .filter(|(i, _)| !not_others.contains(i))
             .map(|(_, d)| Seen::of_detection(d, t_s))
             .collect();
         // Keep earlier sightings that are recent and not explained by a fresh one.
@@ -268,7 +269,7 @@ impl<M: PoseModels> Tracker<M> {
             .filter(|(_, r)| *r <= 1.0)
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(i, _)| i);
-        self.remember_others(&detections, own, frame.pts_s);
+        self.remember_others(&detections, own.as_slice(), frame.pts_s);
         let others = detections.len() - usize::from(own.is_some());
         self.event(
             frame,
@@ -295,7 +296,7 @@ impl<M: PoseModels> Tracker<M> {
                 self.event(frame, EventKind::Detection, detail);
                 return Ok(None);
             }
-            self.remember_others(&detections, Some(i), t);
+            self.remember_others(&detections, &[i], t);
             let how = match self.options.choice {
                 SubjectChoice::Largest => "largest",
                 SubjectChoice::Central => "most central",
@@ -313,39 +314,50 @@ impl<M: PoseModels> Tracker<M> {
         self.others.retain(|o| t - o.t_s <= subject::OTHERS_MEMORY_S);
         // Candidates: people the subject could have reached, not better explained by someone else seen recently.
         let mut candidates: Vec<(usize, f32)> = Vec::new();
-        let mut nearest = f32::INFINITY;
+        let mut notes: Vec<String> = Vec::new();
         for (i, d) in detections.iter().enumerate().take(self.options.max_candidates) {
             let s = Seen::of_detection(d, t);
             let ratio = last.reach_ratio(&s);
-            nearest = nearest.min(ratio);
             let other = self.others.iter().any(|o| o.reaches(&s) && o.reach_ratio(&s) < ratio);
-            if ratio <= 1.0 && !other {
+            let at = format!("({:.0}, {:.0})", s.centre[0] * self.scale, s.centre[1] * self.scale);
+            if ratio > 1.0 {
+                notes.push(format!("{at} is out of the subject's reach ({ratio:.1}x)"));
+            } else if other {
+                notes.push(format!("{at} is another person seen before"));
+            } else {
                 candidates.push((i, ratio));
             }
         }
         candidates.sort_by(|a, b| a.1.total_cmp(&b.1));
+        // Anyone within the subject's reach may be the subject: never remember them as someone else.
+        let maybe_subject: Vec<usize> = candidates.iter().map(|(i, _)| *i).collect();
         for (i, _) in candidates {
             let (result, roi) = self.landmarks_from_detection(img, &detections[i])?;
             if result.pose_flag <= POSE_FLAG_THRESHOLD {
+                let k = detections[i].keypoints[0];
+                notes.push(format!(
+                    "({:.0}, {:.0}) has no clear pose (flag {:.2})",
+                    k[0] * self.scale,
+                    k[1] * self.scale,
+                    result.pose_flag
+                ));
                 continue;
             }
-            self.remember_others(&detections, Some(i), t);
+            self.remember_others(&detections, &maybe_subject, t);
             let detail = format!("{} detected; subject among them", people(detections.len()));
             self.event(frame, EventKind::Detection, detail);
             let seen = seen_of(&result, t);
             return Ok(Some(Found { result, source: FrameSource::Detection, roi, seen }));
         }
-        self.remember_others(&detections, None, t);
-        let detail = if detections.is_empty() {
-            format!("{} detected", people(0))
-        } else {
-            format!(
-                "{} detected; none is the subject (last seen {:.2} s ago; nearest person at {:.1}x the distance the subject could have moved)",
-                people(detections.len()),
+        self.remember_others(&detections, &maybe_subject, t);
+        let mut detail = format!("{} detected", people(detections.len()));
+        if !detections.is_empty() {
+            detail.push_str(&format!(
+                "; subject not found (last seen {:.2} s ago): {}",
                 t - last.t_s,
-                nearest
-            )
-        };
+                notes.join("; ")
+            ));
+        }
         self.event(frame, EventKind::Detection, detail);
         Ok(None)
     }
