@@ -5,7 +5,7 @@ VENV := tools/.venv
 PY := $(VENV)/bin/python
 GENU := target/release/genu
 
-.PHONY: setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
+.PHONY: bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
 
 ## Install missing Debian packages and ONNX Runtime's library (idempotent).
 setup:
@@ -66,3 +66,8 @@ fixtures-reference: reference-venv
 	$(REF_VENV)/bin/python tools/mediapipe_track.py .cache/fixtures/sports2d_walk.mp4 \
 	  -o fixtures/sports2d_walk.mediapipe.json
 	sha256sum .cache/fixtures/sports2d_walk.mp4
+
+## Pose-stage throughput against decode-only, inference-only and MediaPipe Python (run `make reference-venv`
+## first to include MediaPipe), plus peak memory on 10 s and 60 s clips.
+bench-pose: build
+	$(CARGO) bench --locked --bench pose

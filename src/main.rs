@@ -44,7 +44,7 @@ enum Command {
         #[arg(long, default_value_t = genu::video::DEFAULT_MAX_SIDE)]
         max_side: u32,
         /// ONNX Runtime threads per model (decoding runs on its own thread beside them).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = genu::pose::DEFAULT_THREADS)]
         threads: usize,
     },
     /// Decode a clip and print its facts as JSON (size, rotation, frame rate, duration, frame count).

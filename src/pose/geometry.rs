@@ -133,6 +133,15 @@ impl Warp {
 /// `p` (0..255) to `p * scale + offset`.
 pub fn warp_into(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
     debug_assert_eq!(out.len(), n * n * 3);
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let last = (n as f32 - 1.0).max(0.0);
+    let corners = [warp.at(0.0, 0.0), warp.at(last, 0.0), warp.at(0.0, last), warp.at(last, last)];
+    // When every sample and its right/lower neighbours lie inside the frame, skip the border handling.
+    let interior = corners.iter().all(|c| c[0] >= 0.0 && c[1] >= 0.0 && c[0] < w - 1.0 && c[1] < h - 1.0);
+    if interior {
+        warp_interior(img, warp, n, scale, offset, out);
+        return;
+    }
     for v in 0..n {
         let row = &mut out[v * n * 3..(v + 1) * n * 3];
         for u in 0..n {
@@ -141,6 +150,28 @@ pub fn warp_into(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f
             row[3 * u] = p[0] * scale + offset;
             row[3 * u + 1] = p[1] * scale + offset;
             row[3 * u + 2] = p[2] * scale + offset;
+        }
+    }
+}
+
+/// [`warp_into`] when all samples are at least one pixel inside the frame's right and bottom edges.
+fn warp_interior(img: &RgbImage, warp: &Warp, n: usize, scale: f32, offset: f32, out: &mut [f32]) {
+    let stride = 3 * img.width() as usize;
+    let raw: &[u8] = img.as_raw();
+    for v in 0..n {
+        let row = &mut out[v * n * 3..(v + 1) * n * 3];
+        for (u, px) in row.chunks_exact_mut(3).enumerate() {
+            let [x, y] = warp.at(u as f32, v as f32);
+            let (x0, y0) = (x as usize, y as usize);
+            let (ax, ay) = (x - x0 as f32, y - y0 as f32);
+            let o = y0 * stride + 3 * x0;
+            let top = &raw[o..o + 6];
+            let bottom = &raw[o + stride..o + stride + 6];
+            for c in 0..3 {
+                let t = f32::from(top[c]) + (f32::from(top[c + 3]) - f32::from(top[c])) * ax;
+                let b = f32::from(bottom[c]) + (f32::from(bottom[c + 3]) - f32::from(bottom[c])) * ax;
+                px[c] = (t + (b - t) * ay) * scale + offset;
+            }
         }
     }
 }
@@ -222,6 +253,26 @@ mod tests {
             let b = lb.to_frame(u / 224.0, v / 224.0);
             assert_abs_diff_eq!(a[0], b[0], epsilon = 1e-2);
             assert_abs_diff_eq!(a[1], b[1], epsilon = 1e-2);
+        }
+    }
+
+    #[test]
+    fn interior_fast_path_matches_general_sampling() {
+        let img = RgbImage::from_fn(300, 200, |x, y| {
+            image::Rgb([(x * 7 % 256) as u8, (y * 3 % 256) as u8, ((x + y) % 256) as u8])
+        });
+        let inside = Roi { cx: 150.0, cy: 100.0, size: 120.0, rotation: 0.4 };
+        let warp = Warp::from_roi(&inside, 64);
+        let mut fast = vec![0.0; 64 * 64 * 3];
+        warp_into(&img, &warp, 64, Border::Replicate, 1.0 / 255.0, 0.0, &mut fast);
+        for v in 0..64 {
+            for u in 0..64 {
+                let [x, y] = warp.at(u as f32, v as f32);
+                let p = sample(&img, x, y, Border::Replicate);
+                for c in 0..3 {
+                    assert_abs_diff_eq!(fast[(v * 64 + u) * 3 + c], p[c] / 255.0, epsilon = 1e-4);
+                }
+            }
         }
     }
 
