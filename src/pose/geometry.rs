@@ -131,46 +131,52 @@ impl Warp {
 
 /// Fill `out` (an `n x n x 3` NHWC float slice) by sampling `img` through `warp`, mapping each channel value
 /// `p` (0..255) to `p * scale + offset`.
+///
+/// Each row is split into the run of samples that lie safely inside the frame, read with a lean bilinear loop,
+/// and the samples near or beyond the edges, which go through the border rule.
 pub fn warp_into(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
     debug_assert_eq!(out.len(), n * n * 3);
     let (w, h) = (img.width() as f32, img.height() as f32);
-    let last = (n as f32 - 1.0).max(0.0);
-    let corners = [warp.at(0.0, 0.0), warp.at(last, 0.0), warp.at(0.0, last), warp.at(last, last)];
-    // When every sample and its right/lower neighbours lie inside the frame, skip the border handling.
-    let interior = corners.iter().all(|c| c[0] >= 0.0 && c[1] >= 0.0 && c[0] < w - 1.0 && c[1] < h - 1.0);
-    if interior {
-        warp_interior(img, warp, n, scale, offset, out);
-        return;
-    }
-    for v in 0..n {
-        let row = &mut out[v * n * 3..(v + 1) * n * 3];
-        for u in 0..n {
-            let [x, y] = warp.at(u as f32, v as f32);
-            let p = sample(img, x, y, border);
-            row[3 * u] = p[0] * scale + offset;
-            row[3 * u + 1] = p[1] * scale + offset;
-            row[3 * u + 2] = p[2] * scale + offset;
-        }
-    }
-}
-
-/// [`warp_into`] when all samples are at least one pixel inside the frame's right and bottom edges.
-fn warp_interior(img: &RgbImage, warp: &Warp, n: usize, scale: f32, offset: f32, out: &mut [f32]) {
     let stride = 3 * img.width() as usize;
     let raw: &[u8] = img.as_raw();
     for v in 0..n {
         let row = &mut out[v * n * 3..(v + 1) * n * 3];
-        for (u, px) in row.chunks_exact_mut(3).enumerate() {
+        let [x0, y0] = warp.at(0.0, v as f32);
+        // Interval of u with 0 <= x(u) < w - 1 and 0 <= y(u) < h - 1 (so that the 2x2 neighbourhood is inside).
+        let (mut lo, mut hi) = (0.0f32, n as f32 - 1.0);
+        for (start, step, limit) in [(x0, warp.du[0], w - 1.0), (y0, warp.du[1], h - 1.0)] {
+            if step.abs() < 1e-12 {
+                if !(start >= 0.0 && start < limit) {
+                    lo = f32::INFINITY;
+                }
+                continue;
+            }
+            let (a, b) = ((0.0 - start) / step, (limit - start) / step);
+            lo = lo.max(a.min(b));
+            hi = hi.min(a.max(b));
+        }
+        // One sample of margin on each side against rounding; those samples take the general path.
+        let first = if lo.is_finite() { (lo.ceil() + 1.0).max(0.0) as usize } else { n };
+        let last = if hi.is_finite() && hi >= 1.0 { (hi.floor() - 1.0).min(n as f32 - 1.0) as usize } else { 0 };
+        for u in 0..n {
             let [x, y] = warp.at(u as f32, v as f32);
-            let (x0, y0) = (x as usize, y as usize);
-            let (ax, ay) = (x - x0 as f32, y - y0 as f32);
-            let o = y0 * stride + 3 * x0;
-            let top = &raw[o..o + 6];
-            let bottom = &raw[o + stride..o + stride + 6];
-            for c in 0..3 {
-                let t = f32::from(top[c]) + (f32::from(top[c + 3]) - f32::from(top[c])) * ax;
-                let b = f32::from(bottom[c]) + (f32::from(bottom[c + 3]) - f32::from(bottom[c])) * ax;
-                px[c] = (t + (b - t) * ay) * scale + offset;
+            let px = &mut row[3 * u..3 * u + 3];
+            if u >= first && u <= last {
+                let (xi, yi) = (x as usize, y as usize);
+                let (ax, ay) = (x - xi as f32, y - yi as f32);
+                let o = yi * stride + 3 * xi;
+                let top = &raw[o..o + 6];
+                let bottom = &raw[o + stride..o + stride + 6];
+                for c in 0..3 {
+                    let t = f32::from(top[c]) + (f32::from(top[c + 3]) - f32::from(top[c])) * ax;
+                    let b = f32::from(bottom[c]) + (f32::from(bottom[c + 3]) - f32::from(bottom[c])) * ax;
+                    px[c] = (t + (b - t) * ay) * scale + offset;
+                }
+            } else {
+                let p = sample(img, x, y, border);
+                for c in 0..3 {
+                    px[c] = p[c] * scale + offset;
+                }
             }
         }
     }

@@ -48,9 +48,9 @@ pub struct LandmarkResult {
     /// Probability that the crop holds a person.
     pub pose_flag: f32,
     /// All 39 landmarks in frame pixels.
-    pub landmarks: Vec<Landmark>,
+    pub landmarks: [Landmark; MODEL_LANDMARKS],
     /// All 39 world landmarks in metres, origin between the hips, rotated with the crop.
-    pub world: Vec<[f32; 3]>,
+    pub world: [[f32; 3]; MODEL_LANDMARKS],
 }
 
 impl LandmarkResult {
@@ -99,21 +99,15 @@ pub fn refine_from_heatmap(heatmap: &[f32], k: usize, x: f32, y: f32) -> (f32, f
 pub fn decode(raw: &[f32], heatmap: &[f32], world: &[f32], pose_flag: f32, roi: &Roi) -> LandmarkResult {
     let size = INPUT_SIZE as f32;
     let (s, c) = roi.rotation.sin_cos();
-    let mut landmarks = Vec::with_capacity(MODEL_LANDMARKS);
-    let mut world_out = Vec::with_capacity(MODEL_LANDMARKS);
+    let mut landmarks = [Landmark::default(); MODEL_LANDMARKS];
+    let mut world_out = [[0.0f32; 3]; MODEL_LANDMARKS];
     for k in 0..MODEL_LANDMARKS {
         let r = &raw[5 * k..5 * k + 5];
         let (u, v) = refine_from_heatmap(heatmap, k, r[0] / size, r[1] / size);
         let [x, y] = roi.to_frame(u, v);
-        landmarks.push(Landmark {
-            x,
-            y,
-            z: r[2] / size * roi.size,
-            visibility: sigmoid(r[3]),
-            presence: sigmoid(r[4]),
-        });
+        landmarks[k] = Landmark { x, y, z: r[2] / size * roi.size, visibility: sigmoid(r[3]), presence: sigmoid(r[4]) };
         let w = &world[3 * k..3 * k + 3];
-        world_out.push([c * w[0] - s * w[1], s * w[0] + c * w[1], w[2]]);
+        world_out[k] = [c * w[0] - s * w[1], s * w[0] + c * w[1], w[2]];
     }
     LandmarkResult { pose_flag, landmarks, world: world_out }
 }
