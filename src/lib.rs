@@ -13,8 +13,10 @@
 
 #![deny(missing_docs)]
 
+pub mod kinematics;
 pub mod models;
 pub mod pose;
+pub mod reps;
 pub mod runtime;
 pub mod video;
 

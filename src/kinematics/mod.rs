@@ -1,0 +1,817 @@
+//! The kinematics core: a [`PoseTrack`] in, clean per-frame knee [`Signals`] out.
+//!
+//! Steps, in order: left/right label swaps are corrected (frontal views); every lower-body coordinate is put
+//! on a uniform time grid at the clip's real rate, short gaps are filled (flagged) and long ones left empty,
+//! outliers are replaced (Hampel) and a zero-phase Butterworth low-pass is applied ([`filter`]); the view is
+//! classified per sample from the pelvis's yaw ([`View`]); camera roll is measured from the heel line while
+//! standing and removed; then the metrics are computed per sample and per leg.
+//!
+//! # Conventions (the contract of `DESIGN.md`)
+//!
+//! * Coordinates are image pixels of the upright frame, x right, y **down**, after removing camera roll.
+//! * Left and right are the **subject's**. Index 0 of every per-leg pair is the left leg, 1 the right.
+//! * *Medial* is toward the body's midline: for the left leg, toward the right hip, and vice versa.
+//! * **FPPA** (frontal-plane projection angle, degrees): 180° minus the hip–knee–ankle angle, positive when
+//!   the knee lies on the medial side of the hip–ankle line (valgus), negative lateral (varus). Frontal views
+//!   only; it is a 2D projection angle, not 3D valgus.
+//! * **Knee over second toe** (`kto`, % of standing shank): horizontal distance from the foot-index landmark
+//!   (our proxy for the second toe) to the knee, positive when the knee is medial to the toe, divided by the
+//!   leg's standing knee–ankle length. Frontal views only.
+//! * **Hip drop** (% of standing leg length): how far the hip midpoint is below its standing height.
+//! * **Hip below knee** (% of leg length): hip height minus knee height, per side; positive when the hip is
+//!   lower than the knee (the parallel criterion is met at 0).
+//! * **Knee flexion** (degrees, 0 = straight): the 2D hip–knee–ankle angle in a sagittal view; elsewhere an
+//!   estimate from the model's 3D world landmarks, labelled [`FlexionSource::World3d`].
+//! * **Pelvic obliquity** (degrees): tilt of the hip line, positive when the subject's left hip is higher.
+//!   **Pelvic shift** (% of standing stance width): hip midpoint minus ankle midpoint, positive toward the
+//!   subject's left. Frontal views only.
+//!
+//! A value the view cannot support is `None`, and [`Signals::unavailable`] says why.
+
+pub mod filter;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::pose::PoseTrack;
+use filter::{fill_gaps, hampel, resample, Grid, LowPass};
+
+/// Index of the left leg in per-leg pairs.
+pub const LEFT: usize = 0;
+/// Index of the right leg in per-leg pairs.
+pub const RIGHT: usize = 1;
+/// BlazePose landmark indices, `[left, right]`.
+pub const SHOULDER: [usize; 2] = [11, 12];
+/// Hips.
+pub const HIP: [usize; 2] = [23, 24];
+/// Knees.
+pub const KNEE: [usize; 2] = [25, 26];
+/// Ankles.
+pub const ANKLE: [usize; 2] = [27, 28];
+/// Heels.
+pub const HEEL: [usize; 2] = [29, 30];
+/// Foot index (tip of the foot), the proxy for the second toe.
+pub const TOE: [usize; 2] = [31, 32];
+/// Nose (for telling front from back).
+pub const NOSE: usize = 0;
+
+/// Pelvis yaw (degrees from facing the camera) up to which a sample counts as a frontal view.
+pub const FRONTAL_MAX_YAW_DEG: f64 = 35.0;
+/// Pelvis yaw from which a sample counts as a sagittal (side) view.
+pub const SAGITTAL_MIN_YAW_DEG: f64 = 60.0;
+/// Median nose visibility above which a frontal view is taken as from the front (else from behind).
+pub const FACE_VISIBLE: f64 = 0.5;
+/// Standing samples: hip within this fraction of the leg length of its highest (5th percentile) position.
+pub const STANDING_BAND: f64 = 0.03;
+/// Percentile of hip height taken as the standing level.
+pub const STANDING_PERCENTILE: f64 = 5.0;
+/// A left/right pair closer than this fraction of the leg length in x says nothing about label order.
+pub const SWAP_MARGIN: f64 = 0.02;
+/// Continuity: a frame is swapped when the swapped labels move less than this fraction of the kept ones.
+pub const SWAP_CONTINUITY_RATIO: f64 = 0.5;
+/// Landmarks of a sample count as in view when their presence reaches this.
+pub const MIN_PRESENCE: f64 = 0.5;
+
+/// Settings of the kinematics stage (see each constant for the reasoning behind the default).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KinematicsConfig {
+    /// Low-pass cut-off in Hz.
+    pub cutoff_hz: f64,
+    /// Longest gap filled by interpolation, in seconds.
+    pub max_fill_s: f64,
+}
+
+impl Default for KinematicsConfig {
+    fn default() -> Self {
+        Self { cutoff_hz: filter::DEFAULT_CUTOFF_HZ, max_fill_s: filter::DEFAULT_MAX_FILL_S }
+    }
+}
+
+/// Errors of the kinematics stage.
+#[derive(Debug, Error)]
+pub enum KinematicsError {
+    /// The track has no frames at all.
+    #[error("the track has no frames")]
+    NoFrames,
+    /// Frame times do not increase.
+    #[error("frame times do not increase (frame {frame} at {t_s} s)")]
+    BadTimes {
+        /// The offending frame index.
+        frame: u64,
+        /// Its time.
+        t_s: f64,
+    },
+}
+
+/// Which way the camera looks at the subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum View {
+    /// Camera in front of the subject.
+    FrontalFront,
+    /// Camera behind the subject.
+    FrontalBack,
+    /// Camera at the subject's left side.
+    SagittalLeft,
+    /// Camera at the subject's right side.
+    SagittalRight,
+    /// In between.
+    Oblique,
+    /// No data.
+    Unknown,
+}
+
+impl View {
+    /// Whether frontal-plane metrics (FPPA, knee over toe, pelvis) can be measured.
+    pub fn is_frontal(self) -> bool {
+        matches!(self, Self::FrontalFront | Self::FrontalBack)
+    }
+
+    /// Whether 2D knee flexion can be measured.
+    pub fn is_sagittal(self) -> bool {
+        matches!(self, Self::SagittalLeft | Self::SagittalRight)
+    }
+}
+
+/// Where a knee flexion value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlexionSource {
+    /// The 2D angle in a side view.
+    Sagittal2d,
+    /// An estimate from the model's 3D world landmarks (any view; less accurate).
+    World3d,
+}
+
+/// A metric that could not be measured, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unavailable {
+    /// Metric name (as in the CSV columns).
+    pub metric: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Standing reference lengths, measured on the samples where the subject stands tallest.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Standing {
+    /// Knee–ankle length per leg (pixels).
+    pub shank_px: [f64; 2],
+    /// Hip–ankle length per leg (pixels).
+    pub leg_px: [f64; 2],
+    /// Hip midpoint height while standing (pixels, y down).
+    pub hip_y_px: f64,
+    /// Distance between the ankles while standing (pixels).
+    pub stance_width_px: f64,
+    /// Number of standing samples used.
+    pub samples: usize,
+}
+
+/// Per-leg series, one value per grid sample (`None` = not measured).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LegSignals {
+    /// FPPA in degrees (valgus positive).
+    pub fppa_deg: Vec<Option<f64>>,
+    /// Knee over second toe, % of standing shank (medial positive).
+    pub kto_pct_shank: Vec<Option<f64>>,
+    /// Knee flexion in degrees.
+    pub knee_flexion_deg: Vec<Option<f64>>,
+    /// Source of each knee flexion value.
+    pub knee_flexion_source: Vec<Option<FlexionSource>>,
+    /// Hip height minus knee height, % of leg length (positive = hip below knee).
+    pub hip_below_knee_pct_leg: Vec<Option<f64>>,
+    /// Ankle height relative to standing, % of leg length (positive = lower in the image).
+    pub ankle_drop_pct_leg: Vec<Option<f64>>,
+}
+
+/// Clean per-sample signals of a clip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signals {
+    /// Grid rate in Hz (the clip's measured frame rate).
+    pub rate_hz: f64,
+    /// Sample times in seconds.
+    pub t_s: Vec<f64>,
+    /// Nearest source frame of each sample.
+    pub frame: Vec<u64>,
+    /// Whether the sample has data (observed, or inside a filled short gap).
+    pub valid: Vec<bool>,
+    /// Whether the sample was filled across a short gap.
+    pub filled: Vec<bool>,
+    /// Whether every lower-body landmark of the sample was inside the frame.
+    pub in_frame: Vec<bool>,
+    /// Mean visibility of the lower-body landmarks (0–1).
+    pub visibility: Vec<f64>,
+    /// View of each sample.
+    pub view: Vec<View>,
+    /// Pelvis yaw in degrees (0 facing or backing the camera, 90 side-on).
+    pub pelvis_yaw_deg: Vec<Option<f64>>,
+    /// The view of most samples.
+    pub clip_view: View,
+    /// Camera roll removed, in degrees (positive = the image was turned clockwise).
+    pub roll_deg: f64,
+    /// Frames whose left/right labels were swapped back.
+    pub swaps_corrected: usize,
+    /// Samples replaced by the Hampel filter (summed over coordinates).
+    pub outliers_replaced: usize,
+    /// Stretches without data longer than the fill limit, as (start, end) seconds.
+    pub long_gaps: Vec<(f64, f64)>,
+    /// Standing references.
+    pub standing: Option<Standing>,
+    /// Hip drop, % of standing leg length.
+    pub hip_drop_pct_leg: Vec<Option<f64>>,
+    /// Pelvic obliquity in degrees (left hip higher positive).
+    pub pelvic_obliquity_deg: Vec<Option<f64>>,
+    /// Pelvic shift, % of stance width (toward the subject's left positive).
+    pub pelvic_shift_pct_stance: Vec<Option<f64>>,
+    /// Per-leg series, `[left, right]`.
+    pub legs: [LegSignals; 2],
+    /// Metrics that could not be measured on some or all samples, and why.
+    pub unavailable: Vec<Unavailable>,
+    /// Clean lower-body points per sample: `[side][hip, knee, ankle, heel, toe]` as (x, y) pixels after roll
+    /// correction; `NaN` where missing.
+    #[serde(skip)]
+    pub points: Vec<LegPoints>,
+}
+
+impl Signals {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.t_s.len()
+    }
+
+    /// Whether there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.t_s.is_empty()
+    }
+}
+
+/// Coordinates followed through the pipeline: image x, y of these landmarks, plus world x, y, z of the hips,
+/// knees and ankles.
+const IMAGE_POINTS: [usize; 12] = [23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 11, 12];
+const WORLD_POINTS: [usize; 6] = [23, 24, 25, 26, 27, 28];
+
+fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = (p / 100.0 * (v.len() - 1) as f64).round() as usize;
+    Some(v[rank.min(v.len() - 1)])
+}
+
+fn median_of(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+    percentile(&v, 50.0)
+}
+
+fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
+}
+
+/// Interior angle at `b` of the triangle a–b–c, in degrees.
+pub fn angle_deg(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
+    let (u, v) = ([a[0] - b[0], a[1] - b[1]], [c[0] - b[0], c[1] - b[1]]);
+    let cross = u[0] * v[1] - u[1] * v[0];
+    let dot = u[0] * v[0] + u[1] * v[1];
+    cross.abs().atan2(dot).to_degrees()
+}
+
+fn cross(o: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+}
+
+/// FPPA of one leg from its hip, knee and ankle and the other hip (which marks the medial side): 180° minus
+/// the hip–knee–ankle angle, positive when the knee is on the same side of the hip–ankle line as the other
+/// hip. Invariant to translating, rotating and scaling the image.
+pub fn fppa_deg(hip: [f64; 2], knee: [f64; 2], ankle: [f64; 2], other_hip: [f64; 2]) -> f64 {
+    let magnitude = 180.0 - angle_deg(hip, knee, ankle);
+    let knee_side = cross(hip, ankle, knee);
+    let medial_side = cross(hip, ankle, other_hip);
+    if knee_side * medial_side >= 0.0 {
+        magnitude
+    } else {
+        -magnitude
+    }
+}
+
+/// Knee over toe (% of `shank`): horizontal knee minus toe position, positive toward `medial_sign` (+1 when
+/// medial is +x).
+pub fn kto_pct(knee: [f64; 2], toe: [f64; 2], medial_sign: f64, shank: f64) -> f64 {
+    (knee[0] - toe[0]) * medial_sign / shank * 100.0
+}
+
+/// Per-frame raw lower-body data taken from the track.
+struct Raw {
+    t: Vec<f64>,
+    frame: Vec<u64>,
+    /// x, y per image point (`NaN` when missing).
+    img: Vec<[[f64; 2]; IMAGE_POINTS.len()]>,
+    world: Vec<[[f64; 3]; WORLD_POINTS.len()]>,
+    visibility: Vec<f64>,
+    in_frame: Vec<bool>,
+    nose_visibility: Vec<f64>,
+}
+
+fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
+    let n = track.frames.len();
+    if n == 0 {
+        return Err(KinematicsError::NoFrames);
+    }
+    let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
+    let mut raw = Raw {
+        t: Vec::with_capacity(n),
+        frame: Vec::with_capacity(n),
+        img: Vec::with_capacity(n),
+        world: Vec::with_capacity(n),
+        visibility: Vec::with_capacity(n),
+        in_frame: Vec::with_capacity(n),
+        nose_visibility: Vec::with_capacity(n),
+    };
+    let mut last_t = f64::NEG_INFINITY;
+    for f in &track.frames {
+        if !(f.pts_s.is_finite() && f.pts_s > last_t) {
+            return Err(KinematicsError::BadTimes { frame: f.index, t_s: f.pts_s });
+        }
+        last_t = f.pts_s;
+        raw.t.push(f.pts_s);
+        raw.frame.push(f.index);
+        let mut img = [[f64::NAN; 2]; IMAGE_POINTS.len()];
+        let mut world = [[f64::NAN; 3]; WORLD_POINTS.len()];
+        let (mut vis, mut inside, mut nose) = (0.0, false, 0.0);
+        if let Some(p) = &f.pose {
+            let usable =
+                p.landmarks.len() == 33 && IMAGE_POINTS.iter().all(|&i| p.landmarks[i].iter().all(|v| v.is_finite()));
+            if usable {
+                for (k, &i) in IMAGE_POINTS.iter().enumerate() {
+                    img[k] = [f64::from(p.landmarks[i][0]), f64::from(p.landmarks[i][1])];
+                }
+                if p.world.len() == 33 {
+                    for (k, &i) in WORLD_POINTS.iter().enumerate() {
+                        let v = p.world[i];
+                        world[k] = [f64::from(v[0]), f64::from(v[1]), f64::from(v[2])];
+                    }
+                }
+                let lower = 23..33;
+                vis = lower.clone().map(|i| f64::from(p.landmarks[i][3])).sum::<f64>() / 10.0;
+                inside = lower.clone().all(|i| {
+                    let l = p.landmarks[i];
+                    let (x, y) = (f64::from(l[0]), f64::from(l[1]));
+                    x >= 0.0 && y >= 0.0 && x < w && y < h && f64::from(l[4]) >= MIN_PRESENCE
+                });
+                nose = f64::from(p.landmarks[NOSE][3]);
+            }
+        }
+        raw.img.push(img);
+        raw.world.push(world);
+        raw.visibility.push(vis);
+        raw.in_frame.push(inside);
+        raw.nose_visibility.push(nose);
+    }
+    Ok(raw)
+}
+
+fn yaw_deg(world: &[[f64; 3]; WORLD_POINTS.len()]) -> f64 {
+    let (l, r) = (world[0], world[1]);
+    (l[2] - r[2]).abs().atan2((l[0] - r[0]).abs()).to_degrees()
+}
+
+fn classify(yaw: f64, front: bool, left_nearer: bool) -> View {
+    if !yaw.is_finite() {
+        View::Unknown
+    } else if yaw <= FRONTAL_MAX_YAW_DEG {
+        if front {
+            View::FrontalFront
+        } else {
+            View::FrontalBack
+        }
+    } else if yaw >= SAGITTAL_MIN_YAW_DEG {
+        if left_nearer {
+            View::SagittalLeft
+        } else {
+            View::SagittalRight
+        }
+    } else {
+        View::Oblique
+    }
+}
+
+/// Swap left and right labels of one frame's points.
+fn swap_frame(img: &mut [[f64; 2]; IMAGE_POINTS.len()], world: &mut [[f64; 3]; WORLD_POINTS.len()]) {
+    for k in (0..IMAGE_POINTS.len()).step_by(2) {
+        img.swap(k, k + 1);
+    }
+    for k in (0..WORLD_POINTS.len()).step_by(2) {
+        world.swap(k, k + 1);
+    }
+}
+
+/// Correct left/right label swaps in frontal frames. Anatomy: seen from the front the subject's left hip,
+/// knee and ankle are on the image's right (from behind, on its left); a frame where at least two of the three
+/// pairs are the wrong way round is swapped. Continuity: a frame whose swapped labels sit much closer to the
+/// previous frame's than its own labels do is swapped too. Returns the number of frames swapped.
+fn correct_swaps(raw: &mut Raw, frontal: &[bool], front: bool, leg_px: f64) -> usize {
+    let expected = if front { 1.0 } else { -1.0 };
+    let margin = SWAP_MARGIN * leg_px;
+    let mut swapped = 0;
+    let mut previous: Option<usize> = None;
+    for (i, &is_frontal) in frontal.iter().enumerate().take(raw.img.len()) {
+        if !raw.img[i][0][0].is_finite() {
+            continue;
+        }
+        if !is_frontal {
+            previous = Some(i);
+            continue;
+        }
+        let img = &raw.img[i];
+        // Pairs (hip, knee, ankle) are at point slots (0,1), (2,3), (4,5).
+        let mut wrong = 0;
+        let mut right = 0;
+        for k in [0, 2, 4] {
+            let dx = (img[k][0] - img[k + 1][0]) * expected;
+            if dx < -margin {
+                wrong += 1;
+            } else if dx > margin {
+                right += 1;
+            }
+        }
+        let mut swap = wrong >= 2;
+        if !swap && right < 2 {
+            if let Some(p) = previous.filter(|&p| raw.t[i] - raw.t[p] < 0.25) {
+                let prev = &raw.img[p];
+                let (mut keep, mut cross) = (0.0, 0.0);
+                for k in (0..10).step_by(2) {
+                    keep += dist(img[k], prev[k]) + dist(img[k + 1], prev[k + 1]);
+                    cross += dist(img[k], prev[k + 1]) + dist(img[k + 1], prev[k]);
+                }
+                swap = cross < SWAP_CONTINUITY_RATIO * keep;
+            }
+        }
+        if swap {
+            let (img, world) = (&mut raw.img[i], &mut raw.world[i]);
+            swap_frame(img, world);
+            swapped += 1;
+        }
+        previous = Some(i);
+    }
+    swapped
+}
+
+/// Run the kinematics stage on a track.
+pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<Signals, KinematicsError> {
+    let mut raw = extract(track)?;
+    let mut unavailable = Vec::new();
+
+    // View per frame from the raw world landmarks (symmetric in left/right, so label swaps do not matter).
+    let yaw_raw: Vec<f64> = raw.world.iter().map(yaw_deg).collect();
+    let front =
+        median_of(raw.nose_visibility.iter().zip(&raw.img).filter(|(_, p)| p[0][0].is_finite()).map(|(v, _)| *v))
+            .is_some_and(|v| v > FACE_VISIBLE);
+    let frontal_raw: Vec<bool> = yaw_raw.iter().map(|y| y.is_finite() && *y <= FRONTAL_MAX_YAW_DEG).collect();
+    let leg_guess = median_of(raw.img.iter().map(|p| (dist(p[0], p[4]) + dist(p[1], p[5])) / 2.0)).unwrap_or(0.0);
+    let swaps_corrected = correct_swaps(&mut raw, &frontal_raw, front, leg_guess);
+
+    // Uniform grid at the clip's real rate.
+    let dts: Vec<f64> = raw.t.windows(2).map(|w| w[1] - w[0]).collect();
+    let rate_hz = median_of(dts.iter().copied()).filter(|d| *d > 0.0).map_or(30.0, |d| 1.0 / d);
+    let grid = Grid::spanning(&raw.t, rate_hz);
+    let n = grid.t_s.len();
+    let max_run = (config.max_fill_s * rate_hz).round() as usize;
+    let observed: Vec<f64> = raw.img.iter().map(|p| if p[0][0].is_finite() { 1.0 } else { f64::NAN }).collect();
+    let step = 1.0 / rate_hz;
+    let on_grid = resample(&raw.t, &observed, &grid.t_s, 1.5 * step);
+    let mut valid: Vec<bool> = on_grid.iter().map(|v| v.is_finite()).collect();
+    let frame: Vec<u64> = grid
+        .t_s
+        .iter()
+        .map(|&t| {
+            let j = raw.t.partition_point(|&x| x < t);
+            let pick = if j == 0 {
+                0
+            } else if j >= raw.t.len() || (t - raw.t[j - 1]) <= (raw.t[j] - t) {
+                j - 1
+            } else {
+                j
+            };
+            raw.frame[pick.min(raw.frame.len() - 1)]
+        })
+        .collect();
+
+    // Clean each coordinate series: resample, fill short gaps, Hampel, low-pass.
+    let lowpass = LowPass::new(config.cutoff_hz, rate_hz);
+    let half = filter::HAMPEL_MIN_HALF.max((filter::HAMPEL_HALF_WINDOW_S * rate_hz).round() as usize);
+    let mut outliers_replaced = 0;
+    let mut filled = vec![false; n];
+    let mut clean = |values: Vec<f64>| -> Vec<f64> {
+        let mut v = resample(&raw.t, &values, &grid.t_s, 1.5 * step);
+        let f = fill_gaps(&mut v, max_run);
+        for (a, b) in filled.iter_mut().zip(f) {
+            *a |= b;
+        }
+        outliers_replaced += hampel(&mut v, half);
+        if let Some(lp) = &lowpass {
+            lp.apply(&mut v);
+        }
+        v
+    };
+    let mut img_series: Vec<[Vec<f64>; 2]> = Vec::with_capacity(IMAGE_POINTS.len());
+    for k in 0..IMAGE_POINTS.len() {
+        let xs = clean(raw.img.iter().map(|p| p[k][0]).collect());
+        let ys = clean(raw.img.iter().map(|p| p[k][1]).collect());
+        img_series.push([xs, ys]);
+    }
+    let mut world_series: Vec<[Vec<f64>; 3]> = Vec::with_capacity(WORLD_POINTS.len());
+    for k in 0..WORLD_POINTS.len() {
+        world_series.push([
+            clean(raw.world.iter().map(|p| p[k][0]).collect()),
+            clean(raw.world.iter().map(|p| p[k][1]).collect()),
+            clean(raw.world.iter().map(|p| p[k][2]).collect()),
+        ]);
+    }
+    for i in 0..n {
+        valid[i] = img_series[0][0][i].is_finite();
+    }
+    let visibility = resample(&raw.t, &raw.visibility, &grid.t_s, 1.5 * step);
+    let in_frame_f: Vec<f64> = raw.in_frame.iter().map(|b| if *b { 1.0 } else { 0.0 }).collect();
+    let in_frame: Vec<bool> = resample(&raw.t, &in_frame_f, &grid.t_s, 1.5 * step).iter().map(|v| *v >= 0.5).collect();
+    let visibility: Vec<f64> = visibility.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
+
+    let mut long_gaps = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if valid[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && !valid[i] {
+            i += 1;
+        }
+        if i - start > max_run {
+            long_gaps.push((grid.t_s[start], grid.t_s[i - 1]));
+        }
+    }
+
+    // View per sample.
+    let left_nearer = median_of((0..n).map(|i| world_series[0][2][i] - world_series[1][2][i])).is_some_and(|d| d < 0.0);
+    let pelvis_yaw: Vec<Option<f64>> = (0..n)
+        .map(|i| {
+            let w = [
+                [world_series[0][0][i], world_series[0][1][i], world_series[0][2][i]],
+                [world_series[1][0][i], world_series[1][1][i], world_series[1][2][i]],
+                [0.0; 3],
+                [0.0; 3],
+                [0.0; 3],
+                [0.0; 3],
+            ];
+            let y = yaw_deg(&w);
+            (valid[i] && y.is_finite()).then_some(y)
+        })
+        .collect();
+    let view: Vec<View> =
+        pelvis_yaw.iter().map(|y| y.map_or(View::Unknown, |y| classify(y, front, left_nearer))).collect();
+    let clip_view = majority_view(&view);
+
+    let pt = |k: usize, i: usize| -> [f64; 2] { [img_series[k][0][i], img_series[k][1][i]] };
+
+    // Standing samples, from the hip height before roll correction (roll changes it negligibly).
+    let hip_y: Vec<f64> = (0..n).map(|i| (pt(0, i)[1] + pt(1, i)[1]) / 2.0).collect();
+    let leg_est = median_of((0..n).map(|i| (dist(pt(0, i), pt(4, i)) + dist(pt(1, i), pt(5, i))) / 2.0));
+    let standing_idx: Vec<usize> = match (percentile(&hip_y, STANDING_PERCENTILE), leg_est) {
+        (Some(top), Some(leg)) => (0..n).filter(|&i| valid[i] && hip_y[i] <= top + STANDING_BAND * leg).collect(),
+        _ => Vec::new(),
+    };
+
+    // Camera roll from the heel line while standing (frontal views only).
+    let frontal_standing: Vec<usize> = standing_idx.iter().copied().filter(|&i| view[i].is_frontal()).collect();
+    let roll = if frontal_standing.is_empty() {
+        unavailable.push(Unavailable {
+            metric: "roll_deg".into(),
+            reason: "no standing frames in a frontal view: camera roll not corrected".into(),
+        });
+        0.0
+    } else {
+        median_of(frontal_standing.iter().map(|&i| {
+            let (l, r) = (pt(6, i), pt(7, i));
+            let a = (l[1] - r[1]).atan2(l[0] - r[0]);
+            // Fold so that front and back views (left heel on the right or on the left) agree.
+            let folded = if a > std::f64::consts::FRAC_PI_2 {
+                a - std::f64::consts::PI
+            } else if a < -std::f64::consts::FRAC_PI_2 {
+                a + std::f64::consts::PI
+            } else {
+                a
+            };
+            folded.to_degrees()
+        }))
+        .unwrap_or(0.0)
+    };
+    let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
+    let (cx, cy) = (w / 2.0, h / 2.0);
+    let (s, c) = (-roll.to_radians()).sin_cos();
+    let unroll = |p: [f64; 2]| -> [f64; 2] {
+        let (dx, dy) = (p[0] - cx, p[1] - cy);
+        [cx + c * dx - s * dy, cy + s * dx + c * dy]
+    };
+    // points[i][side][hip, knee, ankle, heel, toe]
+    let points: Vec<LegPoints> = (0..n)
+        .map(|i| {
+            let mut out = [[[f64::NAN; 2]; 5]; 2];
+            for (side, leg) in out.iter_mut().enumerate() {
+                for (j, slot) in leg.iter_mut().enumerate() {
+                    *slot = unroll(pt(2 * j + side, i));
+                }
+            }
+            out
+        })
+        .collect();
+
+    let standing = standing_refs(&points, &standing_idx);
+    if standing.is_none() {
+        unavailable.push(Unavailable { metric: "standing".into(), reason: "no standing frames found".into() });
+    }
+
+    let mut legs: [LegSignals; 2] = Default::default();
+    let mut hip_drop = vec![None; n];
+    let mut obliquity = vec![None; n];
+    let mut shift = vec![None; n];
+    let mut any_non_frontal = false;
+    let mut any_frontal = false;
+    for i in 0..n {
+        let p = &points[i];
+        let ok = valid[i] && p[0][0][0].is_finite();
+        let frontal = ok && view[i].is_frontal();
+        any_frontal |= frontal;
+        any_non_frontal |= ok && !view[i].is_frontal();
+        let hip_mid = [(p[0][0][0] + p[1][0][0]) / 2.0, (p[0][0][1] + p[1][0][1]) / 2.0];
+        if let (true, Some(st)) = (ok, standing) {
+            let leg = (st.leg_px[0] + st.leg_px[1]) / 2.0;
+            hip_drop[i] = Some((hip_mid[1] - st.hip_y_px) / leg * 100.0);
+        }
+        // Medial is toward the other hip; the subject's left is toward the left hip.
+        let left_dir = (p[LEFT][0][0] - p[RIGHT][0][0]).signum();
+        if frontal {
+            obliquity[i] =
+                Some((p[RIGHT][0][1] - p[LEFT][0][1]).atan2((p[LEFT][0][0] - p[RIGHT][0][0]).abs()).to_degrees());
+            if let Some(st) = standing.filter(|s| s.stance_width_px > 0.0) {
+                let ankle_mid = (p[0][2][0] + p[1][2][0]) / 2.0;
+                shift[i] = Some((hip_mid[0] - ankle_mid) * left_dir / st.stance_width_px * 100.0);
+            }
+        }
+        for side in 0..2 {
+            let other = 1 - side;
+            let (hip, knee, ankle, toe) = (p[side][0], p[side][1], p[side][2], p[side][4]);
+            let leg = &mut legs[side];
+            let st_leg = standing.map(|s| s.leg_px[side]);
+            leg.fppa_deg.push(frontal.then(|| fppa_deg(hip, knee, ankle, p[other][0])));
+            let medial = (p[other][0][0] - hip[0]).signum();
+            leg.kto_pct_shank.push(match (frontal, standing) {
+                (true, Some(st)) if st.shank_px[side] > 0.0 => Some(kto_pct(knee, toe, medial, st.shank_px[side])),
+                _ => None,
+            });
+            leg.hip_below_knee_pct_leg.push(match (ok, st_leg) {
+                (true, Some(l)) if l > 0.0 => Some((hip[1] - knee[1]) / l * 100.0),
+                _ => None,
+            });
+            leg.ankle_drop_pct_leg.push(match (ok, standing) {
+                (true, Some(st)) if st.leg_px[side] > 0.0 => {
+                    let standing_ankle = st.hip_y_px + st.leg_px[side];
+                    Some((ankle[1] - standing_ankle) / st.leg_px[side] * 100.0)
+                }
+                _ => None,
+            });
+            if ok && view[i].is_sagittal() {
+                leg.knee_flexion_deg.push(Some(180.0 - angle_deg(hip, knee, ankle)));
+                leg.knee_flexion_source.push(Some(FlexionSource::Sagittal2d));
+            } else if ok {
+                let wp = |k: usize| -> [f64; 3] {
+                    let s = &world_series[2 * k + side];
+                    [s[0][i], s[1][i], s[2][i]]
+                };
+                let flex = world_flexion(wp(0), wp(1), wp(2));
+                leg.knee_flexion_deg.push(flex);
+                leg.knee_flexion_source.push(flex.map(|_| FlexionSource::World3d));
+            } else {
+                leg.knee_flexion_deg.push(None);
+                leg.knee_flexion_source.push(None);
+            }
+        }
+    }
+    if any_non_frontal {
+        let reason = format!(
+            "needs a frontal view (pelvis yaw up to {FRONTAL_MAX_YAW_DEG:.0} degrees); {} of the clip is {}",
+            if any_frontal { "part" } else { "all" },
+            if any_frontal { "not frontal" } else { view_name(clip_view) }
+        );
+        for metric in ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance"] {
+            unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
+        }
+    }
+    if !view.iter().any(|v| v.is_sagittal()) && valid.iter().any(|v| *v) {
+        unavailable.push(Unavailable {
+            metric: "knee_flexion_deg".into(),
+            reason: "no side view: knee flexion is estimated from the model's 3D world landmarks".into(),
+        });
+    }
+
+    Ok(Signals {
+        rate_hz,
+        t_s: grid.t_s,
+        frame,
+        valid,
+        filled,
+        in_frame,
+        visibility,
+        view,
+        pelvis_yaw_deg: pelvis_yaw,
+        clip_view,
+        roll_deg: roll,
+        swaps_corrected,
+        outliers_replaced,
+        long_gaps,
+        standing,
+        hip_drop_pct_leg: hip_drop,
+        pelvic_obliquity_deg: obliquity,
+        pelvic_shift_pct_stance: shift,
+        legs,
+        unavailable,
+        points,
+    })
+}
+
+fn world_flexion(hip: [f64; 3], knee: [f64; 3], ankle: [f64; 3]) -> Option<f64> {
+    let u = [hip[0] - knee[0], hip[1] - knee[1], hip[2] - knee[2]];
+    let v = [ankle[0] - knee[0], ankle[1] - knee[1], ankle[2] - knee[2]];
+    let dot = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+    let nu = (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt();
+    let nv = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+    if !(nu > 0.0 && nv > 0.0) {
+        return None;
+    }
+    Some(180.0 - (dot / (nu * nv)).clamp(-1.0, 1.0).acos().to_degrees())
+}
+
+/// Clean lower-body points of one sample: `[side][hip, knee, ankle, heel, toe]`.
+pub type LegPoints = [[[f64; 2]; 5]; 2];
+
+fn standing_refs(points: &[LegPoints], idx: &[usize]) -> Option<Standing> {
+    if idx.is_empty() {
+        return None;
+    }
+    let med = |f: &dyn Fn(&LegPoints) -> f64| median_of(idx.iter().map(|&i| f(&points[i])));
+    let shank = [med(&|p| dist(p[0][1], p[0][2]))?, med(&|p| dist(p[1][1], p[1][2]))?];
+    let leg = [med(&|p| dist(p[0][0], p[0][2]))?, med(&|p| dist(p[1][0], p[1][2]))?];
+    let hip_y = med(&|p| (p[0][0][1] + p[1][0][1]) / 2.0)?;
+    let stance = med(&|p| (p[0][2][0] - p[1][2][0]).abs())?;
+    Some(Standing { shank_px: shank, leg_px: leg, hip_y_px: hip_y, stance_width_px: stance, samples: idx.len() })
+}
+
+/// The most frequent known view, or `Unknown`.
+pub fn majority_view(views: &[View]) -> View {
+    let kinds = [View::FrontalFront, View::FrontalBack, View::SagittalLeft, View::SagittalRight, View::Oblique];
+    kinds
+        .iter()
+        .map(|k| (*k, views.iter().filter(|v| *v == k).count()))
+        .filter(|(_, c)| *c > 0)
+        .max_by_key(|(_, c)| *c)
+        .map_or(View::Unknown, |(k, _)| k)
+}
+
+/// Human-readable view name.
+pub fn view_name(v: View) -> &'static str {
+    match v {
+        View::FrontalFront => "frontal (from the front)",
+        View::FrontalBack => "frontal (from behind)",
+        View::SagittalLeft => "sagittal (left side)",
+        View::SagittalRight => "sagittal (right side)",
+        View::Oblique => "oblique",
+        View::Unknown => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn fppa_sign_and_magnitude() {
+        // Left leg of a subject facing the camera: left hip on the image right (x = 120), right hip at 80.
+        let (hip, ankle, other) = ([120.0, 100.0], [120.0, 300.0], [80.0, 100.0]);
+        // Knee pushed toward the other hip (medial): valgus, positive.
+        let knee = [110.0, 200.0];
+        let expected = 2.0 * (10.0f64 / 100.0).atan().to_degrees();
+        assert_abs_diff_eq!(fppa_deg(hip, knee, ankle, other), expected, epsilon = 1e-9);
+        // Knee pushed outward: varus, negative.
+        assert_abs_diff_eq!(fppa_deg(hip, [130.0, 200.0], ankle, other), -expected, epsilon = 1e-9);
+        // Straight leg: zero.
+        assert_abs_diff_eq!(fppa_deg(hip, [120.0, 200.0], ankle, other), 0.0, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn kto_sign() {
+        // Right leg (medial is +x when the other hip is to the right in the image).
+        assert_abs_diff_eq!(kto_pct([105.0, 0.0], [100.0, 0.0], 1.0, 50.0), 10.0);
+        assert_abs_diff_eq!(kto_pct([95.0, 0.0], [100.0, 0.0], 1.0, 50.0), -10.0);
+    }
+}

@@ -1,0 +1,650 @@
+//! Repetitions: [`Signals`] in, [`Rep`]s with events and per-leg metrics out, plus statistics across reps.
+//!
+//! Squat-like tasks (bilateral squat, single-leg squat, step-down) are segmented on the hip drop (filtered
+//! hip-midpoint height, % of leg length): a rep is an excursion that goes deeper than
+//! [`RepConfig::min_depth_pct`] and comes back above half of that (hysteresis), lasting at least
+//! [`MIN_REP_S`]; its bottom is the deepest sample, its descent start and ascent end the last and first samples
+//! within [`EVENT_FRACTION`] of the rep's depth from standing. A pause at the bottom stays one excursion; a
+//! pause at the top separates two; a dip that never reaches the minimum depth is no rep.
+//!
+//! Single-leg tasks: the stance leg is the foot that stays planted (the ankle that moves least vertically
+//! during the rep); the free foot is lifted (single-leg squat) or lowered past the stance foot (step-down).
+//! Stairs: one cycle per step, from one foot's landing to the other's; the stance leg is the one that landed.
+//!
+//! Every per-rep value carries the grid sample, source frame and time it was taken at.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kinematics::{majority_view, FlexionSource, Signals, View, LEFT, RIGHT};
+
+/// Default minimum depth of a rep, % of leg length: shallow clinical single-leg squats drop the hip by about
+/// 8–10 % of leg length, bilateral squats 20–40 %, while standing sway stays under 2 %.
+pub const DEFAULT_MIN_DEPTH_PCT: f64 = 5.0;
+/// A rep ends when the hip comes back above this fraction of the minimum depth (hysteresis).
+pub const EXIT_FRACTION: f64 = 0.5;
+/// Descent start and ascent end: where the hip is within this fraction of the rep's depth from standing.
+pub const EVENT_FRACTION: f64 = 0.1;
+/// Shorter excursions are noise, not reps (seconds).
+pub const MIN_REP_S: f64 = 0.3;
+/// Knee over toe beyond this (% of shank) medially is "medial to the toe", beyond it laterally "lateral".
+/// About 2 cm for a 40 cm shank: half a foot's width at the toes, and above the landmark jitter after
+/// filtering (under 1 % of shank on the real clips), so that "over the toe" means what a clinician sees.
+pub const KTO_OVER_TOE_BAND_PCT: f64 = 5.0;
+/// Single-leg tasks: the free ankle moves at least this much more than the stance ankle (% of leg length).
+pub const FREE_FOOT_MIN_PCT: f64 = 8.0;
+/// Stairs: the hip's net vertical travel over the clip must exceed this (% of leg length).
+pub const STAIRS_MIN_TRAVEL_PCT: f64 = 60.0;
+/// Stairs: a foot is moving when its vertical speed exceeds this (leg lengths per second).
+pub const STAIRS_SWING_SPEED: f64 = 0.4;
+
+/// The exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Task {
+    /// Decide from the landmarks.
+    #[default]
+    Auto,
+    /// Bilateral squat.
+    Squat,
+    /// Single-leg squat.
+    SingleLegSquat,
+    /// Step-down from a step.
+    StepDown,
+    /// Stair climbing or descending.
+    Stairs,
+}
+
+impl std::str::FromStr for Task {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "squat" => Ok(Self::Squat),
+            "single-leg-squat" => Ok(Self::SingleLegSquat),
+            "step-down" => Ok(Self::StepDown),
+            "stairs" => Ok(Self::Stairs),
+            o => Err(format!("unknown task '{o}' (auto, squat, single-leg-squat, step-down, stairs)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Auto => "auto",
+            Self::Squat => "squat",
+            Self::SingleLegSquat => "single-leg-squat",
+            Self::StepDown => "step-down",
+            Self::Stairs => "stairs",
+        })
+    }
+}
+
+/// Settings of the rep stage.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RepConfig {
+    /// The task, or `Auto`.
+    pub task: Task,
+    /// Minimum depth of a rep, % of leg length.
+    pub min_depth_pct: f64,
+}
+
+impl Default for RepConfig {
+    fn default() -> Self {
+        Self { task: Task::Auto, min_depth_pct: DEFAULT_MIN_DEPTH_PCT }
+    }
+}
+
+/// A moment of a rep, auditable back to the video.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Moment {
+    /// Grid sample.
+    pub sample: usize,
+    /// Source frame index.
+    pub frame: u64,
+    /// Time in seconds.
+    pub t_s: f64,
+}
+
+/// One measured value with where it was taken, or why it is absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Value {
+    /// The value.
+    pub value: Option<f64>,
+    /// Where it was taken.
+    pub at: Option<Moment>,
+    /// Why it is absent.
+    pub reason: Option<String>,
+}
+
+impl Value {
+    fn absent(reason: impl Into<String>) -> Self {
+        Self { value: None, at: None, reason: Some(reason.into()) }
+    }
+}
+
+/// Where the knee is relative to the second toe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KtoCategory {
+    /// Knee lateral to the toe.
+    Lateral,
+    /// Knee over the toe.
+    OverToe,
+    /// Knee medial to the toe.
+    MedialToToe,
+}
+
+impl KtoCategory {
+    /// Category of a knee-over-toe value (% of shank).
+    pub fn of(kto: f64) -> Self {
+        if kto > KTO_OVER_TOE_BAND_PCT {
+            Self::MedialToToe
+        } else if kto < -KTO_OVER_TOE_BAND_PCT {
+            Self::Lateral
+        } else {
+            Self::OverToe
+        }
+    }
+}
+
+/// One leg's numbers for one rep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegRep {
+    /// FPPA at the bottom (degrees).
+    pub fppa_bottom_deg: Value,
+    /// Largest FPPA during the rep (most valgus).
+    pub fppa_peak_deg: Value,
+    /// Knee over toe at the bottom (% shank).
+    pub kto_bottom_pct_shank: Value,
+    /// Most medial knee over toe during the rep.
+    pub kto_medial_peak_pct_shank: Value,
+    /// Category from the most medial value.
+    pub kto_category: Option<KtoCategory>,
+    /// Hip minus knee height at the bottom (% leg; positive = hip below knee).
+    pub hip_below_knee_pct_leg: Value,
+    /// Knee flexion at the bottom.
+    pub knee_flexion_deg: Value,
+    /// How the knee flexion was measured.
+    pub knee_flexion_source: Option<FlexionSource>,
+}
+
+/// Left minus right of a metric, and the symmetry index where it is meaningful.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Asymmetry {
+    /// Left minus right, in the metric's unit.
+    pub left_minus_right: f64,
+    /// (R − L) / (½ (R + L)) × 100, only when both values are positive magnitudes.
+    pub symmetry_index_pct: Option<f64>,
+}
+
+impl Asymmetry {
+    fn of(left: Option<f64>, right: Option<f64>) -> Option<Self> {
+        let (l, r) = (left?, right?);
+        let si = (l > 0.0 && r > 0.0).then(|| (r - l) / (0.5 * (r + l)) * 100.0);
+        Some(Self { left_minus_right: l - r, symmetry_index_pct: si })
+    }
+}
+
+/// Per-rep left/right comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct RepAsymmetry {
+    /// Peak FPPA.
+    pub fppa_peak_deg: Option<Asymmetry>,
+    /// Most medial knee over toe.
+    pub kto_medial_peak_pct_shank: Option<Asymmetry>,
+    /// Knee flexion at the bottom.
+    pub knee_flexion_deg: Option<Asymmetry>,
+}
+
+/// What the quality score is made of (each 0–1).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// Overall score: the product of the parts.
+    pub score: f64,
+    /// Mean landmark visibility of the lower body.
+    pub visibility: f64,
+    /// Fraction of samples observed (not gap-filled or missing).
+    pub observed: f64,
+    /// Fraction of samples with every lower-body landmark inside the frame.
+    pub in_frame: f64,
+}
+
+/// One repetition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rep {
+    /// 1-based rep number.
+    pub number: usize,
+    /// The task of this rep.
+    pub task: Task,
+    /// The stance leg of a single-leg task (0 left, 1 right).
+    pub stance: Option<usize>,
+    /// Start of the descent.
+    pub descent_start: Moment,
+    /// Deepest point.
+    pub bottom: Moment,
+    /// End of the ascent.
+    pub ascent_end: Moment,
+    /// Hip drop at the bottom (% leg length).
+    pub depth_pct_leg: f64,
+    /// Majority view during the rep.
+    pub view: View,
+    /// `[left, right]`.
+    pub legs: [LegRep; 2],
+    /// Left versus right.
+    pub asymmetry: RepAsymmetry,
+    /// Data quality.
+    pub quality: Quality,
+}
+
+/// Mean, SD and CV of one metric across reps.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Stat {
+    /// Number of reps with a value.
+    pub n: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (n − 1), `None` for one rep.
+    pub sd: Option<f64>,
+    /// SD / |mean| × 100, `None` when the mean is near zero.
+    pub cv_pct: Option<f64>,
+}
+
+impl Stat {
+    /// Statistics of the values present.
+    pub fn of(values: impl IntoIterator<Item = Option<f64>>) -> Option<Self> {
+        let v: Vec<f64> = values.into_iter().flatten().collect();
+        if v.is_empty() {
+            return None;
+        }
+        let n = v.len();
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let sd = (n > 1).then(|| (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt());
+        let cv = sd.filter(|_| mean.abs() > 1e-9).map(|s| s / mean.abs() * 100.0);
+        Some(Self { n, mean, sd, cv_pct: cv })
+    }
+}
+
+/// Per-leg statistics across reps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegStats {
+    /// FPPA at the bottom.
+    pub fppa_bottom_deg: Option<Stat>,
+    /// Peak FPPA.
+    pub fppa_peak_deg: Option<Stat>,
+    /// Knee over toe at the bottom.
+    pub kto_bottom_pct_shank: Option<Stat>,
+    /// Most medial knee over toe.
+    pub kto_medial_peak_pct_shank: Option<Stat>,
+    /// Knee flexion at the bottom.
+    pub knee_flexion_deg: Option<Stat>,
+    /// Reps with the knee medial to the toe.
+    pub reps_medial_to_toe: usize,
+}
+
+/// The rep stage's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepAnalysis {
+    /// The task found (or given).
+    pub task: Task,
+    /// Why the task was chosen.
+    pub task_reason: String,
+    /// The reps.
+    pub reps: Vec<Rep>,
+    /// Depth across reps.
+    pub depth_pct_leg: Option<Stat>,
+    /// `[left, right]` statistics.
+    pub legs: [LegStats; 2],
+    /// Why no rep was found, when none was.
+    pub note: Option<String>,
+}
+
+fn moment(s: &Signals, i: usize) -> Moment {
+    Moment { sample: i, frame: s.frame[i], t_s: s.t_s[i] }
+}
+
+fn value_at(s: &Signals, series: &[Option<f64>], i: usize, reason: &str) -> Value {
+    match series.get(i).copied().flatten() {
+        Some(v) => Value { value: Some(v), at: Some(moment(s, i)), reason: None },
+        None => Value::absent(reason),
+    }
+}
+
+fn peak(s: &Signals, series: &[Option<f64>], range: std::ops::RangeInclusive<usize>, reason: &str) -> Value {
+    range
+        .filter_map(|i| series.get(i).copied().flatten().map(|v| (i, v)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or_else(|| Value::absent(reason), |(i, v)| Value { value: Some(v), at: Some(moment(s, i)), reason: None })
+}
+
+/// Excursions of the hip drop below the minimum depth: (start, bottom, end) sample indices.
+fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> Vec<(usize, usize, usize)> {
+    let exit = EXIT_FRACTION * min_depth;
+    let mut out = Vec::new();
+    let mut i = 0;
+    let n = drop.len();
+    let mut last_end = 0usize;
+    while i < n {
+        match drop[i] {
+            Some(d) if d >= min_depth => {}
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        // In a rep: find where it comes back above the exit level.
+        let mut j = i;
+        let mut bottom = i;
+        while j < n {
+            match drop[j] {
+                Some(d) if d <= exit => break,
+                Some(d) if d > drop[bottom].unwrap_or(f64::NEG_INFINITY) => bottom = j,
+                _ => {}
+            }
+            j += 1;
+        }
+        if j >= n {
+            // Never came back up: an unfinished rep at the end of the clip is not counted.
+            break;
+        }
+        let depth = drop[bottom].unwrap_or(0.0);
+        let level = EVENT_FRACTION * depth;
+        let mut start = bottom;
+        while start > last_end && drop[start - 1].is_some_and(|d| d > level) {
+            start -= 1;
+        }
+        let mut end = bottom;
+        while end + 1 < n && drop[end + 1].is_some_and(|d| d > level) {
+            end += 1;
+        }
+        let end = (end + 1).min(n - 1);
+        let start = start.saturating_sub(1).max(last_end);
+        if (end - start) as f64 / rate_hz >= MIN_REP_S {
+            out.push((start, bottom, end));
+            last_end = end;
+        }
+        i = j.max(end);
+    }
+    out
+}
+
+fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize>) -> Option<f64> {
+    let v: Vec<f64> = r.filter_map(|i| series.get(i).copied().flatten()).collect();
+    let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+    (!v.is_empty()).then_some(hi - lo)
+}
+
+/// Which leg is planted during a rep, and what the free foot does: `(stance, task)`.
+fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<(usize, Task)> {
+    let moves: Vec<Option<f64>> = (0..2).map(|side| range_of(&s.legs[side].ankle_drop_pct_leg, start..=end)).collect();
+    let (l, r) = (moves[LEFT]?, moves[RIGHT]?);
+    let (stance, free_move, stance_move) = if l <= r { (LEFT, r, l) } else { (RIGHT, l, r) };
+    if free_move - stance_move < FREE_FOOT_MIN_PCT {
+        return None;
+    }
+    let free = 1 - stance;
+    let free_at_bottom = s.legs[free].ankle_drop_pct_leg[bottom]?;
+    let stance_at_bottom = s.legs[stance].ankle_drop_pct_leg[bottom]?;
+    let task = if free_at_bottom > stance_at_bottom { Task::StepDown } else { Task::SingleLegSquat };
+    Some((stance, task))
+}
+
+fn quality(s: &Signals, r: std::ops::RangeInclusive<usize>) -> Quality {
+    let idx: Vec<usize> = r.collect();
+    let n = idx.len().max(1) as f64;
+    let visibility = idx.iter().map(|&i| s.visibility[i]).sum::<f64>() / n;
+    let observed = idx.iter().filter(|&&i| s.valid[i] && !s.filled[i]).count() as f64 / n;
+    let in_frame = idx.iter().filter(|&&i| s.in_frame[i]).count() as f64 / n;
+    Quality { score: visibility * observed * in_frame, visibility, observed, in_frame }
+}
+
+fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, free: bool) -> LegRep {
+    let leg = &s.legs[side];
+    let why = |metric: &str| -> String {
+        if free {
+            return "free leg of a single-leg task".into();
+        }
+        s.unavailable
+            .iter()
+            .find(|u| u.metric == metric)
+            .map_or_else(|| "not measured at this moment".to_string(), |u| u.reason.clone())
+    };
+    if free {
+        let absent = || Value::absent(why(""));
+        return LegRep {
+            fppa_bottom_deg: absent(),
+            fppa_peak_deg: absent(),
+            kto_bottom_pct_shank: absent(),
+            kto_medial_peak_pct_shank: absent(),
+            kto_category: None,
+            hip_below_knee_pct_leg: absent(),
+            knee_flexion_deg: absent(),
+            knee_flexion_source: None,
+        };
+    }
+    let kto_peak = peak(s, &leg.kto_pct_shank, start..=end, &why("kto_pct_shank"));
+    LegRep {
+        fppa_bottom_deg: value_at(s, &leg.fppa_deg, bottom, &why("fppa_deg")),
+        fppa_peak_deg: peak(s, &leg.fppa_deg, start..=end, &why("fppa_deg")),
+        kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, &why("kto_pct_shank")),
+        kto_category: kto_peak.value.map(KtoCategory::of),
+        kto_medial_peak_pct_shank: kto_peak,
+        hip_below_knee_pct_leg: value_at(s, &leg.hip_below_knee_pct_leg, bottom, &why("hip_below_knee_pct_leg")),
+        knee_flexion_deg: value_at(s, &leg.knee_flexion_deg, bottom, &why("knee_flexion_deg")),
+        knee_flexion_source: leg.knee_flexion_source.get(bottom).copied().flatten(),
+    }
+}
+
+fn build_rep(
+    s: &Signals,
+    number: usize,
+    task: Task,
+    stance: Option<usize>,
+    (start, bottom, end): (usize, usize, usize),
+) -> Rep {
+    let legs = [
+        leg_rep(s, LEFT, start, bottom, end, stance == Some(RIGHT)),
+        leg_rep(s, RIGHT, start, bottom, end, stance == Some(LEFT)),
+    ];
+    let asymmetry = RepAsymmetry {
+        fppa_peak_deg: Asymmetry::of(legs[0].fppa_peak_deg.value, legs[1].fppa_peak_deg.value),
+        kto_medial_peak_pct_shank: Asymmetry::of(
+            legs[0].kto_medial_peak_pct_shank.value,
+            legs[1].kto_medial_peak_pct_shank.value,
+        ),
+        knee_flexion_deg: Asymmetry::of(legs[0].knee_flexion_deg.value, legs[1].knee_flexion_deg.value),
+    };
+    Rep {
+        number,
+        task,
+        stance,
+        descent_start: moment(s, start),
+        bottom: moment(s, bottom),
+        ascent_end: moment(s, end),
+        depth_pct_leg: s.hip_drop_pct_leg[bottom].unwrap_or(f64::NAN),
+        view: majority_view(&s.view[start..=end]),
+        legs,
+        asymmetry,
+        quality: quality(s, start..=end),
+    }
+}
+
+/// Stair cycles: from each foot landing to the next landing of the other foot.
+fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
+    let n = s.len();
+    let dt = 1.0 / s.rate_hz;
+    let mut landings: Vec<(usize, usize)> = Vec::new();
+    for side in 0..2 {
+        let a = &s.legs[side].ankle_drop_pct_leg;
+        let mut moving = false;
+        for i in 1..n {
+            let (Some(p), Some(c)) = (a[i - 1], a[i]) else { continue };
+            let speed = (c - p).abs() / 100.0 / dt;
+            if speed > STAIRS_SWING_SPEED {
+                moving = true;
+            } else if moving {
+                moving = false;
+                landings.push((i, side));
+            }
+        }
+    }
+    landings.sort();
+    let mut out = Vec::new();
+    for w in landings.windows(2) {
+        let ((a, side), (b, other)) = (w[0], w[1]);
+        if side == other || b <= a + 1 {
+            continue;
+        }
+        // The deepest knee flexion of the stance leg in the cycle marks its "bottom".
+        let flex = &s.legs[side].knee_flexion_deg;
+        let bottom = (a..=b)
+            .max_by(|&x, &y| flex[x].unwrap_or(f64::NEG_INFINITY).total_cmp(&flex[y].unwrap_or(f64::NEG_INFINITY)));
+        out.push((a, bottom.unwrap_or(a), b, side));
+    }
+    out
+}
+
+fn hip_travel_pct(s: &Signals) -> Option<f64> {
+    let d: Vec<f64> = s.hip_drop_pct_leg.iter().flatten().copied().collect();
+    let k = (d.len() / 10).max(1);
+    if d.len() < 2 * k {
+        return None;
+    }
+    let head = d[..k].iter().sum::<f64>() / k as f64;
+    let tail = d[d.len() - k..].iter().sum::<f64>() / k as f64;
+    Some((tail - head).abs())
+}
+
+/// Find the reps in a clip's signals and measure them.
+pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
+    let travel = hip_travel_pct(s);
+    let stairs = match config.task {
+        Task::Stairs => true,
+        Task::Auto => travel.is_some_and(|t| t >= STAIRS_MIN_TRAVEL_PCT),
+        _ => false,
+    };
+    let mut reps = Vec::new();
+    let (task, task_reason);
+    if stairs {
+        for (k, (a, b, c, side)) in stair_cycles(s).into_iter().enumerate() {
+            reps.push(build_rep(s, k + 1, Task::Stairs, Some(side), (a, b, c)));
+        }
+        task = Task::Stairs;
+        task_reason = match config.task {
+            Task::Stairs => "given".to_string(),
+            _ => format!("the hip travels {:.0} % of leg length over the clip", travel.unwrap_or(0.0)),
+        };
+    } else {
+        let found = excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct);
+        let mut tasks = Vec::new();
+        for (k, ev) in found.into_iter().enumerate() {
+            let detected = stance_of(s, ev.0, ev.1, ev.2);
+            let (rep_task, stance) = match config.task {
+                Task::Auto => detected.map_or((Task::Squat, None), |(st, t)| (t, Some(st))),
+                Task::Squat => (Task::Squat, None),
+                t => (t, Some(detected.map_or_else(|| planted_leg(s, ev.0, ev.2), |(st, _)| st))),
+            };
+            tasks.push(rep_task);
+            reps.push(build_rep(s, k + 1, rep_task, stance, ev));
+        }
+        task = match config.task {
+            Task::Auto => [Task::Squat, Task::SingleLegSquat, Task::StepDown]
+                .into_iter()
+                .max_by_key(|t| tasks.iter().filter(|x| *x == t).count())
+                .filter(|_| !tasks.is_empty())
+                .unwrap_or(Task::Squat),
+            t => t,
+        };
+        task_reason = match config.task {
+            Task::Auto if tasks.is_empty() => "no reps to judge from; squat assumed".into(),
+            Task::Auto => format!(
+                "{} of {} reps look like a {} (one foot {})",
+                tasks.iter().filter(|t| **t == task).count(),
+                tasks.len(),
+                task,
+                match task {
+                    Task::SingleLegSquat => "lifted",
+                    Task::StepDown => "lowered past the stance foot",
+                    _ => "never leaves the floor",
+                }
+            ),
+            _ => "given".into(),
+        };
+    }
+    let note = reps.is_empty().then(|| {
+        if !s.valid.iter().any(|v| *v) {
+            "no person was tracked in the clip".to_string()
+        } else if s.standing.is_none() {
+            "no standing position found to measure depth from".to_string()
+        } else if stairs {
+            "no foot landings found".to_string()
+        } else {
+            format!("the hip never dropped {:.0} % of leg length and came back up", config.min_depth_pct)
+        }
+    });
+    let leg_stats = |side: usize| LegStats {
+        fppa_bottom_deg: Stat::of(reps.iter().map(|r| r.legs[side].fppa_bottom_deg.value)),
+        fppa_peak_deg: Stat::of(reps.iter().map(|r| r.legs[side].fppa_peak_deg.value)),
+        kto_bottom_pct_shank: Stat::of(reps.iter().map(|r| r.legs[side].kto_bottom_pct_shank.value)),
+        kto_medial_peak_pct_shank: Stat::of(reps.iter().map(|r| r.legs[side].kto_medial_peak_pct_shank.value)),
+        knee_flexion_deg: Stat::of(reps.iter().map(|r| r.legs[side].knee_flexion_deg.value)),
+        reps_medial_to_toe: reps.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count(),
+    };
+    RepAnalysis {
+        task,
+        task_reason,
+        depth_pct_leg: Stat::of(reps.iter().map(|r| Some(r.depth_pct_leg).filter(|d| d.is_finite()))),
+        legs: [leg_stats(LEFT), leg_stats(RIGHT)],
+        reps,
+        note,
+    }
+}
+
+/// The leg whose ankle moves least during samples `start..=end` (for a single-leg task given by the user).
+fn planted_leg(s: &Signals, start: usize, end: usize) -> usize {
+    let l = range_of(&s.legs[LEFT].ankle_drop_pct_leg, start..=end).unwrap_or(f64::INFINITY);
+    let r = range_of(&s.legs[RIGHT].ankle_drop_pct_leg, start..=end).unwrap_or(f64::INFINITY);
+    if l <= r {
+        LEFT
+    } else {
+        RIGHT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excursions_with_hysteresis() {
+        let rate = 30.0;
+        // Two reps of depth 20 with a bounce to 3 (above exit 2.5) inside the first: still one rep.
+        let mut d: Vec<Option<f64>> = vec![Some(0.0); 10];
+        d.extend((0..20).map(|i| Some(i as f64)));
+        d.extend([Some(3.0), Some(3.0)]);
+        d.extend((0..20).rev().map(|i| Some(i as f64)));
+        d.extend(vec![Some(0.0); 10]);
+        d.extend((0..20).map(|i| Some(i as f64)));
+        d.extend((0..20).rev().map(|i| Some(i as f64)));
+        d.extend(vec![Some(0.0); 10]);
+        let ex = excursions(&d, rate, 5.0);
+        assert_eq!(ex.len(), 2, "{ex:?}");
+        assert!(ex[0].0 < ex[0].1 && ex[0].1 < ex[0].2);
+    }
+
+    #[test]
+    fn stats_and_symmetry() {
+        let s = Stat::of([Some(2.0), Some(4.0), None, Some(6.0)]).expect("values");
+        assert_eq!(s.n, 3);
+        assert!((s.mean - 4.0).abs() < 1e-12);
+        assert!((s.sd.expect("sd") - 2.0).abs() < 1e-12);
+        assert!((s.cv_pct.expect("cv") - 50.0).abs() < 1e-9);
+        let a = Asymmetry::of(Some(10.0), Some(14.0)).expect("both");
+        assert!((a.left_minus_right + 4.0).abs() < 1e-12);
+        assert!((a.symmetry_index_pct.expect("si") - 4.0 / 12.0 * 100.0).abs() < 1e-9);
+        assert_eq!(Asymmetry::of(Some(-3.0), Some(5.0)).expect("both").symmetry_index_pct, None);
+        assert_eq!(KtoCategory::of(8.0), KtoCategory::MedialToToe);
+        assert_eq!(KtoCategory::of(-8.0), KtoCategory::Lateral);
+        assert_eq!(KtoCategory::of(2.0), KtoCategory::OverToe);
+    }
+}
