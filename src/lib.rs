@@ -13,6 +13,7 @@
 
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod kinematics;
 pub mod models;
 pub mod pose;

@@ -27,6 +27,27 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Analyse a saved pose track: clean signals, find the reps, measure each leg; prints a per-rep table.
+    Analyze {
+        /// The pose track written by `genu pose` (or tools/mediapipe_track.py).
+        #[arg(long, value_name = "TRACK.json")]
+        pose: PathBuf,
+        /// The exercise: auto, squat, single-leg-squat, step-down or stairs.
+        #[arg(long, default_value = "auto")]
+        task: genu::reps::Task,
+        /// Minimum depth of a rep, % of leg length.
+        #[arg(long, default_value_t = genu::reps::DEFAULT_MIN_DEPTH_PCT)]
+        min_depth: f64,
+        /// Low-pass cut-off, Hz.
+        #[arg(long, default_value_t = genu::kinematics::filter::DEFAULT_CUTOFF_HZ)]
+        cutoff: f64,
+        /// Write the whole analysis (signals, reps, statistics) as JSON here.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// What to print on stdout: a table, or the JSON analysis.
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+    },
     /// Track the subject's 33 landmarks through a clip with BlazePose and write the pose track (JSON).
     Pose {
         /// The clip.
@@ -86,11 +107,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(cli.ort_lib, cli.models, json),
         Command::Probe { clip, max_side } => probe(&clip, max_side),
+        Command::Analyze { pose, task, min_depth, cutoff, output, format } => {
+            analyze(&pose, task, min_depth, cutoff, output.as_deref(), &format)
+        }
         Command::Pose { clip, output, model, subject, max_side, threads } => {
             let settings = PoseSettings { model, subject, max_side, threads };
             pose(cli.ort_lib, cli.models, &clip, &output, settings)
         }
     }
+}
+
+fn analyze(
+    pose: &std::path::Path,
+    task: genu::reps::Task,
+    min_depth: f64,
+    cutoff: f64,
+    output: Option<&std::path::Path>,
+    format: &str,
+) -> Result<ExitCode> {
+    use anyhow::Context;
+    use genu::analysis::{analyze_track, AnalysisConfig};
+    if !(min_depth > 0.0 && cutoff > 0.0) {
+        bail!("--min-depth and --cutoff must be positive");
+    }
+    let track = genu::pose::PoseTrack::read_json(pose)?;
+    let mut config = AnalysisConfig::default();
+    config.reps.task = task;
+    config.reps.min_depth_pct = min_depth;
+    config.kinematics.cutoff_hz = cutoff;
+    let analysis = analyze_track(&track, &config).with_context(|| format!("'{}'", pose.display()))?;
+    let json = serde_json::to_vec_pretty(&analysis)?;
+    if let Some(path) = output {
+        genu::pose::track::write_atomic(path, &json).with_context(|| format!("cannot write '{}'", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if format == "json" {
+        out.write_all(&json)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", analysis.table())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 struct PoseSettings {

@@ -5,10 +5,12 @@
 //! [`RepConfig::min_depth_pct`] and comes back above half of that (hysteresis), lasting at least
 //! [`MIN_REP_S`]; its bottom is the deepest sample, its descent start and ascent end the last and first samples
 //! within [`EVENT_FRACTION`] of the rep's depth from standing. A pause at the bottom stays one excursion; a
-//! pause at the top separates two; a dip that never reaches the minimum depth is no rep.
+//! pause at the top separates two; a dip that never reaches the minimum depth is no rep. A rep cut by the
+//! start or end of the data counts, flagged as not [`Rep::complete`], when its bottom was seen.
 //!
 //! Single-leg tasks: the stance leg is the foot that stays planted (the ankle that moves least vertically
 //! during the rep); the free foot is lifted (single-leg squat) or lowered past the stance foot (step-down).
+//! `auto` looks for a free foot only in frontal and oblique views: from the side the far foot is hidden.
 //! Stairs: one cycle per step, from one foot's landing to the other's; the stance leg is the one that landed.
 //!
 //! Every per-rep value carries the grid sample, source frame and time it was taken at.
@@ -20,10 +22,18 @@ use crate::kinematics::{majority_view, FlexionSource, Signals, View, LEFT, RIGHT
 /// Default minimum depth of a rep, % of leg length: shallow clinical single-leg squats drop the hip by about
 /// 8–10 % of leg length, bilateral squats 20–40 %, while standing sway stays under 2 %.
 pub const DEFAULT_MIN_DEPTH_PCT: f64 = 5.0;
-/// A rep ends when the hip comes back above this fraction of the minimum depth (hysteresis).
+/// A rep ends when the hip comes back above this fraction of the minimum depth (hysteresis)...
 pub const EXIT_FRACTION: f64 = 0.5;
+/// ...or above this fraction of the rep's depth so far (a deep squatter who does not quite stand tall).
+pub const EXIT_FRACTION_OF_DEPTH: f64 = 0.2;
 /// Descent start and ascent end: where the hip is within this fraction of the rep's depth from standing.
 pub const EVENT_FRACTION: f64 = 0.1;
+/// A rep must start within this fraction of its depth from standing: one already well under way when the clip
+/// starts is not a whole rep.
+pub const START_FRACTION: f64 = 0.25;
+/// A rep cut off by the end of the data counts (as partial) only if the hip had risen back by this fraction of
+/// its depth.
+pub const END_RISE_FRACTION: f64 = 0.05;
 /// Shorter excursions are noise, not reps (seconds).
 pub const MIN_REP_S: f64 = 0.3;
 /// Knee over toe beyond this (% of shank) medially is "medial to the toe", beyond it laterally "lateral".
@@ -219,6 +229,9 @@ pub struct Rep {
     pub task: Task,
     /// The stance leg of a single-leg task (0 left, 1 right).
     pub stance: Option<usize>,
+    /// False for a rep already under way when the clip (or the tracking) started: its descent start is the
+    /// first sample seen, not the true start.
+    pub complete: bool,
     /// Start of the descent.
     pub descent_start: Moment,
     /// Deepest point.
@@ -317,25 +330,33 @@ fn peak(s: &Signals, series: &[Option<f64>], range: std::ops::RangeInclusive<usi
         .map_or_else(|| Value::absent(reason), |(i, v)| Value { value: Some(v), at: Some(moment(s, i)), reason: None })
 }
 
-/// Excursions of the hip drop below the minimum depth: (start, bottom, end) sample indices.
-fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> Vec<(usize, usize, usize)> {
-    let exit = EXIT_FRACTION * min_depth;
+/// One excursion of the hip: sample indices of its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Excursion {
+    start: usize,
+    bottom: usize,
+    end: usize,
+    /// False when the descent started before the data did.
+    complete: bool,
+}
+
+/// Excursions of the hip drop below the minimum depth.
+fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> Vec<Excursion> {
+    let exit_floor = EXIT_FRACTION * min_depth;
     let mut out = Vec::new();
-    let mut i = 0;
     let n = drop.len();
+    let mut i = 0;
     let mut last_end = 0usize;
     while i < n {
-        match drop[i] {
-            Some(d) if d >= min_depth => {}
-            _ => {
-                i += 1;
-                continue;
-            }
+        if !drop[i].is_some_and(|d| d >= min_depth) {
+            i += 1;
+            continue;
         }
-        // In a rep: find where it comes back above the exit level.
+        // In a rep: follow it until the hip comes back up past the exit level.
         let mut j = i;
         let mut bottom = i;
         while j < n {
+            let exit = exit_floor.max(EXIT_FRACTION_OF_DEPTH * drop[bottom].unwrap_or(0.0));
             match drop[j] {
                 Some(d) if d <= exit => break,
                 Some(d) if d > drop[bottom].unwrap_or(f64::NEG_INFINITY) => bottom = j,
@@ -343,27 +364,44 @@ fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> Vec<(usize,
             }
             j += 1;
         }
-        if j >= n {
-            // Never came back up: an unfinished rep at the end of the clip is not counted.
-            break;
-        }
         let depth = drop[bottom].unwrap_or(0.0);
         let level = EVENT_FRACTION * depth;
         let mut start = bottom;
         while start > last_end && drop[start - 1].is_some_and(|d| d > level) {
             start -= 1;
         }
+        let start = start.saturating_sub(1).max(last_end);
+        // A rep already under way when the clip (or the data after a long gap) starts counts as a partial rep
+        // if its bottom was seen (the hip went further down after the data started).
+        let from_standing = drop[start].is_some_and(|d| d <= exit_floor.max(START_FRACTION * depth));
+        let data_start = start == 0 || drop[start - 1].is_none();
+        let seen_from_bottom = from_standing || (data_start && bottom > start + 1);
+        if j >= n {
+            // The data ends before the hip came back: a partial rep if it was clearly rising again.
+            let last = (bottom..n).rev().find(|&k| drop[k].is_some()).unwrap_or(bottom);
+            let risen = depth - drop[last].unwrap_or(depth);
+            if seen_from_bottom && last > bottom && risen >= exit_floor.max(END_RISE_FRACTION * depth) {
+                out.push(Excursion { start, bottom, end: last, complete: false });
+            }
+            break;
+        }
         let mut end = bottom;
         while end + 1 < n && drop[end + 1].is_some_and(|d| d > level) {
             end += 1;
         }
         let end = (end + 1).min(n - 1);
-        let start = start.saturating_sub(1).max(last_end);
-        if (end - start) as f64 / rate_hz >= MIN_REP_S {
-            out.push((start, bottom, end));
+        if seen_from_bottom && (end - start) as f64 / rate_hz >= MIN_REP_S {
+            out.push(Excursion { start, bottom, end, complete: from_standing });
             last_end = end;
+            // Go on from the trough after this rep (a jump squatter dips into the next rep without standing).
+            i = end;
+            while i + 1 < n && drop[i + 1].is_some_and(|d| drop[i].is_some_and(|c| d <= c)) {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            i = j;
         }
-        i = j.max(end);
     }
     out
 }
@@ -376,6 +414,10 @@ fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize>) -> Optio
 
 /// Which leg is planted during a rep, and what the free foot does: `(stance, task)`.
 fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<(usize, Task)> {
+    // From the side the far foot is hidden and its landmark wanders: do not read a lifted foot into it.
+    if majority_view(&s.view[start..=end]).is_sagittal() {
+        return None;
+    }
     let moves: Vec<Option<f64>> = (0..2).map(|side| range_of(&s.legs[side].ankle_drop_pct_leg, start..=end)).collect();
     let (l, r) = (moves[LEFT]?, moves[RIGHT]?);
     let (stance, free_move, stance_move) = if l <= r { (LEFT, r, l) } else { (RIGHT, l, r) };
@@ -435,13 +477,8 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
     }
 }
 
-fn build_rep(
-    s: &Signals,
-    number: usize,
-    task: Task,
-    stance: Option<usize>,
-    (start, bottom, end): (usize, usize, usize),
-) -> Rep {
+fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<usize>, ex: Excursion) -> Rep {
+    let Excursion { start, bottom, end, complete } = ex;
     let legs = [
         leg_rep(s, LEFT, start, bottom, end, stance == Some(RIGHT)),
         leg_rep(s, RIGHT, start, bottom, end, stance == Some(LEFT)),
@@ -458,6 +495,7 @@ fn build_rep(
         number,
         task,
         stance,
+        complete,
         descent_start: moment(s, start),
         bottom: moment(s, bottom),
         ascent_end: moment(s, end),
@@ -527,7 +565,8 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
     let (task, task_reason);
     if stairs {
         for (k, (a, b, c, side)) in stair_cycles(s).into_iter().enumerate() {
-            reps.push(build_rep(s, k + 1, Task::Stairs, Some(side), (a, b, c)));
+            let ex = Excursion { start: a, bottom: b, end: c, complete: true };
+            reps.push(build_rep(s, k + 1, Task::Stairs, Some(side), ex));
         }
         task = Task::Stairs;
         task_reason = match config.task {
@@ -538,11 +577,11 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
         let found = excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct);
         let mut tasks = Vec::new();
         for (k, ev) in found.into_iter().enumerate() {
-            let detected = stance_of(s, ev.0, ev.1, ev.2);
+            let detected = stance_of(s, ev.start, ev.bottom, ev.end);
             let (rep_task, stance) = match config.task {
                 Task::Auto => detected.map_or((Task::Squat, None), |(st, t)| (t, Some(st))),
                 Task::Squat => (Task::Squat, None),
-                t => (t, Some(detected.map_or_else(|| planted_leg(s, ev.0, ev.2), |(st, _)| st))),
+                t => (t, Some(detected.map_or_else(|| planted_leg(s, ev.start, ev.end), |(st, _)| st))),
             };
             tasks.push(rep_task);
             reps.push(build_rep(s, k + 1, rep_task, stance, ev));
@@ -629,7 +668,7 @@ mod tests {
         d.extend(vec![Some(0.0); 10]);
         let ex = excursions(&d, rate, 5.0);
         assert_eq!(ex.len(), 2, "{ex:?}");
-        assert!(ex[0].0 < ex[0].1 && ex[0].1 < ex[0].2);
+        assert!(ex[0].start < ex[0].bottom && ex[0].bottom < ex[0].end && ex[0].complete);
     }
 
     #[test]

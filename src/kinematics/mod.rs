@@ -69,6 +69,17 @@ pub const STANDING_PERCENTILE: f64 = 5.0;
 pub const SWAP_MARGIN: f64 = 0.02;
 /// Continuity: a frame is swapped when the swapped labels move less than this fraction of the kept ones.
 pub const SWAP_CONTINUITY_RATIO: f64 = 0.5;
+/// Camera roll larger than this is not believed (a raised foot, a step or a slope under the heels) and is not
+/// corrected.
+pub const MAX_ROLL_DEG: f64 = 15.0;
+/// Standing samples used for the roll must have both ankles level within this fraction of the leg length.
+pub const LEVEL_FEET: f64 = 0.05;
+/// The standing hip height is taken over this many seconds either side of each sample, so that a subject who
+/// steps closer or turns mid-clip keeps a true zero of hip drop.
+pub const STANDING_WINDOW_S: f64 = 4.0;
+/// FPPA needs both the thigh and the shank at no less than this fraction of their standing 2D length; below it
+/// the segment points at the camera (deep flexion in a frontal view) and the 2D angle means nothing.
+pub const MIN_FORESHORTENING: f64 = 0.35;
 /// Landmarks of a sample count as in view when their presence reaches this.
 pub const MIN_PRESENCE: f64 = 0.5;
 
@@ -583,11 +594,16 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     };
 
     // Camera roll from the heel line while standing (frontal views only).
-    let frontal_standing: Vec<usize> = standing_idx.iter().copied().filter(|&i| view[i].is_frontal()).collect();
+    let leg_scale = leg_est.unwrap_or(0.0);
+    let frontal_standing: Vec<usize> = standing_idx
+        .iter()
+        .copied()
+        .filter(|&i| view[i].is_frontal() && (pt(4, i)[1] - pt(5, i)[1]).abs() <= LEVEL_FEET * leg_scale)
+        .collect();
     let roll = if frontal_standing.is_empty() {
         unavailable.push(Unavailable {
             metric: "roll_deg".into(),
-            reason: "no standing frames in a frontal view: camera roll not corrected".into(),
+            reason: "no standing frames with both feet level in a frontal view: camera roll not corrected".into(),
         });
         0.0
     } else {
@@ -605,6 +621,15 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             folded.to_degrees()
         }))
         .unwrap_or(0.0)
+    };
+    let roll = if roll.abs() > MAX_ROLL_DEG {
+        unavailable.push(Unavailable {
+            metric: "roll_deg".into(),
+            reason: format!("the heel line is tilted {roll:.1} degrees, more than a camera's roll: not corrected"),
+        });
+        0.0
+    } else {
+        roll
     };
     let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
     let (cx, cy) = (w / 2.0, h / 2.0);
@@ -627,6 +652,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         .collect();
 
     let standing = standing_refs(&points, &standing_idx);
+    let local = standing.map(|st| local_standing(&points, &valid, rate_hz, (st.leg_px[0] + st.leg_px[1]) / 2.0));
     if standing.is_none() {
         unavailable.push(Unavailable { metric: "standing".into(), reason: "no standing frames found".into() });
     }
@@ -637,6 +663,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let mut shift = vec![None; n];
     let mut any_non_frontal = false;
     let mut any_frontal = false;
+    let mut foreshortened = false;
     for i in 0..n {
         let p = &points[i];
         let ok = valid[i] && p[0][0][0].is_finite();
@@ -644,9 +671,11 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         any_frontal |= frontal;
         any_non_frontal |= ok && !view[i].is_frontal();
         let hip_mid = [(p[0][0][0] + p[1][0][0]) / 2.0, (p[0][0][1] + p[1][0][1]) / 2.0];
-        if let (true, Some(st)) = (ok, standing) {
-            let leg = (st.leg_px[0] + st.leg_px[1]) / 2.0;
-            hip_drop[i] = Some((hip_mid[1] - st.hip_y_px) / leg * 100.0);
+        if let (true, Some(local)) = (ok, &local) {
+            let (top, leg) = local[i];
+            if top.is_finite() && leg > 0.0 {
+                hip_drop[i] = Some((hip_mid[1] - top) / leg * 100.0);
+            }
         }
         // Medial is toward the other hip; the subject's left is toward the left hip.
         let left_dir = (p[LEFT][0][0] - p[RIGHT][0][0]).signum();
@@ -663,7 +692,14 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             let (hip, knee, ankle, toe) = (p[side][0], p[side][1], p[side][2], p[side][4]);
             let leg = &mut legs[side];
             let st_leg = standing.map(|s| s.leg_px[side]);
-            leg.fppa_deg.push(frontal.then(|| fppa_deg(hip, knee, ankle, p[other][0])));
+            let upright = standing.is_some_and(|st| {
+                let thigh0 = (st.leg_px[side] - st.shank_px[side]).max(1e-9);
+                dist(hip, knee) >= MIN_FORESHORTENING * thigh0 && dist(knee, ankle) >= MIN_FORESHORTENING * st.shank_px[side]
+            });
+            if frontal && !upright {
+                foreshortened = true;
+            }
+            leg.fppa_deg.push((frontal && upright).then(|| fppa_deg(hip, knee, ankle, p[other][0])));
             let medial = (p[other][0][0] - hip[0]).signum();
             leg.kto_pct_shank.push(match (frontal, standing) {
                 (true, Some(st)) if st.shank_px[side] > 0.0 => Some(kto_pct(knee, toe, medial, st.shank_px[side])),
@@ -706,6 +742,15 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         for metric in ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance"] {
             unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
         }
+    }
+    if foreshortened {
+        unavailable.push(Unavailable {
+            metric: "fppa_deg".into(),
+            reason: format!(
+                "on some frames the thigh or shank points at the camera (shorter than {:.0} % of its standing length): no 2D angle",
+                MIN_FORESHORTENING * 100.0
+            ),
+        });
     }
     if !view.iter().any(|v| v.is_sagittal()) && valid.iter().any(|v| *v) {
         unavailable.push(Unavailable {
@@ -764,6 +809,35 @@ fn standing_refs(points: &[LegPoints], idx: &[usize]) -> Option<Standing> {
     let hip_y = med(&|p| (p[0][0][1] + p[1][0][1]) / 2.0)?;
     let stance = med(&|p| (p[0][2][0] - p[1][2][0]).abs())?;
     Some(Standing { shank_px: shank, leg_px: leg, hip_y_px: hip_y, stance_width_px: stance, samples: idx.len() })
+}
+
+/// For each sample, the standing hip height and leg length around it: the 5th percentile of the hip height
+/// within [`STANDING_WINDOW_S`] either side, and the median leg length of the samples near that height.
+/// Computed on blocks of a quarter second.
+fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64, leg_global: f64) -> Vec<(f64, f64)> {
+    let n = points.len();
+    let hip_y: Vec<f64> = points.iter().map(|p| (p[0][0][1] + p[1][0][1]) / 2.0).collect();
+    // The longer leg: in a single-leg stance the free leg's 2D length shrinks, the stance leg's does not.
+    let leg: Vec<f64> = points.iter().map(|p| dist(p[0][0], p[0][2]).max(dist(p[1][0], p[1][2]))).collect();
+    let half = (STANDING_WINDOW_S * rate_hz).round() as usize;
+    let block = ((rate_hz / 4.0).round() as usize).max(1);
+    let mut out = vec![(f64::NAN, 0.0); n];
+    let mut start = 0;
+    while start < n {
+        let centre = (start + block / 2).min(n - 1);
+        let lo = centre.saturating_sub(half);
+        let hi = (centre + half + 1).min(n);
+        let ys: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| hip_y[i]).collect();
+        let value = percentile(&ys, STANDING_PERCENTILE).map_or((f64::NAN, 0.0), |top| {
+            let near = (lo..hi).filter(|&i| valid[i] && hip_y[i] <= top + STANDING_BAND * leg_global).map(|i| leg[i]);
+            (top, median_of(near).unwrap_or(leg_global))
+        });
+        for slot in &mut out[start..(start + block).min(n)] {
+            *slot = value;
+        }
+        start += block;
+    }
+    out
 }
 
 /// The most frequent known view, or `Unknown`.

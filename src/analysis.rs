@@ -1,0 +1,87 @@
+//! The whole analysis of a pose track: kinematics then repetitions, with the settings that shaped them.
+//!
+//! In: a [`PoseTrack`] (from `genu pose` or the MediaPipe reference tool) and an [`AnalysisConfig`]. Out: an
+//! [`Analysis`] holding the clean per-sample signals and the reps with their per-leg metrics.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kinematics::{compute_signals, view_name, KinematicsConfig, KinematicsError, Signals};
+use crate::pose::PoseTrack;
+use crate::reps::{find_reps, RepAnalysis, RepConfig};
+
+/// Settings of the analysis; the defaults are documented on each stage's constants.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct AnalysisConfig {
+    /// Signal cleaning.
+    pub kinematics: KinematicsConfig,
+    /// Repetition finding.
+    pub reps: RepConfig,
+}
+
+/// Signals and reps of one clip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// The settings used.
+    pub config: AnalysisConfig,
+    /// Clean per-sample signals.
+    pub signals: Signals,
+    /// Reps and statistics.
+    pub reps: RepAnalysis,
+}
+
+/// Analyse a track.
+pub fn analyze_track(track: &PoseTrack, config: &AnalysisConfig) -> Result<Analysis, KinematicsError> {
+    let signals = compute_signals(track, &config.kinematics)?;
+    let reps = find_reps(&signals, &config.reps);
+    Ok(Analysis { config: *config, signals, reps })
+}
+
+impl Analysis {
+    /// A short plain-text table of the reps, for a terminal.
+    pub fn table(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let s = &self.signals;
+        let _ = writeln!(
+            out,
+            "task: {} ({}); view: {}; {} reps; roll corrected {:.1} deg; {} label swaps corrected",
+            self.reps.task,
+            self.reps.task_reason,
+            view_name(s.clip_view),
+            self.reps.reps.len(),
+            s.roll_deg,
+            s.swaps_corrected
+        );
+        if let Some(note) = &self.reps.note {
+            let _ = writeln!(out, "no reps: {note}");
+        }
+        let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
+        let _ = writeln!(
+            out,
+            "{:>3} {:>8} {:>8} {:>6} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7}",
+            "rep", "bottom_s", "task", "stance", "depth%", "fppaL_deg", "fppaR_deg", "ktoL_pct", "ktoR_pct", "quality"
+        );
+        for r in &self.reps.reps {
+            let stance = match r.stance {
+                Some(0) => "left",
+                Some(_) => "right",
+                None => "both",
+            };
+            let _ = writeln!(
+                out,
+                "{:>3} {:>8.2} {:>8} {:>6} {:>7.1} {:>9} {:>9} {:>9} {:>9} {:>7.2}",
+                r.number,
+                r.bottom.t_s,
+                r.task.to_string(),
+                stance,
+                r.depth_pct_leg,
+                f(r.legs[0].fppa_peak_deg.value),
+                f(r.legs[1].fppa_peak_deg.value),
+                f(r.legs[0].kto_medial_peak_pct_shank.value),
+                f(r.legs[1].kto_medial_peak_pct_shank.value),
+                r.quality.score
+            );
+        }
+        out
+    }
+}
