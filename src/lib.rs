@@ -19,6 +19,7 @@ pub mod models;
 pub mod pose;
 pub mod reps;
 pub mod runtime;
+pub mod synthetic;
 pub mod video;
 
 /// Version of this crate, recorded in every output's provenance.

@@ -34,13 +34,16 @@ pub const START_FRACTION: f64 = 0.25;
 /// A rep cut off by the end of the data counts (as partial) only if the hip had risen back by this fraction of
 /// its depth.
 pub const END_RISE_FRACTION: f64 = 0.05;
+/// The bottom phase: samples whose hip drop is within this much (% of leg length) of the deepest point.
+pub const BOTTOM_BAND_PCT: f64 = 0.5;
 /// Shorter excursions are noise, not reps (seconds).
 pub const MIN_REP_S: f64 = 0.3;
 /// Knee over toe beyond this (% of shank) medially is "medial to the toe", beyond it laterally "lateral".
 /// About 2 cm for a 40 cm shank: half a foot's width at the toes, and above the landmark jitter after
 /// filtering (under 1 % of shank on the real clips), so that "over the toe" means what a clinician sees.
 pub const KTO_OVER_TOE_BAND_PCT: f64 = 5.0;
-/// Single-leg tasks: the free ankle moves at least this much more than the stance ankle (% of leg length).
+/// Single-leg tasks: the free ankle moves at least this much more than the stance ankle during the rep (% of
+/// leg length).
 pub const FREE_FOOT_MIN_PCT: f64 = 8.0;
 /// Stairs: the hip's net vertical travel over the clip must exceed this (% of leg length).
 pub const STAIRS_MIN_TRAVEL_PCT: f64 = 60.0;
@@ -316,11 +319,36 @@ fn moment(s: &Signals, i: usize) -> Moment {
     Moment { sample: i, frame: s.frame[i], t_s: s.t_s[i] }
 }
 
-fn value_at(s: &Signals, series: &[Option<f64>], i: usize, reason: &str) -> Value {
-    match series.get(i).copied().flatten() {
-        Some(v) => Value { value: Some(v), at: Some(moment(s, i)), reason: None },
-        None => Value::absent(reason),
+/// The mean of `series` over the bottom phase `window` (the samples around the deepest point within
+/// [`BOTTOM_BAND_PCT`] of it), reported at the deepest sample `i`. Averaging the held bottom keeps single-frame
+/// jitter out of the headline numbers.
+fn value_at(
+    s: &Signals,
+    series: &[Option<f64>],
+    i: usize,
+    window: std::ops::RangeInclusive<usize>,
+    reason: &str,
+) -> Value {
+    let v: Vec<f64> = window.filter_map(|k| series.get(k).copied().flatten()).collect();
+    if v.is_empty() || series.get(i).copied().flatten().is_none() {
+        return Value::absent(reason);
     }
+    Value { value: Some(v.iter().sum::<f64>() / v.len() as f64), at: Some(moment(s, i)), reason: None }
+}
+
+/// Samples around the deepest point `bottom` whose hip drop is within [`BOTTOM_BAND_PCT`] of it.
+fn bottom_phase(s: &Signals, bottom: usize, start: usize, end: usize) -> std::ops::RangeInclusive<usize> {
+    let d = &s.hip_drop_pct_leg;
+    let Some(deepest) = d[bottom] else { return bottom..=bottom };
+    let near = |k: usize| d[k].is_some_and(|v| v >= deepest - BOTTOM_BAND_PCT);
+    let (mut a, mut b) = (bottom, bottom);
+    while a > start && near(a - 1) {
+        a -= 1;
+    }
+    while b < end && near(b + 1) {
+        b += 1;
+    }
+    a..=b
 }
 
 fn peak(s: &Signals, series: &[Option<f64>], range: std::ops::RangeInclusive<usize>, reason: &str) -> Value {
@@ -421,12 +449,13 @@ fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<(us
     let moves: Vec<Option<f64>> = (0..2).map(|side| range_of(&s.legs[side].ankle_drop_pct_leg, start..=end)).collect();
     let (l, r) = (moves[LEFT]?, moves[RIGHT]?);
     let (stance, free_move, stance_move) = if l <= r { (LEFT, r, l) } else { (RIGHT, l, r) };
-    if free_move - stance_move < FREE_FOOT_MIN_PCT {
-        return None;
-    }
     let free = 1 - stance;
     let free_at_bottom = s.legs[free].ankle_drop_pct_leg[bottom]?;
     let stance_at_bottom = s.legs[stance].ankle_drop_pct_leg[bottom]?;
+    // One foot moves while the other stays put; where it ends up tells a step-down from a single-leg squat.
+    if free_move - stance_move < FREE_FOOT_MIN_PCT {
+        return None;
+    }
     let task = if free_at_bottom > stance_at_bottom { Task::StepDown } else { Task::SingleLegSquat };
     Some((stance, task))
 }
@@ -465,14 +494,21 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
         };
     }
     let kto_peak = peak(s, &leg.kto_pct_shank, start..=end, &why("kto_pct_shank"));
+    let w = bottom_phase(s, bottom, start, end);
     LegRep {
-        fppa_bottom_deg: value_at(s, &leg.fppa_deg, bottom, &why("fppa_deg")),
+        fppa_bottom_deg: value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg")),
         fppa_peak_deg: peak(s, &leg.fppa_deg, start..=end, &why("fppa_deg")),
-        kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, &why("kto_pct_shank")),
+        kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank")),
         kto_category: kto_peak.value.map(KtoCategory::of),
         kto_medial_peak_pct_shank: kto_peak,
-        hip_below_knee_pct_leg: value_at(s, &leg.hip_below_knee_pct_leg, bottom, &why("hip_below_knee_pct_leg")),
-        knee_flexion_deg: value_at(s, &leg.knee_flexion_deg, bottom, &why("knee_flexion_deg")),
+        hip_below_knee_pct_leg: value_at(
+            s,
+            &leg.hip_below_knee_pct_leg,
+            bottom,
+            w.clone(),
+            &why("hip_below_knee_pct_leg"),
+        ),
+        knee_flexion_deg: value_at(s, &leg.knee_flexion_deg, bottom, w, &why("knee_flexion_deg")),
         knee_flexion_source: leg.knee_flexion_source.get(bottom).copied().flatten(),
     }
 }

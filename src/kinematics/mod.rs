@@ -694,7 +694,8 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             let st_leg = standing.map(|s| s.leg_px[side]);
             let upright = standing.is_some_and(|st| {
                 let thigh0 = (st.leg_px[side] - st.shank_px[side]).max(1e-9);
-                dist(hip, knee) >= MIN_FORESHORTENING * thigh0 && dist(knee, ankle) >= MIN_FORESHORTENING * st.shank_px[side]
+                dist(hip, knee) >= MIN_FORESHORTENING * thigh0
+                    && dist(knee, ankle) >= MIN_FORESHORTENING * st.shank_px[side]
             });
             if frontal && !upright {
                 foreshortened = true;
