@@ -2,7 +2,7 @@
 //! programmes, and no panic on arbitrary tracks.
 
 use genu::analysis::{analyze_track, AnalysisConfig};
-use genu::pose::{FrameSource, Pose, PoseFrame, PoseTrack};
+use genu::pose::{FrameSource, Pose, PoseFrame};
 use genu::synthetic::{generate, SynthRep, SynthSpec};
 use proptest::prelude::*;
 
