@@ -578,15 +578,19 @@ fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
     out
 }
 
+/// Net vertical travel of the hip midpoint over the clip (first tenth against last tenth of the samples), % of
+/// the standing leg length.
 fn hip_travel_pct(s: &Signals) -> Option<f64> {
-    let d: Vec<f64> = s.hip_drop_pct_leg.iter().flatten().copied().collect();
-    let k = (d.len() / 10).max(1);
-    if d.len() < 2 * k {
+    let st = s.standing?;
+    let leg = st.leg_px[0].max(st.leg_px[1]);
+    let y: Vec<f64> = s.points.iter().map(|p| (p[0][0][1] + p[1][0][1]) / 2.0).filter(|v| v.is_finite()).collect();
+    let k = (y.len() / 10).max(1);
+    if y.len() < 2 * k || leg <= 0.0 {
         return None;
     }
-    let head = d[..k].iter().sum::<f64>() / k as f64;
-    let tail = d[d.len() - k..].iter().sum::<f64>() / k as f64;
-    Some((tail - head).abs())
+    let head = y[..k].iter().sum::<f64>() / k as f64;
+    let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
+    Some((tail - head).abs() / leg * 100.0)
 }
 
 /// Find the reps in a clip's signals and measure them.

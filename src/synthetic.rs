@@ -49,6 +49,17 @@ impl SynthRep {
     }
 }
 
+/// A flight of stairs climbed facing the camera, one foot per step, left foot first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SynthStairs {
+    /// Number of steps.
+    pub steps: usize,
+    /// Rise of one step, in leg lengths (a 17 cm step for an 85 cm leg is 0.2).
+    pub rise: f64,
+    /// Seconds per step.
+    pub step_s: f64,
+}
+
 /// Camera placement of the synthetic figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SynthView {
@@ -76,6 +87,8 @@ pub struct SynthSpec {
     pub reference_depth_pct: f64,
     /// Single-leg task: the stance leg (0 left, 1 right); the other foot is lifted during reps.
     pub stance: Option<usize>,
+    /// Climb stairs instead of doing the reps.
+    pub stairs: Option<SynthStairs>,
     /// Standing leg length in pixels.
     pub leg_px: f64,
     /// Image size.
@@ -112,6 +125,7 @@ impl Default for SynthSpec {
             fppa_bottom_deg: [8.0, 16.0],
             reference_depth_pct: 30.0,
             stance: None,
+            stairs: None,
             leg_px: 400.0,
             width: 1080,
             height: 1920,
@@ -162,6 +176,33 @@ impl Rng {
     }
 }
 
+fn ease(x: f64) -> f64 {
+    0.5 - 0.5 * (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()
+}
+
+/// Stairs: hip rise and the two feet's rise (leg lengths, up positive) at time `t`.
+fn stairs_at(spec: &SynthSpec, st: &SynthStairs, t: f64) -> (f64, [f64; 2]) {
+    let u = ((t - spec.lead_s) / st.step_s).clamp(0.0, st.steps as f64);
+    let k = (u.floor() as usize).min(st.steps.saturating_sub(1));
+    let phase = u - k as f64;
+    let mut feet = [0.0f64; 2];
+    for (side, foot) in feet.iter_mut().enumerate() {
+        // Steps taken by this foot so far (left on even steps, right on odd), and the level it was put on.
+        let mut level = 0.0;
+        for j in 0..=k {
+            if j % 2 == side {
+                let target = (j + 1) as f64 * st.rise;
+                level = if j < k { target } else { level + (target - level) * ease(phase / SWING_FRACTION) };
+            }
+        }
+        *foot = level;
+    }
+    (st.rise * (k as f64 + ease(phase)), feet)
+}
+
+/// Fraction of a step's time the moving foot is in the air.
+const SWING_FRACTION: f64 = 0.4;
+
 /// Hip drop (fraction of leg length) and the index of the rep at time `t`.
 fn drop_at(spec: &SynthSpec, t: f64) -> (f64, Option<usize>) {
     let mut start = spec.lead_s;
@@ -169,7 +210,6 @@ fn drop_at(spec: &SynthSpec, t: f64) -> (f64, Option<usize>) {
         let u = t - start;
         if u >= 0.0 && u < r.duration() {
             let depth = r.depth_pct / 100.0;
-            let ease = |x: f64| 0.5 - 0.5 * (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos();
             let d = if u < r.descent_s {
                 depth * ease(u / r.descent_s)
             } else if u < r.descent_s + r.pause_bottom_s {
@@ -207,7 +247,11 @@ fn knee_offset_for(theta_deg: f64, hy: f64, ky: f64, ay: f64) -> f64 {
 
 /// Build a synthetic track and its answer key.
 pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
-    let duration = spec.lead_s + spec.reps.iter().map(SynthRep::duration).sum::<f64>() + 0.5;
+    let moving_s = match &spec.stairs {
+        Some(st) => st.steps as f64 * st.step_s,
+        None => spec.reps.iter().map(SynthRep::duration).sum::<f64>(),
+    };
+    let duration = spec.lead_s + moving_s + 0.5;
     let n = (duration * spec.fps).round() as usize;
     let mut rng = Rng(spec.seed);
     let l = spec.leg_px;
@@ -222,14 +266,20 @@ pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
     let mut frames = Vec::with_capacity(n);
     let mut truth = SynthTruth { reps: Vec::new(), fppa_deg: Vec::new(), kto_pct_shank: Vec::new(), t_s: Vec::new() };
     let mut start = spec.lead_s;
-    for r in &spec.reps {
+    for r in spec.reps.iter().filter(|_| spec.stairs.is_none()) {
         truth.reps.push((start + r.descent_s + r.pause_bottom_s / 2.0, r.depth_pct));
         start += r.duration();
     }
     for i in 0..n {
         let jitter = if spec.time_jitter > 0.0 { (rng.uniform() - 0.5) * 2.0 * spec.time_jitter } else { 0.0 };
         let t = (i as f64 + jitter) / spec.fps;
-        let (d, rep) = drop_at(spec, t);
+        let (mut d, rep) = drop_at(spec, t);
+        let mut feet_up = [0.0f64; 2];
+        if let Some(st) = &spec.stairs {
+            let (hip_up, feet) = stairs_at(spec, st, t);
+            d = -hip_up;
+            feet_up = feet;
+        }
         let depth_frac = d / (spec.reference_depth_pct / 100.0);
         let lifted = rep.and(spec.stance).map(|st| 1 - st);
         // Local figure coordinates (leg lengths, y down, origin at the standing hip centre).
@@ -242,15 +292,19 @@ pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
                     let out = if side == 0 { 1.0 } else { -1.0 };
                     let hx = out * HIP_HALF_WIDTH;
                     let hy = d;
-                    let mut ay = 1.0;
-                    let mut ky = 0.5 + KNEE_FOLLOW * d;
+                    let mut ay = 1.0 - feet_up[side];
+                    let mut ky = if spec.stairs.is_some() { (hy + ay) / 2.0 } else { 0.5 + KNEE_FOLLOW * d };
                     if lifted == Some(side) {
                         // The free foot is held just off the floor and lifts further as the hips go down.
                         let lift = 0.02 + 0.6 * d;
                         ay -= lift;
                         ky -= lift * 0.5;
                     }
-                    let theta = if lifted == Some(side) { 0.0 } else { spec.fppa_bottom_deg[side] * depth_frac };
+                    let theta = if lifted == Some(side) || spec.stairs.is_some() {
+                        0.0
+                    } else {
+                        spec.fppa_bottom_deg[side] * depth_frac
+                    };
                     let delta = knee_offset_for(theta, hy, ky, ay);
                     // Medial is toward -out.
                     let kx = hx - out * delta;

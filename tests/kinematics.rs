@@ -192,3 +192,23 @@ fn slow_and_fast_frame_rates() {
         check_bottoms(&a, &truth, 0.1, 0.1);
     }
 }
+
+#[test]
+fn stairs_give_one_cycle_per_step_with_alternating_stance() {
+    use genu::synthetic::SynthStairs;
+    let spec = SynthSpec {
+        stairs: Some(SynthStairs { steps: 8, rise: 0.2, step_s: 0.9 }),
+        noise_px: 0.8,
+        ..SynthSpec::default()
+    };
+    let (a, _) = analyze(&spec);
+    assert_eq!(a.reps.task, Task::Stairs, "{}", a.table());
+    // Eight steps are eight landings: seven cycles from one foot's landing to the other's.
+    assert_eq!(a.reps.reps.len(), 7, "{}", a.table());
+    for (k, r) in a.reps.reps.iter().enumerate() {
+        // The left foot leads: its landing opens the first cycle, whose stance leg it is; then right, left...
+        assert_eq!(r.stance, Some(k % 2), "{}", a.table());
+        assert!(r.legs[r.stance.unwrap_or(0)].fppa_peak_deg.value.is_some());
+        assert!(r.legs[1 - r.stance.unwrap_or(0)].fppa_peak_deg.value.is_none());
+    }
+}
