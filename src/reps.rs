@@ -34,6 +34,10 @@ pub const START_FRACTION: f64 = 0.25;
 /// A rep cut off by the end of the data counts (as partial) only if the hip had risen back by this fraction of
 /// its depth.
 pub const END_RISE_FRACTION: f64 = 0.05;
+/// Peaks (largest FPPA, most medial knee over toe) are taken over the loaded phase of a rep: the samples where
+/// the hip is down by at least this fraction of the rep's depth. Standing posture (feet turned out put the
+/// toe tips lateral to the knees) is not the movement being judged.
+pub const LOADED_FRACTION: f64 = 0.5;
 /// The bottom phase: samples whose hip drop is within this much (% of leg length) of the deepest point.
 pub const BOTTOM_BAND_PCT: f64 = 0.5;
 /// Shorter excursions are noise, not reps (seconds).
@@ -351,9 +355,10 @@ fn bottom_phase(s: &Signals, bottom: usize, start: usize, end: usize) -> std::op
     a..=b
 }
 
-fn peak(s: &Signals, series: &[Option<f64>], range: std::ops::RangeInclusive<usize>, reason: &str) -> Value {
-    range
-        .filter_map(|i| series.get(i).copied().flatten().map(|v| (i, v)))
+fn peak(s: &Signals, series: &[Option<f64>], samples: &[usize], reason: &str) -> Value {
+    samples
+        .iter()
+        .filter_map(|&i| series.get(i).copied().flatten().map(|v| (i, v)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map_or_else(|| Value::absent(reason), |(i, v)| Value { value: Some(v), at: Some(moment(s, i)), reason: None })
 }
@@ -493,11 +498,17 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
             knee_flexion_source: None,
         };
     }
-    let kto_peak = peak(s, &leg.kto_pct_shank, start..=end, &why("kto_pct_shank"));
     let w = bottom_phase(s, bottom, start, end);
+    // The loaded phase: the hip at least LOADED_FRACTION of the way down (all of the rep for stairs, whose
+    // "bottom" is the deepest knee bend rather than the lowest hip).
+    let deepest = s.hip_drop_pct_leg[bottom].unwrap_or(0.0);
+    let loaded: Vec<usize> = (start..=end)
+        .filter(|&i| deepest <= 0.0 || s.hip_drop_pct_leg[i].is_some_and(|d| d >= LOADED_FRACTION * deepest))
+        .collect();
+    let kto_peak = peak(s, &leg.kto_pct_shank, &loaded, &why("kto_pct_shank"));
     LegRep {
         fppa_bottom_deg: value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg")),
-        fppa_peak_deg: peak(s, &leg.fppa_deg, start..=end, &why("fppa_deg")),
+        fppa_peak_deg: peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg")),
         kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank")),
         kto_category: kto_peak.value.map(KtoCategory::of),
         kto_medial_peak_pct_shank: kto_peak,

@@ -80,6 +80,9 @@ pub const STANDING_WINDOW_S: f64 = 4.0;
 /// FPPA needs both the thigh and the shank at no less than this fraction of their standing 2D length; below it
 /// the segment points at the camera (deep flexion in a frontal view) and the 2D angle means nothing.
 pub const MIN_FORESHORTENING: f64 = 0.35;
+/// FPPA also needs the thigh and the shank to run within this angle (degrees) of the image's vertical: in a deep
+/// squat seen from the front the thighs project sideways and the "angle" describes the camera, not the knee.
+pub const MAX_SEGMENT_TILT_DEG: f64 = 45.0;
 /// Landmarks of a sample count as in view when their presence reaches this.
 pub const MIN_PRESENCE: f64 = 0.5;
 
@@ -748,8 +751,9 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         unavailable.push(Unavailable {
             metric: "fppa_deg".into(),
             reason: format!(
-                "on some frames the thigh or shank points at the camera (shorter than {:.0} % of its standing length): no 2D angle",
-                MIN_FORESHORTENING * 100.0
+                "on some frames the thigh or shank points at the camera or lies sideways in the image (shorter than {:.0} % of its standing length, or tilted more than {:.0} degrees): no 2D angle",
+                MIN_FORESHORTENING * 100.0,
+                MAX_SEGMENT_TILT_DEG
             ),
         });
     }
