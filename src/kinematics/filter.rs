@@ -26,9 +26,11 @@ pub const HAMPEL_MIN_HALF: usize = 3;
 pub const HAMPEL_SIGMAS: f64 = 3.0;
 /// MAD to standard deviation for normally distributed data.
 const MAD_SCALE: f64 = 1.4826;
-/// Minimum spread (in the signal's unit) below which the Hampel test never fires: a flat signal with one
-/// noisy sample must not have its MAD of zero turn every tiny wobble into an outlier.
-pub const HAMPEL_MIN_SPREAD: f64 = 1e-6;
+/// Floor of the Hampel spread for image coordinates (pixels): on a smooth stretch the local MAD is tiny and
+/// would turn ordinary sub-pixel jitter into "outliers"; with this floor a sample must be more than 3 px off.
+pub const HAMPEL_MIN_SPREAD_PX: f64 = 1.0;
+/// Floor of the Hampel spread for world coordinates (metres).
+pub const HAMPEL_MIN_SPREAD_M: f64 = 0.005;
 
 /// The uniform time grid the signals are put on.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,9 +120,9 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-/// Hampel filter: replace each sample further than [`HAMPEL_SIGMAS`] scaled MADs from the median of its
-/// `±half` window by that median. `NaN` samples are skipped. Returns the number of samples replaced.
-pub fn hampel(values: &mut [f64], half: usize) -> usize {
+/// Hampel filter: replace each sample further than [`HAMPEL_SIGMAS`] scaled MADs (at least `min_spread`) from
+/// the median of its `±half` window by that median. `NaN` samples are skipped. Returns the number replaced.
+pub fn hampel(values: &mut [f64], half: usize, min_spread: f64) -> usize {
     let original = values.to_vec();
     let mut replaced = 0;
     let mut window = Vec::with_capacity(2 * half + 1);
@@ -138,7 +140,7 @@ pub fn hampel(values: &mut [f64], half: usize) -> usize {
         let m = median(&mut window);
         let mut dev: Vec<f64> = window.iter().map(|v| (v - m).abs()).collect();
         let mad = MAD_SCALE * median(&mut dev);
-        if (original[i] - m).abs() > HAMPEL_SIGMAS * mad.max(HAMPEL_MIN_SPREAD) {
+        if (original[i] - m).abs() > HAMPEL_SIGMAS * mad.max(min_spread) {
             values[i] = m;
             replaced += 1;
         }
@@ -293,7 +295,7 @@ mod tests {
         let clean = v.clone();
         v[20] += 5.0;
         v[35] -= 4.0;
-        let n = hampel(&mut v, 3);
+        let n = hampel(&mut v, 3, 0.01);
         assert_eq!(n, 2);
         // Replaced by the window's median: within one sample's change of the clean value.
         assert!((v[20] - clean[20]).abs() < 0.2, "{} vs {}", v[20], clean[20]);

@@ -225,7 +225,7 @@ pub struct Signals {
     pub roll_deg: f64,
     /// Frames whose left/right labels were swapped back.
     pub swaps_corrected: usize,
-    /// Samples replaced by the Hampel filter (summed over coordinates).
+    /// Samples replaced by the Hampel filter (summed over the image and world coordinates).
     pub outliers_replaced: usize,
     /// Stretches without data longer than the fill limit, as (start, end) seconds.
     pub long_gaps: Vec<(f64, f64)>,
@@ -516,13 +516,13 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let half = filter::HAMPEL_MIN_HALF.max((filter::HAMPEL_HALF_WINDOW_S * rate_hz).round() as usize);
     let mut outliers_replaced = 0;
     let mut filled = vec![false; n];
-    let mut clean = |values: Vec<f64>| -> Vec<f64> {
+    let mut clean = |values: Vec<f64>, min_spread: f64| -> Vec<f64> {
         let mut v = resample(&raw.t, &values, &grid.t_s, 1.5 * step);
         let f = fill_gaps(&mut v, max_run);
         for (a, b) in filled.iter_mut().zip(f) {
             *a |= b;
         }
-        outliers_replaced += hampel(&mut v, half);
+        outliers_replaced += hampel(&mut v, half, min_spread);
         if let Some(lp) = &lowpass {
             lp.apply(&mut v);
         }
@@ -530,16 +530,17 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     };
     let mut img_series: Vec<[Vec<f64>; 2]> = Vec::with_capacity(IMAGE_POINTS.len());
     for k in 0..IMAGE_POINTS.len() {
-        let xs = clean(raw.img.iter().map(|p| p[k][0]).collect());
-        let ys = clean(raw.img.iter().map(|p| p[k][1]).collect());
+        let xs = clean(raw.img.iter().map(|p| p[k][0]).collect(), filter::HAMPEL_MIN_SPREAD_PX);
+        let ys = clean(raw.img.iter().map(|p| p[k][1]).collect(), filter::HAMPEL_MIN_SPREAD_PX);
         img_series.push([xs, ys]);
     }
     let mut world_series: Vec<[Vec<f64>; 3]> = Vec::with_capacity(WORLD_POINTS.len());
     for k in 0..WORLD_POINTS.len() {
+        let m = filter::HAMPEL_MIN_SPREAD_M;
         world_series.push([
-            clean(raw.world.iter().map(|p| p[k][0]).collect()),
-            clean(raw.world.iter().map(|p| p[k][1]).collect()),
-            clean(raw.world.iter().map(|p| p[k][2]).collect()),
+            clean(raw.world.iter().map(|p| p[k][0]).collect(), m),
+            clean(raw.world.iter().map(|p| p[k][1]).collect(), m),
+            clean(raw.world.iter().map(|p| p[k][2]).collect(), m),
         ]);
     }
     for i in 0..n {
