@@ -102,7 +102,7 @@ fn inference_only(models: &mut BlazePose, clip: &Path) -> (f64, f64) {
 fn end_to_end(runtime: &Runtime, dir: &ModelDir, clip: &Path) -> (f64, usize) {
     let threads =
         std::env::var("GENU_BENCH_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(genu::pose::DEFAULT_THREADS);
-    let models = BlazePose::load(runtime, dir, LandmarkVariant::Full, threads).expect("models");
+    let mut models = BlazePose::load(runtime, dir, LandmarkVariant::Full, threads).expect("models");
     let producer = Producer {
         tool: "bench".into(),
         version: genu::VERSION.into(),
@@ -112,8 +112,8 @@ fn end_to_end(runtime: &Runtime, dir: &ModelDir, clip: &Path) -> (f64, usize) {
         settings: serde_json::json!({}),
     };
     let t = Instant::now();
-    let (track, _) =
-        track_clip(clip, VideoOptions::default(), models, TrackerOptions::default(), producer, &mut |_| {})
+    let track =
+        track_clip(clip, VideoOptions::default(), &mut models, TrackerOptions::default(), producer, &mut |_| {})
             .expect("pose");
     (track.frames.len() as f64 / t.elapsed().as_secs_f64(), track.frames_with_pose())
 }

@@ -14,9 +14,11 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod job;
 pub mod kinematics;
 pub mod models;
 pub mod pose;
+pub mod report;
 pub mod reps;
 pub mod runtime;
 pub mod synthetic;

@@ -27,25 +27,28 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Analyse a saved pose track: clean signals, find the reps, measure each leg; prints a per-rep table.
+    /// Analyse a clip (or a saved pose track): reps, per-leg knee metrics, CSV, JSON, HTML report, overlay video.
     Analyze {
-        /// The pose track written by `genu pose` (or tools/mediapipe_track.py).
-        #[arg(long, value_name = "TRACK.json")]
-        pose: PathBuf,
-        /// The exercise: auto, squat, single-leg-squat, step-down or stairs.
-        #[arg(long, default_value = "auto")]
-        task: genu::reps::Task,
-        /// Minimum depth of a rep, % of leg length.
-        #[arg(long, default_value_t = genu::reps::DEFAULT_MIN_DEPTH_PCT)]
-        min_depth: f64,
-        /// Low-pass cut-off, Hz.
-        #[arg(long, default_value_t = genu::kinematics::filter::DEFAULT_CUTOFF_HZ)]
-        cutoff: f64,
-        /// Write the whole analysis (signals, reps, statistics) as JSON here.
-        #[arg(short, long, value_name = "FILE")]
+        /// The clip to analyse (omit when using --pose).
+        clip: Option<PathBuf>,
+        /// Analyse a saved pose track instead of a clip (from `genu pose` or tools/mediapipe_track.py).
+        #[arg(long, value_name = "TRACK.json", conflicts_with = "clip")]
+        pose: Option<PathBuf>,
+        /// Output: a folder for a clip (default: CLIP-STEM_genu), an analysis JSON file for --pose.
+        #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
-        /// What to print on stdout: a table, or the JSON analysis.
-        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        #[command(flatten)]
+        analysis: AnalysisArgs,
+        #[command(flatten)]
+        pose_args: PoseArgs,
+        /// Do not write overlay.mp4.
+        #[arg(long)]
+        no_overlay: bool,
+        /// Do not write report.html.
+        #[arg(long)]
+        no_report: bool,
+        /// What to print on stdout: a per-rep table, the reps as CSV, or the summary as JSON.
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
         format: String,
     },
     /// Track the subject's 33 landmarks through a clip with BlazePose and write the pose track (JSON).
@@ -84,6 +87,50 @@ enum Command {
     },
 }
 
+/// Settings of the pose stage.
+#[derive(Debug, Clone, clap::Args)]
+struct PoseArgs {
+    /// Landmark model: lite, full or heavy.
+    #[arg(long, default_value = "full")]
+    model: LandmarkVariant,
+    /// Who to follow when several people are in view: largest, central, or X,Y (fractions of the frame).
+    #[arg(long, default_value = "largest")]
+    subject: genu::pose::SubjectChoice,
+    /// Longest side of the frames the models look at, in pixels.
+    #[arg(long, default_value_t = genu::video::DEFAULT_MAX_SIDE)]
+    max_side: u32,
+    /// ONNX Runtime threads per model (decoding runs on its own thread beside them).
+    #[arg(long, default_value_t = genu::pose::DEFAULT_THREADS)]
+    threads: usize,
+}
+
+/// Settings of the analysis.
+#[derive(Debug, Clone, clap::Args)]
+struct AnalysisArgs {
+    /// The exercise: auto, squat, single-leg-squat, step-down or stairs.
+    #[arg(long, default_value = "auto")]
+    task: genu::reps::Task,
+    /// Minimum depth of a rep, % of leg length.
+    #[arg(long, default_value_t = genu::reps::DEFAULT_MIN_DEPTH_PCT)]
+    min_depth: f64,
+    /// Low-pass cut-off, Hz.
+    #[arg(long, default_value_t = genu::kinematics::filter::DEFAULT_CUTOFF_HZ)]
+    cutoff: f64,
+}
+
+impl AnalysisArgs {
+    fn config(&self) -> Result<genu::analysis::AnalysisConfig> {
+        if !(self.min_depth > 0.0 && self.cutoff > 0.0) {
+            bail!("--min-depth and --cutoff must be positive");
+        }
+        let mut config = genu::analysis::AnalysisConfig::default();
+        config.reps.task = self.task;
+        config.reps.min_depth_pct = self.min_depth;
+        config.kinematics.cutoff_hz = self.cutoff;
+        Ok(config)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -107,8 +154,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(cli.ort_lib, cli.models, json),
         Command::Probe { clip, max_side } => probe(&clip, max_side),
-        Command::Analyze { pose, task, min_depth, cutoff, output, format } => {
-            analyze(&pose, task, min_depth, cutoff, output.as_deref(), &format)
+        Command::Analyze { clip, pose, output, analysis, pose_args, no_overlay, no_report, format } => {
+            let config = analysis.config()?;
+            match (clip, pose) {
+                (_, Some(pose)) => analyze_track_file(&pose, config, output.as_deref(), &format),
+                (Some(clip), None) => {
+                    let settings = genu::job::JobSettings {
+                        model: pose_args.model,
+                        subject: pose_args.subject,
+                        max_side: pose_args.max_side,
+                        threads: pose_args.threads,
+                        analysis: config,
+                        overlay: !no_overlay,
+                        report: !no_report,
+                    };
+                    analyze_clip(cli.ort_lib, cli.models, &clip, output, settings, &format)
+                }
+                (None, None) => bail!("give a clip to analyse, or --pose TRACK.json"),
+            }
         }
         Command::Pose { clip, output, model, subject, max_side, threads } => {
             let settings = PoseSettings { model, subject, max_side, threads };
@@ -117,36 +180,73 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn analyze(
+fn analyze_track_file(
     pose: &std::path::Path,
-    task: genu::reps::Task,
-    min_depth: f64,
-    cutoff: f64,
+    config: genu::analysis::AnalysisConfig,
     output: Option<&std::path::Path>,
     format: &str,
 ) -> Result<ExitCode> {
     use anyhow::Context;
-    use genu::analysis::{analyze_track, AnalysisConfig};
-    if !(min_depth > 0.0 && cutoff > 0.0) {
-        bail!("--min-depth and --cutoff must be positive");
-    }
     let track = genu::pose::PoseTrack::read_json(pose)?;
-    let mut config = AnalysisConfig::default();
-    config.reps.task = task;
-    config.reps.min_depth_pct = min_depth;
-    config.kinematics.cutoff_hz = cutoff;
-    let analysis = analyze_track(&track, &config).with_context(|| format!("'{}'", pose.display()))?;
+    let analysis = genu::analysis::analyze_track(&track, &config).with_context(|| format!("'{}'", pose.display()))?;
     let json = serde_json::to_vec_pretty(&analysis)?;
     if let Some(path) = output {
         genu::pose::track::write_atomic(path, &json).with_context(|| format!("cannot write '{}'", path.display()))?;
     }
     let mut out = std::io::stdout().lock();
-    if format == "json" {
-        out.write_all(&json)?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", analysis.table())?;
+    match format {
+        "json" => {
+            out.write_all(&json)?;
+            writeln!(out)?;
+        }
+        "csv" => {
+            let name = track.clip.file_name.clone();
+            let rows = genu::report::rep_rows(&name, &analysis);
+            out.write_all(&genu::report::rows_to_csv(genu::report::REPS_CSV_HEADER, &rows)?)?;
+        }
+        _ => write!(out, "{}", analysis.table())?,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn analyze_clip(
+    ort_lib: Option<PathBuf>,
+    models: Option<PathBuf>,
+    clip: &std::path::Path,
+    output: Option<PathBuf>,
+    settings: genu::job::JobSettings,
+    format: &str,
+) -> Result<ExitCode> {
+    let out = output.unwrap_or_else(|| {
+        let stem = clip.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "clip".into());
+        PathBuf::from(format!("{stem}_genu"))
+    });
+    let runtime = Runtime::discover(ort_lib.as_deref())?;
+    let dir = ModelDir::locate(models.as_deref());
+    let mut blazepose = genu::pose::BlazePose::load(&runtime, &dir, settings.model, settings.threads)?;
+    let outcome = genu::job::run_clip(clip, &out, &settings, &mut blazepose, &mut |_| {})?;
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        "json" => {
+            stdout.write_all(&std::fs::read(out.join("summary.json"))?)?;
+            writeln!(stdout)?;
+        }
+        "csv" => stdout.write_all(&std::fs::read(out.join("reps.csv"))?)?,
+        _ => {
+            write!(stdout, "{}", outcome.summary.analysis.table())?;
+            for f in &outcome.summary.findings {
+                writeln!(stdout, "  {f}")?;
+            }
+        }
+    }
+    stdout.flush()?;
+    let report = out.join("report.html");
+    eprintln!(
+        "{}: results in {}{}",
+        clip.display(),
+        out.display(),
+        if report.is_file() { format!(" (report: {})", report.display()) } else { String::new() }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -167,7 +267,7 @@ fn pose(
     use genu::pose::{track_clip, BlazePose, Producer, TrackerOptions};
     let runtime = Runtime::discover(ort_lib.as_deref())?;
     let dir = ModelDir::locate(models.as_deref());
-    let blazepose = BlazePose::load(&runtime, &dir, s.model, s.threads)?;
+    let mut blazepose = BlazePose::load(&runtime, &dir, s.model, s.threads)?;
     let producer = Producer {
         tool: "genu".into(),
         version: genu::VERSION.into(),
@@ -180,7 +280,7 @@ fn pose(
     let options = TrackerOptions { choice: s.subject, ..Default::default() };
     let video = genu::video::VideoOptions { max_side: s.max_side, ..Default::default() };
     let started = std::time::Instant::now();
-    let (track, _) = track_clip(clip, video, blazepose, options, producer, &mut |_| {})?;
+    let track = track_clip(clip, video, &mut blazepose, options, producer, &mut |_| {})?;
     let seconds = started.elapsed().as_secs_f64();
     track.write_json(output)?;
     let n = track.frames.len();

@@ -696,10 +696,13 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             let (hip, knee, ankle, toe) = (p[side][0], p[side][1], p[side][2], p[side][4]);
             let leg = &mut legs[side];
             let st_leg = standing.map(|s| s.leg_px[side]);
+            let tilt = |a: [f64; 2], b: [f64; 2]| (b[0] - a[0]).abs().atan2((b[1] - a[1]).abs()).to_degrees();
             let upright = standing.is_some_and(|st| {
                 let thigh0 = (st.leg_px[side] - st.shank_px[side]).max(1e-9);
                 dist(hip, knee) >= MIN_FORESHORTENING * thigh0
                     && dist(knee, ankle) >= MIN_FORESHORTENING * st.shank_px[side]
+                    && tilt(hip, knee) <= MAX_SEGMENT_TILT_DEG
+                    && tilt(knee, ankle) <= MAX_SEGMENT_TILT_DEG
             });
             if frontal && !upright {
                 foreshortened = true;

@@ -66,6 +66,15 @@ pub trait PoseModels {
     fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError>;
 }
 
+impl<T: PoseModels + ?Sized> PoseModels for &mut T {
+    fn detect(&mut self, frame: &RgbImage) -> Result<Vec<Detection>, PoseError> {
+        (**self).detect(frame)
+    }
+    fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError> {
+        (**self).landmarks(frame, roi)
+    }
+}
+
 /// BlazePose on ONNX Runtime: the detector and one landmark model, with reusable input buffers.
 #[derive(Debug)]
 pub struct BlazePose {
@@ -477,11 +486,11 @@ impl<M: PoseModels> Tracker<M> {
 pub fn track_clip<M: PoseModels>(
     clip: &Path,
     video: VideoOptions,
-    models: M,
+    models: &mut M,
     options: TrackerOptions,
     producer: Producer,
     progress: &mut dyn FnMut(u64),
-) -> Result<(PoseTrack, M), PoseError> {
+) -> Result<PoseTrack, PoseError> {
     let mut decoder = DecodeThread::open(clip, video)?;
     let info = decoder.info().clone();
     let mut tracker = Tracker::new(models, options, info.work_to_full() as f32);
@@ -493,9 +502,9 @@ pub fn track_clip<M: PoseModels>(
         decoder.recycle(frame);
     }
     let info = decoder.finish();
-    let (models, events) = tracker.into_parts();
+    let (_, events) = tracker.into_parts();
     let mut track = PoseTrack::new(producer, info);
     track.frames = frames;
     track.events = events;
-    Ok((track, models))
+    Ok(track)
 }

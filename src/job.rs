@@ -1,0 +1,273 @@
+//! One clip's whole job: pose, analysis and every output file, plus the completion marker that lets a batch
+//! skip clips already done.
+//!
+//! In: a clip, an output folder, [`JobSettings`] and loaded models. Out, in the folder: `track.json`,
+//! `reps.csv`, `frames.csv`, `summary.json`, `report.html`, `overlay.mp4` (unless turned off) and, written
+//! last, `genu-done.json` naming the input's SHA-256 and the settings' fingerprint. Every file is written
+//! atomically, so a job killed half-way leaves no file a re-run would trust: without the marker the clip is
+//! done again.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::analysis::{analyze_track, Analysis, AnalysisConfig};
+use crate::kinematics::{view_name, KinematicsError};
+use crate::models::{sha256_file, LandmarkVariant};
+use crate::pose::track::write_atomic;
+use crate::pose::{track_clip, BlazePose, EventKind, PoseError, PoseTrack, Producer, SubjectChoice, TrackerOptions};
+use crate::report::{findings, html, overlay, write_tables, InputFile, Provenance, Summary};
+use crate::video::VideoOptions;
+
+/// Name of the completion marker.
+pub const DONE_FILE: &str = "genu-done.json";
+/// Files every finished job leaves (besides the marker); the overlay and report are added when enabled.
+pub const TABLE_FILES: [&str; 4] = ["track.json", "reps.csv", "frames.csv", "summary.json"];
+
+/// Everything that shapes a clip's results.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct JobSettings {
+    /// Landmark model.
+    pub model: LandmarkVariant,
+    /// Subject choice.
+    #[serde(with = "subject_text")]
+    pub subject: SubjectChoice,
+    /// Working size of the frames.
+    pub max_side: u32,
+    /// ONNX Runtime threads per model.
+    pub threads: usize,
+    /// Analysis settings.
+    pub analysis: AnalysisConfig,
+    /// Write `overlay.mp4`.
+    pub overlay: bool,
+    /// Write `report.html`.
+    pub report: bool,
+}
+
+mod subject_text {
+    use crate::pose::SubjectChoice;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &SubjectChoice, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&match v {
+            SubjectChoice::Largest => "largest".to_string(),
+            SubjectChoice::Central => "central".to_string(),
+            SubjectChoice::Near { x, y } => format!("{x},{y}"),
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SubjectChoice, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            model: LandmarkVariant::Full,
+            subject: SubjectChoice::Largest,
+            max_side: crate::video::DEFAULT_MAX_SIDE,
+            threads: crate::pose::DEFAULT_THREADS,
+            analysis: AnalysisConfig::default(),
+            overlay: true,
+            report: true,
+        }
+    }
+}
+
+impl JobSettings {
+    /// The settings that change results, as JSON (threads do not, so they are left out); a re-run with a
+    /// different fingerprint redoes the clip.
+    pub fn fingerprint(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("threads");
+        }
+        serde_json::json!({ "genu": crate::VERSION, "settings": v })
+    }
+
+    /// The output files a finished job has.
+    pub fn expected_files(&self) -> Vec<&'static str> {
+        let mut files = TABLE_FILES.to_vec();
+        if self.report {
+            files.push("report.html");
+        }
+        if self.overlay {
+            files.push("overlay.mp4");
+        }
+        files
+    }
+}
+
+/// Errors of one clip's job; each names the clip or the file.
+#[derive(Debug, Error)]
+pub enum JobError {
+    /// Decoding or tracking failed.
+    #[error(transparent)]
+    Pose(#[from] PoseError),
+    /// The analysis failed.
+    #[error("'{clip}': {source}")]
+    Analysis {
+        /// The clip.
+        clip: PathBuf,
+        /// Why.
+        source: KinematicsError,
+    },
+    /// No person was found in the clip.
+    #[error("'{clip}': no person found in the clip")]
+    NoPerson {
+        /// The clip.
+        clip: PathBuf,
+    },
+    /// An output could not be written.
+    #[error("cannot write '{path}': {source}")]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The input could not be read.
+    #[error("'{path}': cannot read file: {source}")]
+    Read {
+        /// The clip.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// What a finished job produced.
+#[derive(Debug, Clone)]
+pub struct JobOutcome {
+    /// The summary written to `summary.json`.
+    pub summary: Summary,
+    /// Seconds spent in the pose stage.
+    pub pose_s: f64,
+    /// Seconds spent writing the report and the overlay.
+    pub outputs_s: f64,
+}
+
+/// The completion marker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoneMarker {
+    /// The input's SHA-256.
+    pub input_sha256: String,
+    /// The settings' fingerprint.
+    pub fingerprint: serde_json::Value,
+    /// Files written.
+    pub files: Vec<String>,
+}
+
+/// Whether `out` already holds a finished job for this input and these settings.
+pub fn is_done(out: &Path, input_sha256: &str, settings: &JobSettings) -> bool {
+    let Ok(bytes) = std::fs::read(out.join(DONE_FILE)) else { return false };
+    let Ok(marker) = serde_json::from_slice::<DoneMarker>(&bytes) else { return false };
+    marker.input_sha256 == input_sha256
+        && marker.fingerprint == settings.fingerprint()
+        && settings.expected_files().iter().all(|f| out.join(f).is_file())
+}
+
+/// Identify the input file.
+pub fn input_file(clip: &Path) -> Result<InputFile, JobError> {
+    let read = |source| JobError::Read { path: clip.to_path_buf(), source };
+    let bytes = std::fs::metadata(clip).map_err(read)?.len();
+    let sha256 = sha256_file(clip).map_err(read)?;
+    let file_name = clip.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(InputFile { file_name, bytes, sha256 })
+}
+
+/// Run the whole job for one clip into `out`.
+pub fn run_clip(
+    clip: &Path,
+    out: &Path,
+    settings: &JobSettings,
+    models: &mut BlazePose,
+    progress: &mut dyn FnMut(u64),
+) -> Result<JobOutcome, JobError> {
+    let input = input_file(clip)?;
+    std::fs::create_dir_all(out).map_err(|source| JobError::Write { path: out.to_path_buf(), source })?;
+    // A stale marker must not survive a partial re-run.
+    let _ = std::fs::remove_file(out.join(DONE_FILE));
+    let producer = Producer {
+        tool: "genu".into(),
+        version: crate::VERSION.into(),
+        landmark_model: settings.model.file_name().into(),
+        landmark_model_sha256: Some(models.landmark_model().sha256.clone()),
+        detector_sha256: Some(models.detector_model().sha256.clone()),
+        settings: settings.fingerprint(),
+    };
+    let provenance = Provenance {
+        tool: "genu".into(),
+        version: crate::VERSION.into(),
+        landmark_model: settings.model.file_name().into(),
+        landmark_model_sha256: producer.landmark_model_sha256.clone(),
+        detector_sha256: producer.detector_sha256.clone(),
+        settings: settings.fingerprint(),
+        input,
+    };
+    let video = VideoOptions { max_side: settings.max_side, ..Default::default() };
+    let options = TrackerOptions { choice: settings.subject, ..Default::default() };
+    let started = Instant::now();
+    let track = track_clip(clip, video, models, options, producer, progress)?;
+    let pose_s = started.elapsed().as_secs_f64();
+    finish(clip, out, settings, &track, provenance, pose_s)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), JobError> {
+    write_atomic(path, bytes).map_err(|source| JobError::Write { path: path.to_path_buf(), source })
+}
+
+fn finish(
+    clip: &Path,
+    out: &Path,
+    settings: &JobSettings,
+    track: &PoseTrack,
+    provenance: Provenance,
+    pose_s: f64,
+) -> Result<JobOutcome, JobError> {
+    track
+        .write_json(&out.join("track.json"))
+        .map_err(|e| JobError::Write { path: out.join("track.json"), source: std::io::Error::other(e.to_string()) })?;
+    if track.frames_with_pose() == 0 {
+        return Err(JobError::NoPerson { clip: clip.to_path_buf() });
+    }
+    let analysis: Analysis = analyze_track(track, &settings.analysis)
+        .map_err(|source| JobError::Analysis { clip: clip.to_path_buf(), source })?;
+    let summary = Summary {
+        provenance,
+        clip: track.clip.clone(),
+        frames: track.frames.len(),
+        frames_with_subject: track.frames_with_pose(),
+        tracking_losses: track.events.iter().filter(|e| e.kind == EventKind::Lost).count(),
+        view: view_name(analysis.signals.clip_view).to_string(),
+        findings: findings(&analysis),
+        analysis,
+    };
+    write_tables(out, &summary).map_err(|source| JobError::Write { path: out.to_path_buf(), source })?;
+    let started = Instant::now();
+    if settings.report || settings.overlay {
+        // One more decoding pass draws the overlay and collects each rep's bottom still for the report.
+        let overlay_path = out.join("overlay.mp4");
+        let stills =
+            overlay::render_pass(clip, settings.overlay.then_some(overlay_path.as_path()), track, &summary.analysis)
+                .map_err(|e| JobError::Write {
+                    path: overlay_path.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+        if settings.report {
+            write(&out.join("report.html"), html::render(&summary, &stills).as_bytes())?;
+        }
+    }
+    let outputs_s = started.elapsed().as_secs_f64();
+    let marker = DoneMarker {
+        input_sha256: summary.provenance.input.sha256.clone(),
+        fingerprint: settings.fingerprint(),
+        files: settings.expected_files().iter().map(|s| s.to_string()).collect(),
+    };
+    write(&out.join(DONE_FILE), &serde_json::to_vec_pretty(&marker).unwrap_or_default())?;
+    Ok(JobOutcome { summary, pose_s, outputs_s })
+}
