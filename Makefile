@@ -15,12 +15,11 @@ setup:
 build: setup
 	$(CARGO) build --release --locked
 
-## The main job. Until the analyzer lands: check the runtime and every model, then track the person in the
-## sports2d demo clip (fetched by the set-up from PyPI) and write the pose track.
+## The main job: analyse the demo clip (the sports2d demo from PyPI, fetched by the set-up, until the project's
+## own synthetic squat clips land) and say where the report is.
 run: build
-	$(GENU) info
-	$(GENU) pose .cache/sports2d/demo.mp4 -o target/demo.track.json
-	@echo "pose track written to target/demo.track.json (format: docs/track-format.md)"
+	$(GENU) analyze .cache/sports2d/demo.mp4 -o target/demo
+	@echo "open target/demo/report.html (also: reps.csv, frames.csv, summary.json, overlay.mp4)"
 
 ## Formatting, lints, docs and the whole test suite.
 test: setup

@@ -190,8 +190,17 @@ pub fn run_clip(
 ) -> Result<JobOutcome, JobError> {
     let input = input_file(clip)?;
     std::fs::create_dir_all(out).map_err(|source| JobError::Write { path: out.to_path_buf(), source })?;
-    // A stale marker must not survive a partial re-run.
+    // A stale marker must not survive a partial re-run, nor temporaries of a run that was killed.
     let _ = std::fs::remove_file(out.join(DONE_FILE));
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(".tmp") || name.ends_with(".partial") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     let producer = Producer {
         tool: "genu".into(),
         version: crate::VERSION.into(),

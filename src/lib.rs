@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod batch;
 pub mod job;
 pub mod kinematics;
 pub mod models;

@@ -51,6 +51,45 @@ enum Command {
         #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
         format: String,
     },
+    /// Analyse every clip in a folder, in parallel; resumable, shardable; exit 0 all done, 3 some failed, 1 none.
+    Batch {
+        /// The folder of clips.
+        dir: PathBuf,
+        /// Output folder (one sub-folder per clip, plus all_reps.csv, failures.csv, index.html, batch.json).
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+        /// Clips processed at the same time (the CPU is shared between them).
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Look into sub-folders too.
+        #[arg(long)]
+        recursive: bool,
+        /// Redo clips whose results are already complete and up to date.
+        #[arg(long)]
+        force: bool,
+        /// Process only shard K of N (every N-th clip of the sorted list, from the K-th), e.g. 2/4.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+        #[command(flatten)]
+        analysis: AnalysisArgs,
+        #[command(flatten)]
+        pose_args: PoseArgs,
+        /// Do not write overlay videos.
+        #[arg(long)]
+        no_overlay: bool,
+        /// Do not write HTML reports.
+        #[arg(long)]
+        no_report: bool,
+    },
+    /// Combine the outputs of several `genu batch --shard` runs into one all_reps.csv and index.html.
+    Merge {
+        /// The shard output folders.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Where to write the combined files.
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+    },
     /// Track the subject's 33 landmarks through a clip with BlazePose and write the pose track (JSON).
     Pose {
         /// The clip.
@@ -131,6 +170,16 @@ impl AnalysisArgs {
     }
 }
 
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("'{s}' is not a shard: use K/N with 1 <= K <= N, e.g. 2/4");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n) = (k.trim().parse::<usize>().map_err(|_| bad())?, n.trim().parse::<usize>().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -154,6 +203,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(cli.ort_lib, cli.models, json),
         Command::Probe { clip, max_side } => probe(&clip, max_side),
+        Command::Batch { dir, output, jobs, recursive, force, shard, analysis, pose_args, no_overlay, no_report } => {
+            let settings = genu::job::JobSettings {
+                model: pose_args.model,
+                subject: pose_args.subject,
+                max_side: pose_args.max_side,
+                threads: pose_args.threads,
+                analysis: analysis.config()?,
+                overlay: !no_overlay,
+                report: !no_report,
+            };
+            let options = genu::batch::BatchOptions { jobs, recursive, force, shard, settings, progress: true };
+            batch(cli.ort_lib, cli.models, &dir, &output, &options)
+        }
+        Command::Merge { parts, output } => {
+            let summary = genu::batch::merge(&parts, &output)?;
+            eprintln!(
+                "merged {} clips from {} parts into {} ({} failed)",
+                summary.clips.len(),
+                parts.len(),
+                output.display(),
+                summary.failed()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Analyze { clip, pose, output, analysis, pose_args, no_overlay, no_report, format } => {
             let config = analysis.config()?;
             match (clip, pose) {
@@ -178,6 +251,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
             pose(cli.ort_lib, cli.models, &clip, &output, settings)
         }
     }
+}
+
+fn batch(
+    ort_lib: Option<PathBuf>,
+    models: Option<PathBuf>,
+    dir: &std::path::Path,
+    output: &std::path::Path,
+    options: &genu::batch::BatchOptions,
+) -> Result<ExitCode> {
+    if !dir.is_dir() {
+        bail!("'{}' is not a folder", dir.display());
+    }
+    let runtime = Runtime::discover(ort_lib.as_deref())?;
+    let models = ModelDir::locate(models.as_deref());
+    let summary = genu::batch::run_batch(&runtime, &models, dir, output, options)?;
+    for c in summary.clips.iter().filter(|c| c.status == "failed") {
+        eprintln!("failed: {}", c.error.as_deref().unwrap_or(&c.relative));
+    }
+    let (n, failed) = (summary.clips.len(), summary.failed());
+    let done = summary.clips.iter().filter(|c| c.status == "done").count();
+    let skipped = summary.clips.iter().filter(|c| c.status == "skipped").count();
+    eprintln!(
+        "{n} clips: {done} analysed, {skipped} already done, {failed} failed ({:.1} s); results in {}",
+        summary.seconds,
+        output.display()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else if failed < n {
+        ExitCode::from(genu::batch::EXIT_SOME_FAILED)
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn analyze_track_file(

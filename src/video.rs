@@ -206,6 +206,12 @@ pub fn rotation_from_display_matrix(matrix: &[i32; 9]) -> u32 {
     snapped as u32
 }
 
+/// A UTF-8 path naming an open file (Linux: `/proc/self/fd/N`).
+fn fd_path(file: &std::fs::File) -> String {
+    use std::os::fd::AsRawFd;
+    format!("/proc/self/fd/{}", file.as_raw_fd())
+}
+
 /// Even size no larger than `max_side` on the long side, keeping the aspect ratio.
 fn working_size(width: u32, height: u32, max_side: u32) -> (u32, u32) {
     let long = width.max(height);
@@ -265,10 +271,17 @@ impl VideoReader {
             return Err(VideoError::Empty { path: path.into() });
         }
         // Fail on unreadable files with the OS's reason rather than FFmpeg's generic one.
-        std::fs::File::open(path).map_err(|source| VideoError::Io { path: path.into(), source })?;
+        let file = std::fs::File::open(path).map_err(|source| VideoError::Io { path: path.into(), source })?;
         ffmpeg::init().map_err(|source| VideoError::NotAVideo { path: path.into(), source })?;
         ffmpeg::util::log::set_level(ffmpeg::util::log::Level::Fatal);
-        let input = format::input(path).map_err(|source| VideoError::NotAVideo { path: path.into(), source })?;
+        // FFmpeg's Rust binding takes UTF-8 paths only; a file name that is not UTF-8 is opened through the
+        // already-open descriptor instead.
+        let input = match path.to_str() {
+            Some(p) => format::input(p),
+            None => format::input(&fd_path(&file)),
+        }
+        .map_err(|source| VideoError::NotAVideo { path: path.into(), source })?;
+        drop(file);
         let stream = input.streams().best(media::Type::Video).ok_or(VideoError::NoVideoStream { path: path.into() })?;
         let stream_index = stream.index();
         let params = stream.parameters();

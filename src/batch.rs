@@ -1,0 +1,444 @@
+//! Batch processing: a folder of clips in, one result folder per clip plus combined outputs out.
+//!
+//! * Clips are found by extension **and by content** (the container's magic bytes), so a video without an
+//!   extension is found and a broken `.mp4` is tried and reported rather than silently skipped.
+//! * Clips run in parallel (`jobs` at a time) within the CPU budget: ONNX Runtime threads per job are the
+//!   cores divided by the jobs.
+//! * A failing clip is recorded (`failures.csv`, `batch.json`) and the others finish.
+//! * Re-running skips clips whose results are complete and up to date (same input SHA-256 and settings; see
+//!   [`crate::job::is_done`]); `force` redoes them. Every file is written atomically and each clip's
+//!   completion marker last, so a run killed part-way leaves nothing a re-run would trust.
+//! * `shard = (k, n)` takes every n-th clip of the sorted list starting at the k-th, so that n machines (a Slurm
+//!   array, a Kubernetes indexed Job) share a folder deterministically; [`merge`] combines their outputs.
+//!
+//! Outputs in the output folder: `<clip folder>/…` (see [`crate::job`]), `all_reps.csv` (every clip's
+//! `reps.csv` rows, clips in path order), `failures.csv`, `index.html` and `batch.json`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::job::{is_done, run_clip, JobSettings};
+use crate::models::{ModelDir, ModelError};
+use crate::pose::track::write_atomic;
+use crate::pose::BlazePose;
+use crate::report::html::escape;
+use crate::report::{rows_to_csv, RepRow, REPS_CSV_HEADER};
+use crate::runtime::Runtime;
+
+/// File extensions taken as videos whatever their content.
+pub const VIDEO_EXTENSIONS: [&str; 15] =
+    ["mp4", "m4v", "mov", "mkv", "webm", "avi", "ts", "mts", "m2ts", "3gp", "mpg", "mpeg", "wmv", "flv", "ogv"];
+
+/// Exit code when some clips failed and others succeeded.
+pub const EXIT_SOME_FAILED: u8 = 3;
+
+/// Whether the first bytes look like a video container (ISO-BMFF, Matroska/WebM, MPEG-TS, AVI, FLV, MPEG-PS,
+/// ASF, Ogg).
+pub fn looks_like_video(head: &[u8]) -> bool {
+    let at = |i: usize, m: &[u8]| head.len() >= i + m.len() && &head[i..i + m.len()] == m;
+    at(4, b"ftyp")
+        || at(0, &[0x1A, 0x45, 0xDF, 0xA3])
+        || (head.len() > 188 && head[0] == 0x47 && head[188] == 0x47)
+        || (at(0, b"RIFF") && at(8, b"AVI "))
+        || at(0, b"FLV")
+        || at(0, &[0x00, 0x00, 0x01, 0xBA])
+        || at(0, &[0x30, 0x26, 0xB2, 0x75])
+        || at(0, b"OggS")
+}
+
+fn has_video_extension(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| VIDEO_EXTENSIONS.iter().any(|v| v.eq_ignore_ascii_case(e)))
+}
+
+fn sniff(p: &Path) -> bool {
+    let mut head = [0u8; 200];
+    let Ok(mut f) = std::fs::File::open(p) else { return false };
+    let n = f.read(&mut head).unwrap_or(0);
+    looks_like_video(&head[..n])
+}
+
+/// The clips in `dir` (and its sub-folders when `recursive`), sorted by path, skipping hidden entries and
+/// `skip` (the output folder).
+pub fn find_clips(dir: &Path, recursive: bool, skip: Option<&Path>) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    let skip = skip.and_then(|s| s.canonicalize().ok());
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let path = entry.path();
+            if entry.file_name().as_encoded_bytes().first() == Some(&b'.') {
+                continue;
+            }
+            let ft = entry.file_type()?;
+            if ft.is_dir() {
+                if recursive && skip.as_ref().is_none_or(|s| path.canonicalize().ok().as_ref() != Some(s)) {
+                    stack.push(path);
+                }
+            } else if has_video_extension(&path) || sniff(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+    Ok(out)
+}
+
+/// The result folder name of a clip: its (lossy) relative path made flat, plus a hash of the exact path bytes
+/// so that names that are not UTF-8, or that flatten alike, never collide.
+pub fn clip_folder_name(relative: &Path) -> String {
+    let lossy = relative.to_string_lossy().replace(['/', '\\'], "__");
+    let safe: String = lossy.chars().map(|c| if c.is_control() || c == ':' { '_' } else { c }).collect();
+    let hash = Sha256::digest(relative.as_os_str().as_encoded_bytes());
+    format!("{safe}.{}", hex8(&hash))
+}
+
+fn hex8(bytes: &[u8]) -> String {
+    bytes.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Settings of a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchOptions {
+    /// Clips processed at the same time.
+    pub jobs: usize,
+    /// Look into sub-folders.
+    pub recursive: bool,
+    /// Redo clips already done.
+    pub force: bool,
+    /// This machine's share: (k, n) with 1 <= k <= n.
+    pub shard: Option<(usize, usize)>,
+    /// Per-clip settings.
+    pub settings: JobSettings,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What happened to one clip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipRecord {
+    /// Path relative to the input folder (lossy UTF-8).
+    pub relative: String,
+    /// Result folder name inside the output folder.
+    pub folder: String,
+    /// `done`, `skipped` (already done) or `failed`.
+    pub status: String,
+    /// The error, for failed clips.
+    pub error: Option<String>,
+    /// Reps found.
+    pub reps: Option<usize>,
+    /// First finding, for the index page.
+    pub headline: Option<String>,
+    /// Seconds spent on the clip.
+    pub seconds: f64,
+}
+
+/// `batch.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchSummary {
+    /// genu version.
+    pub genu: String,
+    /// Settings fingerprint.
+    pub settings: serde_json::Value,
+    /// The shard, as "k/n".
+    pub shard: Option<String>,
+    /// Every clip of this shard, in path order.
+    pub clips: Vec<ClipRecord>,
+    /// Wall-clock seconds of the run.
+    pub seconds: f64,
+}
+
+impl BatchSummary {
+    /// Clips that failed.
+    pub fn failed(&self) -> usize {
+        self.clips.iter().filter(|c| c.status == "failed").count()
+    }
+}
+
+/// Errors that stop a batch before any clip runs.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// The input folder cannot be listed.
+    #[error("cannot read folder '{path}': {source}")]
+    ReadDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The output folder cannot be created or written.
+    #[error("cannot write to '{path}': {source}")]
+    Write {
+        /// The folder or file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The models cannot be loaded.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// A shard that does not exist.
+    #[error("shard {k}/{n} does not exist (use K/N with 1 <= K <= N)")]
+    Shard {
+        /// k.
+        k: usize,
+        /// n.
+        n: usize,
+    },
+}
+
+fn read_rows(dir: &Path) -> Vec<RepRow> {
+    let Ok(mut r) = csv::Reader::from_path(dir.join("reps.csv")) else { return Vec::new() };
+    r.deserialize().filter_map(Result::ok).collect()
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> BatchError + '_ {
+    move |source| BatchError::Write { path: path.to_path_buf(), source }
+}
+
+/// Run a batch over `input` into `output`.
+pub fn run_batch(
+    runtime: &Runtime,
+    models: &ModelDir,
+    input: &Path,
+    output: &Path,
+    options: &BatchOptions,
+) -> Result<BatchSummary, BatchError> {
+    let started = Instant::now();
+    if let Some((k, n)) = options.shard {
+        if k == 0 || n == 0 || k > n {
+            return Err(BatchError::Shard { k, n });
+        }
+    }
+    std::fs::create_dir_all(output).map_err(write_err(output))?;
+    let all = find_clips(input, options.recursive, Some(output))
+        .map_err(|source| BatchError::ReadDir { path: input.to_path_buf(), source })?;
+    let clips: Vec<PathBuf> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| options.shard.is_none_or(|(k, n)| i % n == k - 1))
+        .map(|(_, p)| p)
+        .collect();
+    // Load the models once up front, so a broken set-up fails here with one message, not once per clip.
+    let jobs = options.jobs.max(1).min(clips.len().max(1));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut settings = options.settings;
+    settings.threads = (cores / jobs).max(1);
+    drop(BlazePose::load(runtime, models, settings.model, 1)?);
+
+    let bar = if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let b = indicatif::ProgressBar::new(clips.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} clips  {elapsed_precise}  {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let failures_seen = Mutex::new(0usize);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
+    let work = |models_slot: &mut Option<BlazePose>, clip: &PathBuf| -> ClipRecord {
+        let t0 = Instant::now();
+        let relative = clip.strip_prefix(input).unwrap_or(clip).to_path_buf();
+        let folder = clip_folder_name(&relative);
+        let out = output.join(&folder);
+        let mut record = ClipRecord {
+            relative: relative.to_string_lossy().into_owned(),
+            folder,
+            status: "failed".into(),
+            error: None,
+            reps: None,
+            headline: None,
+            seconds: 0.0,
+        };
+        let result = (|| -> Result<(), String> {
+            let input_file = crate::job::input_file(clip).map_err(|e| e.to_string())?;
+            if !options.force && is_done(&out, &input_file.sha256, &settings) {
+                record.status = "skipped".into();
+                return Ok(());
+            }
+            if models_slot.is_none() {
+                *models_slot = Some(
+                    BlazePose::load(runtime, models, settings.model, settings.threads).map_err(|e| e.to_string())?,
+                );
+            }
+            let Some(m) = models_slot.as_mut() else { return Err("models not loaded".into()) };
+            let outcome = run_clip(clip, &out, &settings, m, &mut |_| {}).map_err(|e| e.to_string())?;
+            record.status = "done".into();
+            record.headline = outcome.summary.findings.first().cloned();
+            Ok(())
+        })();
+        if let Err(e) = result {
+            record.error = Some(e);
+            if let Ok(mut n) = failures_seen.lock() {
+                *n += 1;
+                bar.set_message(format!("{n} failed"));
+            }
+        }
+        if record.status != "failed" {
+            record.reps = Some(read_rows(&out).iter().map(|r| r.rep).max().unwrap_or(0));
+            if record.headline.is_none() {
+                record.headline = std::fs::read(out.join("summary.json"))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                    .and_then(|v| v["findings"][0].as_str().map(str::to_string));
+            }
+        }
+        record.seconds = t0.elapsed().as_secs_f64();
+        bar.inc(1);
+        record
+    };
+    let records: Vec<ClipRecord> = match pool {
+        Ok(pool) => pool.install(|| clips.par_iter().map_init(|| None, work).collect()),
+        Err(_) => {
+            let mut slot = None;
+            clips.iter().map(|c| work(&mut slot, c)).collect()
+        }
+    };
+    bar.finish_and_clear();
+    let summary = BatchSummary {
+        genu: crate::VERSION.into(),
+        settings: settings.fingerprint(),
+        shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
+        clips: records,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    write_outputs(output, &summary, &[output.to_path_buf()])?;
+    Ok(summary)
+}
+
+/// Write `all_reps.csv`, `failures.csv`, `index.html` and `batch.json` for `summary`, whose clip folders are in
+/// `roots` (one root for a batch; the shard outputs for a merge).
+fn write_outputs(output: &Path, summary: &BatchSummary, roots: &[PathBuf]) -> Result<(), BatchError> {
+    let locate = |folder: &str| roots.iter().map(|r| r.join(folder)).find(|p| p.is_dir());
+    let mut clips = summary.clips.clone();
+    clips.sort_by(|a, b| a.relative.cmp(&b.relative));
+    let mut rows = Vec::new();
+    for c in clips.iter().filter(|c| c.status != "failed") {
+        if let Some(dir) = locate(&c.folder) {
+            rows.extend(read_rows(&dir));
+        }
+    }
+    let csv_err =
+        |e: csv::Error| BatchError::Write { path: output.join("all_reps.csv"), source: std::io::Error::other(e) };
+    let all = rows_to_csv(REPS_CSV_HEADER, &rows).map_err(csv_err)?;
+    write_atomic(&output.join("all_reps.csv"), &all).map_err(write_err(output))?;
+    #[derive(Serialize)]
+    struct Failure<'a> {
+        clip: &'a str,
+        error: &'a str,
+    }
+    let failures: Vec<Failure> = clips
+        .iter()
+        .filter(|c| c.status == "failed")
+        .map(|c| Failure { clip: &c.relative, error: c.error.as_deref().unwrap_or("") })
+        .collect();
+    let f = rows_to_csv(&["clip", "error"], &failures).map_err(csv_err)?;
+    write_atomic(&output.join("failures.csv"), &f).map_err(write_err(output))?;
+    let mut html = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>genu batch</title><style>body{font-family:system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}table{border-collapse:collapse}.f{color:#b00020}</style></head><body>",
+    );
+    html.push_str(&format!(
+        "<h1>genu batch</h1><p>{} clips: {} done, {} already done, {} failed. All reps: <a href=\"all_reps.csv\">all_reps.csv</a>.</p><table><tr><th>clip</th><th>reps</th><th>summary</th></tr>",
+        clips.len(),
+        clips.iter().filter(|c| c.status == "done").count(),
+        clips.iter().filter(|c| c.status == "skipped").count(),
+        clips.iter().filter(|c| c.status == "failed").count()
+    ));
+    for c in &clips {
+        let link = locate(&c.folder).map(|d| {
+            let rel = pathdiff(&d.join("report.html"), output);
+            format!("<a href=\"{}\">{}</a>", escape(&rel), escape(&c.relative))
+        });
+        if c.status == "failed" {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td></td><td class=\"f\">failed: {}</td></tr>",
+                escape(&c.relative),
+                escape(c.error.as_deref().unwrap_or(""))
+            ));
+        } else {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                link.unwrap_or_else(|| escape(&c.relative)),
+                c.reps.map_or(String::new(), |n| n.to_string()),
+                escape(c.headline.as_deref().unwrap_or(""))
+            ));
+        }
+    }
+    html.push_str("</table></body></html>\n");
+    write_atomic(&output.join("index.html"), html.as_bytes()).map_err(write_err(output))?;
+    let json = serde_json::to_vec_pretty(summary)
+        .map_err(|e| BatchError::Write { path: output.join("batch.json"), source: std::io::Error::other(e) })?;
+    write_atomic(&output.join("batch.json"), &json).map_err(write_err(output))
+}
+
+/// `target` relative to `base` when it is inside it, else absolute (for links in index pages).
+fn pathdiff(target: &Path, base: &Path) -> String {
+    let (t, b) =
+        (target.canonicalize().unwrap_or(target.to_path_buf()), base.canonicalize().unwrap_or(base.to_path_buf()));
+    match t.strip_prefix(&b) {
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => t.to_string_lossy().into_owned(),
+    }
+}
+
+/// Combine the outputs of several batch runs (shards) into `output`: one `all_reps.csv` (clips in path
+/// order, as an unsharded run writes it), `failures.csv`, `index.html` linking every clip's report in place,
+/// and `batch.json`.
+pub fn merge(parts: &[PathBuf], output: &Path) -> Result<BatchSummary, BatchError> {
+    std::fs::create_dir_all(output).map_err(write_err(output))?;
+    let mut clips = Vec::new();
+    let mut settings = serde_json::Value::Null;
+    let mut seconds = 0.0;
+    for p in parts {
+        let path = p.join("batch.json");
+        let bytes = std::fs::read(&path).map_err(|source| BatchError::ReadDir { path: path.clone(), source })?;
+        let s: BatchSummary = serde_json::from_slice(&bytes).map_err(|e| BatchError::ReadDir {
+            path: path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?;
+        settings = s.settings;
+        seconds += s.seconds;
+        clips.extend(s.clips);
+    }
+    clips.sort_by(|a, b| a.relative.cmp(&b.relative));
+    clips.dedup_by(|a, b| a.relative == b.relative);
+    let summary = BatchSummary { genu: crate::VERSION.into(), settings, shard: None, clips, seconds };
+    write_outputs(output, &summary, parts)?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_magic() {
+        let mut mp4 = vec![0u8; 16];
+        mp4[4..8].copy_from_slice(b"ftyp");
+        assert!(looks_like_video(&mp4));
+        assert!(looks_like_video(&[0x1A, 0x45, 0xDF, 0xA3, 0]));
+        let mut ts = vec![0u8; 200];
+        ts[0] = 0x47;
+        ts[188] = 0x47;
+        assert!(looks_like_video(&ts));
+        assert!(!looks_like_video(b"hello, this is text"));
+        assert!(!looks_like_video(&[]));
+    }
+
+    #[test]
+    fn folder_names_are_unique_and_stable() {
+        let a = clip_folder_name(Path::new("a/b.mp4"));
+        let b = clip_folder_name(Path::new("a__b.mp4"));
+        assert_ne!(a, b);
+        assert_eq!(a, clip_folder_name(Path::new("a/b.mp4")));
+        assert!(a.starts_with("a__b.mp4."));
+    }
+}
