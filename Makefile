@@ -5,7 +5,7 @@ VENV := tools/.venv
 PY := $(VENV)/bin/python
 GENU := target/release/genu
 
-.PHONY: bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
+.PHONY: bench-batch bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
 
 ## Install missing Debian packages and ONNX Runtime's library (idempotent).
 setup:
@@ -73,3 +73,7 @@ fixtures-reference: reference-venv
 ## first to include MediaPipe), plus peak memory on 10 s and 60 s clips.
 bench-pose: build
 	$(CARGO) bench --locked --bench pose
+
+## Batch throughput (clips/hour, CPU use) with and without the overlay video and the HTML report.
+bench-batch: build
+	$(CARGO) bench --locked --bench batch

@@ -98,11 +98,14 @@ pub struct VideoOptions {
     pub max_side: u32,
     /// Decoder threads (0 lets FFmpeg choose).
     pub threads: usize,
+    /// Skip the codec's in-loop deblocking filter: about a third faster for H.264, slightly blockier pictures.
+    /// For previews (the overlay video), never for the pose stage.
+    pub preview: bool,
 }
 
 impl Default for VideoOptions {
     fn default() -> Self {
-        Self { max_side: DEFAULT_MAX_SIDE, threads: 1 }
+        Self { max_side: DEFAULT_MAX_SIDE, threads: 1, preview: false }
     }
 }
 
@@ -297,7 +300,10 @@ impl VideoReader {
                 ..Default::default()
             });
         }
-        let decoder = context.decoder().video().map_err(codec_err)?;
+        let mut decoder = context.decoder().video().map_err(codec_err)?;
+        if options.preview {
+            decoder.skip_loop_filter(ffmpeg::Discard::All);
+        }
         if decoder.width() == 0 || decoder.height() == 0 {
             return Err(VideoError::NoVideoStream { path: path.into() });
         }

@@ -147,7 +147,7 @@ fn working_resolution_scales_down_only() {
         "yuv420p",
         clip.to_str().expect("utf-8"),
     ]);
-    let (frames, info) = decode_all(&clip, VideoOptions { max_side: 640, threads: 1 }).expect("decodes");
+    let (frames, info) = decode_all(&clip, VideoOptions { max_side: 640, ..Default::default() }).expect("decodes");
     assert_eq!((info.width, info.height), (1920, 1080));
     assert_eq!((info.work_width, info.work_height), (640, 360));
     assert_eq!((frames[0].rgb.width(), frames[0].rgb.height()), (640, 360));

@@ -21,13 +21,13 @@ use crate::pose::PoseTrack;
 use crate::video::{VideoError, VideoOptions, VideoReader};
 
 /// Longest side of the overlay video: enough to see the knees, cheap to encode.
-pub const OVERLAY_MAX_SIDE: u32 = 960;
+pub const OVERLAY_MAX_SIDE: u32 = 640;
 /// Longest side of the stills embedded in the report.
 pub const STILL_MAX_SIDE: u32 = 480;
 /// Seconds a rep's bottom still stays inset after the bottom.
 pub const INSET_S: f64 = 1.5;
 /// x264 settings: fast to encode, small enough to mail.
-const X264_PRESET: &str = "veryfast";
+const X264_PRESET: &str = "ultrafast";
 const X264_CRF: &str = "26";
 /// Time base of the output stream (90 kHz, the MPEG convention).
 const OUT_TIME_BASE: i32 = 90_000;
@@ -247,7 +247,7 @@ pub fn render_pass(
     track: &PoseTrack,
     analysis: &Analysis,
 ) -> Result<Vec<Still>, OverlayError> {
-    let mut reader = VideoReader::open(clip, VideoOptions { max_side: OVERLAY_MAX_SIDE, threads: 1 })?;
+    let mut reader = VideoReader::open(clip, VideoOptions { max_side: OVERLAY_MAX_SIDE, threads: 1, preview: true })?;
     let info = reader.info().clone();
     let k = info.work_width as f32 / track.clip.width.max(1) as f32;
     let samples = sample_of_frames(analysis);

@@ -1,0 +1,91 @@
+//! Throughput of `genu batch --jobs 2`: clips per hour and CPU use, with and without the overlay video and the
+//! HTML report, on a folder of clips made from the sports2d demo clip (1080p and 720p).
+//!
+//! `make bench-batch` (or `cargo bench --bench batch` after `make build`). Timings on shared machines are
+//! noisy: compare the two runs of one invocation with each other.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn ffmpeg(args: &[&str]) {
+    let ok = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().map(|s| s.success());
+    assert_eq!(ok.ok(), Some(true), "ffmpeg {args:?}");
+}
+
+/// Wall seconds and CPU seconds (user + system) of one `genu` run, measured on the child process.
+// The child is reaped by `wait4` (which also returns its resource usage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run(args: &[&str]) -> (f64, f64) {
+    let t = Instant::now();
+    let child = Command::new(root().join("target/release/genu"))
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("build the release binary first (`make build`)");
+    let mut status = 0;
+    // SAFETY: plain-data struct filled by wait4 for our own child, reaped once here.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid);
+    let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    (t.elapsed().as_secs_f64(), secs(usage.ru_utime) + secs(usage.ru_stime))
+}
+
+fn main() {
+    let demo = root().join(".cache/sports2d/demo.mp4");
+    assert!(demo.is_file(), "run `make setup` first");
+    let dir = root().join("target/bench-batch");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    for (name, scale) in [
+        ("a_1080p.mp4", "1920:1080"),
+        ("b_720p.mp4", "1280:720"),
+        ("c_720p.mp4", "1280:720"),
+        ("d_1080p.mp4", "1920:1080"),
+    ] {
+        let p = input.join(name);
+        if !p.is_file() {
+            ffmpeg(&[
+                "-i",
+                demo.to_str().expect("utf-8"),
+                "-vf",
+                &format!("scale={scale}"),
+                "-an",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "20",
+                p.to_str().expect("utf-8"),
+            ]);
+        }
+    }
+    let clips = std::fs::read_dir(&input).map(|d| d.count()).unwrap_or(0) as f64;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
+    let mut results = Vec::new();
+    for (label, extra) in [
+        ("pose + analysis + CSV/JSON", vec!["--no-overlay", "--no-report"]),
+        ("everything (+ overlay.mp4, report.html)", vec![]),
+    ] {
+        let out = dir.join(if extra.is_empty() { "out_full" } else { "out_tables" });
+        let mut args =
+            vec!["batch", input.to_str().expect("utf-8"), "-o", out.to_str().expect("utf-8"), "--jobs", "2", "--force"];
+        args.extend(extra);
+        let (wall, cpu) = run(&args);
+        println!(
+            "{label:42} {clips:.0} clips in {wall:6.1} s = {:7.0} clips/hour, CPU use {:4.0} % of {cores:.0} cores",
+            clips / wall * 3600.0,
+            100.0 * cpu / (wall * cores)
+        );
+        results.push(wall);
+    }
+    println!("overlay + report cost {:.0} % on top of pose + analysis", 100.0 * (results[1] / results[0] - 1.0));
+}
