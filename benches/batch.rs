@@ -70,22 +70,40 @@ fn main() {
     }
     let clips = std::fs::read_dir(&input).map(|d| d.count()).unwrap_or(0) as f64;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
-    let mut results = Vec::new();
-    for (label, extra) in [
-        ("pose + analysis + CSV/JSON", vec!["--no-overlay", "--no-report"]),
-        ("everything (+ overlay.mp4, report.html)", vec![]),
-    ] {
-        let out = dir.join(if extra.is_empty() { "out_full" } else { "out_tables" });
-        let mut args =
-            vec!["batch", input.to_str().expect("utf-8"), "-o", out.to_str().expect("utf-8"), "--jobs", "2", "--force"];
-        args.extend(extra);
-        let (wall, cpu) = run(&args);
+    // Alternate the two configurations three times and keep each one's best: the machine is shared.
+    let configs: [(&str, &[&str]); 2] = [
+        ("pose + analysis + CSV/JSON", &["--no-overlay", "--no-report"]),
+        ("everything (+ overlay.mp4, report.html)", &[]),
+    ];
+    let mut best = [(f64::INFINITY, f64::INFINITY); 2];
+    for _ in 0..3 {
+        for (k, (_, extra)) in configs.iter().enumerate() {
+            let out = dir.join(format!("out{k}"));
+            let mut args = vec![
+                "batch",
+                input.to_str().expect("utf-8"),
+                "-o",
+                out.to_str().expect("utf-8"),
+                "--jobs",
+                "2",
+                "--force",
+            ];
+            args.extend(extra.iter());
+            let (wall, cpu) = run(&args);
+            best[k] = (best[k].0.min(wall), best[k].1.min(cpu));
+        }
+    }
+    for (k, (label, _)) in configs.iter().enumerate() {
+        let (wall, cpu) = best[k];
         println!(
-            "{label:42} {clips:.0} clips in {wall:6.1} s = {:7.0} clips/hour, CPU use {:4.0} % of {cores:.0} cores",
+            "{label:42} {clips:.0} clips in {wall:6.1} s = {:7.0} clips/hour, {cpu:6.1} CPU s, CPU use {:4.0} % of {cores:.0} cores",
             clips / wall * 3600.0,
             100.0 * cpu / (wall * cores)
         );
-        results.push(wall);
     }
-    println!("overlay + report cost {:.0} % on top of pose + analysis", 100.0 * (results[1] / results[0] - 1.0));
+    println!(
+        "overlay + report cost {:.0} % wall time, {:.0} % CPU time on top of pose + analysis (best of 3 each)",
+        100.0 * (best[1].0 / best[0].0 - 1.0),
+        100.0 * (best[1].1 / best[0].1 - 1.0)
+    );
 }

@@ -23,6 +23,9 @@ use crate::video::VideoOptions;
 
 /// Name of the completion marker.
 pub const DONE_FILE: &str = "genu-done.json";
+/// The small copy of the clip recorded during the pose pass for the overlay (removed when the job ends; its
+/// `.partial` suffix marks it as a temporary a killed run may leave, cleaned at the next run).
+pub const PREVIEW_FILE: &str = "preview.mkv.partial";
 /// Files every finished job leaves (besides the marker); the overlay and report are added when enabled.
 pub const TABLE_FILES: [&str; 4] = ["track.json", "reps.csv", "frames.csv", "summary.json"];
 
@@ -221,9 +224,14 @@ pub fn run_clip(
     let video = VideoOptions { max_side: settings.max_side, ..Default::default() };
     let options = TrackerOptions { choice: settings.subject, ..Default::default() };
     let started = Instant::now();
-    let track = track_clip(clip, video, models, options, producer, progress)?;
+    let preview = (settings.overlay || settings.report).then(|| out.join(PREVIEW_FILE));
+    let track = track_clip(clip, video, models, options, producer, preview.as_deref(), progress)?;
     let pose_s = started.elapsed().as_secs_f64();
-    finish(clip, out, settings, &track, provenance, pose_s)
+    let result = finish(clip, out, settings, &track, provenance, pose_s, preview.as_deref());
+    if let Some(p) = preview {
+        let _ = std::fs::remove_file(p);
+    }
+    result
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), JobError> {
@@ -237,6 +245,7 @@ fn finish(
     track: &PoseTrack,
     provenance: Provenance,
     pose_s: f64,
+    preview: Option<&Path>,
 ) -> Result<JobOutcome, JobError> {
     track
         .write_json(&out.join("track.json"))
@@ -258,11 +267,11 @@ fn finish(
     };
     write_tables(out, &summary).map_err(|source| JobError::Write { path: out.to_path_buf(), source })?;
     let started = Instant::now();
-    if settings.report || settings.overlay {
-        // One more decoding pass draws the overlay and collects each rep's bottom still for the report.
+    if let Some(preview) = preview {
+        // The small copy recorded during the pose pass is drawn on: the overlay, and each rep's bottom still.
         let overlay_path = out.join("overlay.mp4");
         let stills =
-            overlay::render_pass(clip, settings.overlay.then_some(overlay_path.as_path()), track, &summary.analysis)
+            overlay::render_pass(preview, settings.overlay.then_some(overlay_path.as_path()), track, &summary.analysis)
                 .map_err(|e| JobError::Write {
                     path: overlay_path.clone(),
                     source: std::io::Error::other(e.to_string()),

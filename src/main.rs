@@ -348,10 +348,12 @@ fn analyze_clip(
     stdout.flush()?;
     let report = out.join("report.html");
     eprintln!(
-        "{}: results in {}{}",
+        "{}: results in {}{} [pose {:.1} s, report and overlay {:.1} s]",
         clip.display(),
         out.display(),
-        if report.is_file() { format!(" (report: {})", report.display()) } else { String::new() }
+        if report.is_file() { format!(" (report: {})", report.display()) } else { String::new() },
+        outcome.pose_s,
+        outcome.outputs_s
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -386,7 +388,7 @@ fn pose(
     let options = TrackerOptions { choice: s.subject, ..Default::default() };
     let video = genu::video::VideoOptions { max_side: s.max_side, ..Default::default() };
     let started = std::time::Instant::now();
-    let track = track_clip(clip, video, &mut blazepose, options, producer, &mut |_| {})?;
+    let track = track_clip(clip, video, &mut blazepose, options, producer, None, &mut |_| {})?;
     let seconds = started.elapsed().as_secs_f64();
     track.write_json(output)?;
     let n = track.frames.len();

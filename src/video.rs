@@ -98,8 +98,8 @@ pub struct VideoOptions {
     pub max_side: u32,
     /// Decoder threads (0 lets FFmpeg choose).
     pub threads: usize,
-    /// Skip the codec's in-loop deblocking filter: about a third faster for H.264, slightly blockier pictures.
-    /// For previews (the overlay video), never for the pose stage.
+    /// Preview quality: skip the codec's in-loop deblocking filter (about a third faster for H.264, slightly
+    /// blockier) and convert colours with the fastest filter. For the overlay video, never for the pose stage.
     pub preview: bool,
 }
 
@@ -254,6 +254,8 @@ pub struct VideoReader {
     last_pts: Option<f64>,
     min_dt: f64,
     max_dt: f64,
+    preview: Option<H264Writer>,
+    fast_convert: bool,
 }
 
 impl std::fmt::Debug for VideoReader {
@@ -371,7 +373,28 @@ impl VideoReader {
             last_pts: None,
             min_dt: f64::INFINITY,
             max_dt: 0.0,
+            preview: None,
+            fast_convert: options.preview,
         })
+    }
+
+    /// Also record every decoded frame, scaled to at most [`PREVIEW_MAX_SIDE`] and **not rotated**, into an
+    /// H.264 Matroska file at `path` (for the overlay video, so that the clip is decoded once). Finish it with
+    /// [`VideoReader::finish_preview`].
+    pub fn record_preview(&mut self, path: &Path) -> Result<(), VideoError> {
+        let (w, h) = working_size(self.info.coded_width, self.info.coded_height, PREVIEW_MAX_SIDE);
+        let writer = H264Writer::create(path, "matroska", w, h, self.info.nominal_fps, "ultrafast", "20")
+            .map_err(|source| VideoError::Convert { path: path.to_path_buf(), source })?;
+        self.preview = Some(writer);
+        Ok(())
+    }
+
+    /// Close the preview file, if one is being recorded.
+    pub fn finish_preview(&mut self) -> Result<(), VideoError> {
+        match self.preview.take() {
+            Some(w) => w.finish().map_err(|source| VideoError::Convert { path: self.path.clone(), source }),
+            None => Ok(()),
+        }
     }
 
     /// The clip's facts as known so far.
@@ -470,7 +493,13 @@ impl VideoReader {
         if stale {
             // At full size, convert as OpenCV does (bicubic chroma upsampling), since MediaPipe's Python
             // pipeline sees OpenCV's frames; when shrinking, average areas so that nothing aliases.
-            let flags = if (sw, sh) == (w, h) { scaling::Flags::BICUBIC } else { scaling::Flags::AREA };
+            let flags = if self.fast_convert {
+                scaling::Flags::FAST_BILINEAR
+            } else if (sw, sh) == (w, h) {
+                scaling::Flags::BICUBIC
+            } else {
+                scaling::Flags::AREA
+            };
             let ctx = scaling::Context::get(fmt, w, h, format::Pixel::RGB24, sw, sh, flags)
                 .map_err(|source| VideoError::Convert { path: self.path.clone(), source })?;
             self.scaler = Some((ctx, fmt, w, h));
@@ -499,6 +528,10 @@ impl VideoReader {
         }
         self.first_pts.get_or_insert(pts_s);
         self.last_pts = Some(pts_s);
+        if let Some(p) = self.preview.as_mut() {
+            p.push_frame(&self.decoded, pts_s)
+                .map_err(|source| VideoError::Convert { path: self.path.clone(), source })?;
+        }
         out.index = self.frames;
         out.pts_s = pts_s;
         self.frames += 1;
@@ -564,6 +597,140 @@ fn copy_rotated(src: &[u8], stride: usize, w: u32, h: u32, rotation: u32, out: &
     }
 }
 
+/// Longest side of the preview the pose pass records for the overlay video.
+pub const PREVIEW_MAX_SIDE: u32 = 540;
+/// Time base of written streams (90 kHz, the MPEG convention).
+const OUT_TIME_BASE: i32 = 90_000;
+
+/// An H.264 (libx264) writer into MP4 or Matroska, fed with RGB images or decoded frames of any pixel format,
+/// each with its own presentation time, so the output keeps the input's timing.
+pub struct H264Writer {
+    octx: format::context::Output,
+    encoder: codec::encoder::Video,
+    scaler: Option<(scaling::Context, format::Pixel, u32, u32)>,
+    rgb: frame::Video,
+    yuv: frame::Video,
+    width: u32,
+    height: u32,
+    stream_tb: ffmpeg::Rational,
+}
+
+impl std::fmt::Debug for H264Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("H264Writer").field("width", &self.width).field("height", &self.height).finish()
+    }
+}
+
+impl H264Writer {
+    /// Create `path` (container `format_name`, e.g. "mp4" or "matroska") for `width x height` video (rounded
+    /// down to even), x264 `preset` and `crf`.
+    pub fn create(
+        path: &Path,
+        format_name: &str,
+        width: u32,
+        height: u32,
+        fps: f64,
+        preset: &str,
+        crf: &str,
+    ) -> Result<Self, ffmpeg::Error> {
+        ffmpeg::init()?;
+        let mut octx = format::output_as(path, format_name)?;
+        let global = octx.format().flags().contains(format::Flags::GLOBAL_HEADER);
+        let codec = codec::encoder::find(codec::Id::H264).ok_or(ffmpeg::Error::EncoderNotFound)?;
+        let mut ost = octx.add_stream(codec)?;
+        let mut enc = codec::context::Context::new_with_codec(codec).encoder().video()?;
+        let (w, h) = ((width & !1).max(2), (height & !1).max(2));
+        enc.set_width(w);
+        enc.set_height(h);
+        enc.set_format(format::Pixel::YUV420P);
+        enc.set_time_base(ffmpeg::Rational(1, OUT_TIME_BASE));
+        if fps > 0.0 {
+            enc.set_frame_rate(Some(ffmpeg::Rational((fps * 1000.0).round() as i32, 1000)));
+        }
+        if global {
+            enc.set_flags(codec::Flags::GLOBAL_HEADER);
+        }
+        let mut opts = ffmpeg::Dictionary::new();
+        opts.set("preset", preset);
+        opts.set("crf", crf);
+        // Small frames: x264's own frame threads cost more than they give, and compete with the other work.
+        opts.set("threads", "1");
+        let encoder = enc.open_with(opts)?;
+        ost.set_parameters(&encoder);
+        ost.set_time_base(ffmpeg::Rational(1, OUT_TIME_BASE));
+        octx.write_header()?;
+        let stream_tb = octx.stream(0).map_or(ffmpeg::Rational(1, OUT_TIME_BASE), |s| s.time_base());
+        Ok(Self {
+            octx,
+            encoder,
+            scaler: None,
+            rgb: frame::Video::empty(),
+            yuv: frame::Video::empty(),
+            width: w,
+            height: h,
+            stream_tb,
+        })
+    }
+
+    /// Encode a decoded frame (any pixel format and size; scaled to the writer's size) shown at `pts_s`.
+    pub fn push_frame(&mut self, src: &frame::Video, pts_s: f64) -> Result<(), ffmpeg::Error> {
+        let (fmt, w, h) = (src.format(), src.width(), src.height());
+        if !matches!(&self.scaler, Some((_, f, sw, sh)) if *f == fmt && *sw == w && *sh == h) {
+            let ctx = scaling::Context::get(
+                fmt,
+                w,
+                h,
+                format::Pixel::YUV420P,
+                self.width,
+                self.height,
+                scaling::Flags::FAST_BILINEAR,
+            )?;
+            self.scaler = Some((ctx, fmt, w, h));
+        }
+        if let Some((ctx, ..)) = self.scaler.as_mut() {
+            ctx.run(src, &mut self.yuv)?;
+        }
+        self.yuv.set_pts(Some((pts_s * f64::from(OUT_TIME_BASE)).round() as i64));
+        self.encoder.send_frame(&self.yuv)?;
+        self.drain()
+    }
+
+    /// Encode an RGB image shown at `pts_s`.
+    pub fn push_rgb(&mut self, img: &RgbImage, pts_s: f64) -> Result<(), ffmpeg::Error> {
+        if self.rgb.width() != img.width() || self.rgb.height() != img.height() {
+            self.rgb = frame::Video::new(format::Pixel::RGB24, img.width(), img.height());
+        }
+        let stride = self.rgb.stride(0);
+        let row = 3 * img.width() as usize;
+        let raw: &[u8] = img.as_raw();
+        let data = self.rgb.data_mut(0);
+        for y in 0..img.height() as usize {
+            data[y * stride..y * stride + row].copy_from_slice(&raw[y * row..(y + 1) * row]);
+        }
+        let rgb = std::mem::replace(&mut self.rgb, frame::Video::empty());
+        let result = self.push_frame(&rgb, pts_s);
+        self.rgb = rgb;
+        result
+    }
+
+    fn drain(&mut self) -> Result<(), ffmpeg::Error> {
+        let mut packet = ffmpeg::Packet::empty();
+        while self.encoder.receive_packet(&mut packet).is_ok() {
+            packet.set_stream(0);
+            packet.rescale_ts(ffmpeg::Rational(1, OUT_TIME_BASE), self.stream_tb);
+            packet.write_interleaved(&mut self.octx)?;
+        }
+        Ok(())
+    }
+
+    /// Flush the encoder and close the file.
+    pub fn finish(mut self) -> Result<(), ffmpeg::Error> {
+        self.encoder.send_eof()?;
+        self.drain()?;
+        self.octx.write_trailer()
+    }
+}
+
 /// Decoding on its own thread, so that decoding the next frames overlaps with work on the current one.
 ///
 /// Frame buffers travel in a loop: the consumer hands each frame back with [`DecodeThread::recycle`] and the
@@ -585,6 +752,12 @@ impl DecodeThread {
     /// Open `path` on a new thread and start decoding there (FFmpeg's scaler cannot move between threads, so
     /// the reader lives on the decoding thread). Returns once the clip is open, with its facts.
     pub fn open(path: &Path, options: VideoOptions) -> Result<Self, VideoError> {
+        Self::open_with_preview(path, options, None)
+    }
+
+    /// Like [`DecodeThread::open`], also recording a small preview of every frame into `preview` (see
+    /// [`VideoReader::record_preview`]).
+    pub fn open_with_preview(path: &Path, options: VideoOptions, preview: Option<PathBuf>) -> Result<Self, VideoError> {
         let (tx, frames) = mpsc::sync_channel::<Result<Frame, VideoError>>(DECODE_QUEUE);
         let (spare, spare_rx) = mpsc::sync_channel::<Frame>(DECODE_QUEUE + 2);
         let (info_tx, info_rx) = mpsc::sync_channel::<Result<ClipInfo, VideoError>>(1);
@@ -597,6 +770,12 @@ impl DecodeThread {
                     return None;
                 }
             };
+            if let Some(p) = &preview {
+                if let Err(e) = reader.record_preview(p) {
+                    let _ = info_tx.send(Err(e));
+                    return None;
+                }
+            }
             if info_tx.send(Ok(reader.info().clone())).is_err() {
                 return None;
             }
@@ -608,7 +787,12 @@ impl DecodeThread {
                             break;
                         }
                     }
-                    Ok(false) => break,
+                    Ok(false) => {
+                        if let Err(e) = reader.finish_preview() {
+                            let _ = tx.send(Err(e));
+                        }
+                        break;
+                    }
                     Err(e) => {
                         let _ = tx.send(Err(e));
                         break;

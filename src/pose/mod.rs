@@ -483,15 +483,19 @@ impl<M: PoseModels> Tracker<M> {
 /// Run the pose stage over a whole clip: decode on one thread, track on this one.
 ///
 /// `progress` is called after each frame with the number of frames done.
+///
+/// With `preview`, the decoding thread also records a small H.264 copy of the clip there (for the overlay
+/// video, so that the clip is decoded only once).
 pub fn track_clip<M: PoseModels>(
     clip: &Path,
     video: VideoOptions,
     models: &mut M,
     options: TrackerOptions,
     producer: Producer,
+    preview: Option<&Path>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<PoseTrack, PoseError> {
-    let mut decoder = DecodeThread::open(clip, video)?;
+    let mut decoder = DecodeThread::open_with_preview(clip, video, preview.map(Path::to_path_buf))?;
     let info = decoder.info().clone();
     let mut tracker = Tracker::new(models, options, info.work_to_full() as f32);
     let mut frames = Vec::with_capacity(info.frame_count.unwrap_or(0) as usize);

@@ -10,18 +10,16 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ffmpeg_next as ffmpeg;
-use ffmpeg_next::{codec, encoder, format, software::scaling, util::frame, Dictionary, Rational};
 use image::{imageops, Rgb, RgbImage};
-use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_line_segment_mut, draw_polygon_mut};
-use imageproc::point::Point;
+use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_line_segment_mut};
 use imageproc::rect::Rect;
 
 use crate::analysis::Analysis;
 use crate::pose::PoseTrack;
-use crate::video::{VideoError, VideoOptions, VideoReader};
+use crate::video::{H264Writer, VideoError, VideoOptions, VideoReader};
 
 /// Longest side of the overlay video: enough to see the knees, cheap to encode.
-pub const OVERLAY_MAX_SIDE: u32 = 640;
+pub const OVERLAY_MAX_SIDE: u32 = 540;
 /// Longest side of the stills embedded in the report.
 pub const STILL_MAX_SIDE: u32 = 480;
 /// Seconds a rep's bottom still stays inset after the bottom.
@@ -29,8 +27,6 @@ pub const INSET_S: f64 = 1.5;
 /// x264 settings: fast to encode, small enough to mail.
 const X264_PRESET: &str = "ultrafast";
 const X264_CRF: &str = "26";
-/// Time base of the output stream (90 kHz, the MPEG convention).
-const OUT_TIME_BASE: i32 = 90_000;
 
 /// Colour of the left leg.
 pub const LEFT_COLOUR: Rgb<u8> = Rgb([255, 140, 0]);
@@ -49,9 +45,6 @@ pub enum OverlayError {
     /// FFmpeg refused to encode or write.
     #[error("encoding the overlay: {0}")]
     Encode(#[from] ffmpeg::Error),
-    /// The H.264 encoder is missing from this FFmpeg.
-    #[error("FFmpeg has no H.264 encoder (install libavcodec with libx264)")]
-    NoEncoder,
     /// The output could not be moved into place.
     #[error("writing the overlay: {0}")]
     Io(#[from] std::io::Error),
@@ -68,20 +61,19 @@ pub struct Still {
     pub image: RgbImage,
 }
 
-/// Draw a line `width` pixels thick.
+/// Draw a line about `width` pixels thick, as parallel one-pixel lines (much cheaper than filling a polygon,
+/// and the same to the eye at these widths).
 fn thick_line(img: &mut RgbImage, a: [f32; 2], b: [f32; 2], width: f32, colour: Rgb<u8>) {
     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
     let len = dx.hypot(dy);
     if len.is_nan() || len <= 0.5 || !a.iter().chain(&b).all(|v| v.is_finite()) {
         return;
     }
-    let (nx, ny) = (-dy / len * width / 2.0, dx / len * width / 2.0);
-    let p = |x: f32, y: f32| Point::new(x.round() as i32, y.round() as i32);
-    let poly = [p(a[0] + nx, a[1] + ny), p(b[0] + nx, b[1] + ny), p(b[0] - nx, b[1] - ny), p(a[0] - nx, a[1] - ny)];
-    if poly[0] == poly[3] || poly[1] == poly[2] {
-        draw_line_segment_mut(img, (a[0], a[1]), (b[0], b[1]), colour);
-    } else {
-        draw_polygon_mut(img, &poly, colour);
+    let (nx, ny) = (-dy / len, dx / len);
+    let n = width.round().max(1.0) as i32;
+    for k in 0..n {
+        let o = k as f32 - (n - 1) as f32 / 2.0;
+        draw_line_segment_mut(img, (a[0] + nx * o, a[1] + ny * o), (b[0] + nx * o, b[1] + ny * o), colour);
     }
 }
 
@@ -154,119 +146,49 @@ fn sample_of_frames(a: &Analysis) -> HashMap<u64, usize> {
     map
 }
 
-struct Encoder {
-    octx: format::context::Output,
-    encoder: encoder::Video,
-    scaler: scaling::Context,
-    rgb: frame::Video,
-    yuv: frame::Video,
-    stream_tb: Rational,
-}
-
-impl Encoder {
-    fn new(path: &Path, w: u32, h: u32, fps: f64) -> Result<Self, OverlayError> {
-        let mut octx = format::output_as(path, "mp4")?;
-        let global = octx.format().flags().contains(format::Flags::GLOBAL_HEADER);
-        let codec = encoder::find(codec::Id::H264).ok_or(OverlayError::NoEncoder)?;
-        let mut ost = octx.add_stream(codec)?;
-        let mut enc = codec::context::Context::new_with_codec(codec).encoder().video()?;
-        let (ew, eh) = (w & !1, h & !1);
-        enc.set_width(ew);
-        enc.set_height(eh);
-        enc.set_format(format::Pixel::YUV420P);
-        enc.set_time_base(Rational(1, OUT_TIME_BASE));
-        if fps > 0.0 {
-            enc.set_frame_rate(Some(Rational((fps * 1000.0).round() as i32, 1000)));
-        }
-        if global {
-            enc.set_flags(codec::Flags::GLOBAL_HEADER);
-        }
-        let mut opts = Dictionary::new();
-        opts.set("preset", X264_PRESET);
-        opts.set("crf", X264_CRF);
-        let encoder = enc.open_with(opts)?;
-        ost.set_parameters(&encoder);
-        ost.set_time_base(Rational(1, OUT_TIME_BASE));
-        octx.write_header()?;
-        let stream_tb = octx.stream(0).map_or(Rational(1, OUT_TIME_BASE), |s| s.time_base());
-        let scaler = scaling::Context::get(
-            format::Pixel::RGB24,
-            w,
-            h,
-            format::Pixel::YUV420P,
-            ew,
-            eh,
-            scaling::Flags::BILINEAR,
-        )?;
-        Ok(Self {
-            octx,
-            encoder,
-            scaler,
-            rgb: frame::Video::new(format::Pixel::RGB24, w, h),
-            yuv: frame::Video::empty(),
-            stream_tb,
-        })
-    }
-
-    fn push(&mut self, img: &RgbImage, pts_s: f64) -> Result<(), OverlayError> {
-        let stride = self.rgb.stride(0);
-        let row = 3 * img.width() as usize;
-        let raw: &[u8] = img.as_raw();
-        let data = self.rgb.data_mut(0);
-        for y in 0..img.height() as usize {
-            data[y * stride..y * stride + row].copy_from_slice(&raw[y * row..(y + 1) * row]);
-        }
-        self.scaler.run(&self.rgb, &mut self.yuv)?;
-        self.yuv.set_pts(Some((pts_s * f64::from(OUT_TIME_BASE)).round() as i64));
-        self.encoder.send_frame(&self.yuv)?;
-        self.drain()
-    }
-
-    fn drain(&mut self) -> Result<(), OverlayError> {
-        let mut packet = ffmpeg::Packet::empty();
-        while self.encoder.receive_packet(&mut packet).is_ok() {
-            packet.set_stream(0);
-            packet.rescale_ts(Rational(1, OUT_TIME_BASE), self.stream_tb);
-            packet.write_interleaved(&mut self.octx)?;
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<(), OverlayError> {
-        self.encoder.send_eof()?;
-        self.drain()?;
-        self.octx.write_trailer()?;
-        Ok(())
-    }
-}
-
-/// One pass over `clip`: encode the overlay into `out` (when given) and return every rep's bottom still.
+/// One pass over `preview` (the small, unrotated copy of the clip recorded during the pose pass; see
+/// [`crate::video::VideoReader::record_preview`]): encode the overlay into `out` (when given) and return every
+/// rep's bottom still.
 pub fn render_pass(
-    clip: &Path,
+    preview: &Path,
     out: Option<&Path>,
     track: &PoseTrack,
     analysis: &Analysis,
 ) -> Result<Vec<Still>, OverlayError> {
-    let mut reader = VideoReader::open(clip, VideoOptions { max_side: OVERLAY_MAX_SIDE, threads: 1, preview: true })?;
-    let info = reader.info().clone();
-    let k = info.work_width as f32 / track.clip.width.max(1) as f32;
+    let mut reader =
+        VideoReader::open(preview, VideoOptions { max_side: OVERLAY_MAX_SIDE, threads: 1, preview: true })?;
+    let rotation = track.clip.rotation_deg;
+    let (w, h) = if rotation % 180 == 90 {
+        (reader.info().work_height, reader.info().work_width)
+    } else {
+        (reader.info().work_width, reader.info().work_height)
+    };
+    let k = w as f32 / track.clip.width.max(1) as f32;
     let samples = sample_of_frames(analysis);
     let reps = &analysis.reps.reps;
     let bottoms: HashMap<u64, usize> = reps.iter().map(|r| (r.bottom.frame, r.number)).collect();
     let poses: HashMap<u64, &crate::pose::Pose> =
         track.frames.iter().filter_map(|f| f.pose.as_ref().map(|p| (f.index, p))).collect();
     let tmp = out.map(|o| o.with_extension("mp4.partial"));
+    let fps = track.clip.nominal_fps;
     let mut enc = match &tmp {
-        Some(t) => Some(Encoder::new(t, info.work_width, info.work_height, info.nominal_fps)?),
+        Some(t) => Some(H264Writer::create(t, "mp4", w, h, fps, X264_PRESET, X264_CRF)?),
         None => None,
     };
-    let scale = (info.work_width.max(info.work_height) / 480).max(1);
+    let scale = (w.max(h) / 320).max(1);
     let roll = analysis.signals.roll_deg;
     let mut stills = Vec::new();
     let mut inset: Option<(f64, usize, RgbImage)> = None;
     let mut frame = reader.new_frame();
     while reader.read_into(&mut frame)? {
-        let img = &mut frame.rgb;
+        // The preview is stored as decoded; turn it upright as the clip is shown.
+        let mut upright = match rotation {
+            90 => imageops::rotate90(&frame.rgb),
+            180 => imageops::rotate180(&frame.rgb),
+            270 => imageops::rotate270(&frame.rgb),
+            _ => std::mem::take(&mut frame.rgb),
+        };
+        let img = &mut upright;
         if let Some(p) = poses.get(&frame.index) {
             draw_legs(img, &p.landmarks, k, roll);
         }
@@ -301,7 +223,10 @@ pub fn render_pass(
             }
         }
         if let Some(e) = enc.as_mut() {
-            e.push(img, frame.pts_s)?;
+            e.push_rgb(img, frame.pts_s)?;
+        }
+        if rotation % 360 == 0 {
+            frame.rgb = upright;
         }
     }
     if let (Some(e), Some(t), Some(o)) = (enc, tmp, out) {
