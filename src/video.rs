@@ -613,6 +613,8 @@ pub struct H264Writer {
     width: u32,
     height: u32,
     stream_tb: ffmpeg::Rational,
+    /// One frame's duration at the nominal rate, in the writer's time base.
+    frame_ticks: i64,
 }
 
 impl std::fmt::Debug for H264Writer {
@@ -669,6 +671,7 @@ impl H264Writer {
             width: w,
             height: h,
             stream_tb,
+            frame_ticks: if fps > 0.0 { (f64::from(OUT_TIME_BASE) / fps).round() as i64 } else { 0 },
         })
     }
 
@@ -717,6 +720,10 @@ impl H264Writer {
         let mut packet = ffmpeg::Packet::empty();
         while self.encoder.receive_packet(&mut packet).is_ok() {
             packet.set_stream(0);
+            // Without a duration the MP4 muxer's edit list ends at the last frame's start and drops it.
+            if packet.duration() <= 0 {
+                packet.set_duration(self.frame_ticks);
+            }
             packet.rescale_ts(ffmpeg::Rational(1, OUT_TIME_BASE), self.stream_tb);
             packet.write_interleaved(&mut self.octx)?;
         }
