@@ -422,10 +422,18 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         out.push(format!("Depth: the hip drops {:.0} % of leg length on average.", d.mean));
     }
     if !a.signals.clip_view.is_frontal() {
-        out.push(format!(
-            "The clip is filmed {}: knee valgus and knee-over-toe need a frontal view and are not reported.",
-            view_name(a.signals.clip_view)
-        ));
+        let some_frontal = reps.iter().any(|r| r.legs.iter().any(|l| l.fppa_peak_deg.value.is_some()));
+        out.push(if some_frontal {
+            format!(
+                "Most of the clip is filmed {}: knee valgus and knee-over-toe are measured only where the view is frontal.",
+                view_name(a.signals.clip_view)
+            )
+        } else {
+            format!(
+                "The clip is filmed {}: knee valgus and knee-over-toe need a frontal view and are not reported.",
+                view_name(a.signals.clip_view)
+            )
+        });
     }
     out
 }
