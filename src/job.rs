@@ -204,23 +204,8 @@ pub fn run_clip(
             }
         }
     }
-    let producer = Producer {
-        tool: "genu".into(),
-        version: crate::VERSION.into(),
-        landmark_model: settings.model.file_name().into(),
-        landmark_model_sha256: Some(models.landmark_model().sha256.clone()),
-        detector_sha256: Some(models.detector_model().sha256.clone()),
-        settings: settings.fingerprint(),
-    };
-    let provenance = Provenance {
-        tool: "genu".into(),
-        version: crate::VERSION.into(),
-        landmark_model: settings.model.file_name().into(),
-        landmark_model_sha256: producer.landmark_model_sha256.clone(),
-        detector_sha256: producer.detector_sha256.clone(),
-        settings: settings.fingerprint(),
-        input,
-    };
+    let producer = Producer::genu(models, settings.fingerprint());
+    let provenance = Provenance { producer: producer.clone(), input };
     let video = VideoOptions { max_side: settings.max_side, ..Default::default() };
     let options = TrackerOptions { choice: settings.subject, ..Default::default() };
     let started = Instant::now();

@@ -97,18 +97,8 @@ enum Command {
         /// Where to write the track.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
-        /// Landmark model: lite, full or heavy.
-        #[arg(long, default_value = "full")]
-        model: LandmarkVariant,
-        /// Who to follow when several people are in view: largest, central, or X,Y (fractions of the frame).
-        #[arg(long, default_value = "largest")]
-        subject: genu::pose::SubjectChoice,
-        /// Longest side of the frames the models look at, in pixels.
-        #[arg(long, default_value_t = genu::video::DEFAULT_MAX_SIDE)]
-        max_side: u32,
-        /// ONNX Runtime threads per model (decoding runs on its own thread beside them).
-        #[arg(long, default_value_t = genu::pose::DEFAULT_THREADS)]
-        threads: usize,
+        #[command(flatten)]
+        pose_args: PoseArgs,
     },
     /// Decode a clip and print its facts as JSON (size, rotation, frame rate, duration, frame count).
     Probe {
@@ -246,10 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 (None, None) => bail!("give a clip to analyse, or --pose TRACK.json"),
             }
         }
-        Command::Pose { clip, output, model, subject, max_side, threads } => {
-            let settings = PoseSettings { model, subject, max_side, threads };
-            pose(cli.ort_lib, cli.models, &clip, &output, settings)
-        }
+        Command::Pose { clip, output, pose_args } => pose(cli.ort_lib, cli.models, &clip, &output, pose_args),
     }
 }
 
@@ -358,33 +345,20 @@ fn analyze_clip(
     Ok(ExitCode::SUCCESS)
 }
 
-struct PoseSettings {
-    model: LandmarkVariant,
-    subject: genu::pose::SubjectChoice,
-    max_side: u32,
-    threads: usize,
-}
-
 fn pose(
     ort_lib: Option<PathBuf>,
     models: Option<PathBuf>,
     clip: &std::path::Path,
     output: &std::path::Path,
-    s: PoseSettings,
+    s: PoseArgs,
 ) -> Result<ExitCode> {
     use genu::pose::{track_clip, BlazePose, Producer, TrackerOptions};
     let runtime = Runtime::discover(ort_lib.as_deref())?;
     let dir = ModelDir::locate(models.as_deref());
     let mut blazepose = BlazePose::load(&runtime, &dir, s.model, s.threads)?;
-    let producer = Producer {
-        tool: "genu".into(),
-        version: genu::VERSION.into(),
-        landmark_model: s.model.file_name().into(),
-        landmark_model_sha256: Some(blazepose.landmark_model().sha256.clone()),
-        detector_sha256: Some(blazepose.detector_model().sha256.clone()),
-        settings: serde_json::json!({ "model": s.model, "subject": format!("{:?}", s.subject),
-            "max_side": s.max_side, "threads": s.threads }),
-    };
+    let settings = serde_json::json!({ "model": s.model, "subject": format!("{:?}", s.subject),
+        "max_side": s.max_side, "threads": s.threads });
+    let producer = Producer::genu(&blazepose, settings);
     let options = TrackerOptions { choice: s.subject, ..Default::default() };
     let video = genu::video::VideoOptions { max_side: s.max_side, ..Default::default() };
     let started = std::time::Instant::now();

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Analysis;
 use crate::kinematics::{view_name, LEFT};
 use crate::pose::track::write_atomic;
+use crate::pose::Producer;
 use crate::reps::{KtoCategory, Rep, Value};
 use crate::video::ClipInfo;
 
@@ -324,21 +325,13 @@ pub struct InputFile {
     pub sha256: String,
 }
 
-/// Where a result came from: enough to reproduce it.
+/// Where a result came from: enough to reproduce it (tool, version, models and their SHA-256, every setting,
+/// and the input file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
-    /// `genu`.
-    pub tool: String,
-    /// genu's version.
-    pub version: String,
-    /// Landmark model file.
-    pub landmark_model: String,
-    /// Its SHA-256.
-    pub landmark_model_sha256: Option<String>,
-    /// The detector's SHA-256.
-    pub detector_sha256: Option<String>,
-    /// Every setting that shaped the result.
-    pub settings: serde_json::Value,
+    /// Tool, version, models and settings (the same record the pose track carries).
+    #[serde(flatten)]
+    pub producer: Producer,
     /// The input clip.
     pub input: InputFile,
 }

@@ -85,6 +85,20 @@ pub struct BlazePose {
     lm_input: Vec<f32>,
 }
 
+impl Producer {
+    /// genu's own producer record: these models, and the settings that shaped the track.
+    pub fn genu(models: &BlazePose, settings: serde_json::Value) -> Self {
+        Self {
+            tool: "genu".into(),
+            version: crate::VERSION.into(),
+            landmark_model: models.landmark.kind.file_name().into(),
+            landmark_model_sha256: Some(models.landmark.sha256.clone()),
+            detector_sha256: Some(models.detector.sha256.clone()),
+            settings,
+        }
+    }
+}
+
 impl BlazePose {
     /// Load the detector and the `variant` landmark model from `dir`, each with `threads` intra-op threads.
     pub fn load(

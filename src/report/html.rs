@@ -192,9 +192,9 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
     }
     h.push_str(&format!(
         "<h2>Provenance</h2><p class=\"muted\">genu {} · model {} (<code>{}</code>) · input {} bytes, SHA-256 <code>{}</code>. 2D projection angles from a single camera; not a 3D measurement of valgus.</p>",
-        escape(&p.version),
-        escape(&p.landmark_model),
-        escape(p.landmark_model_sha256.as_deref().unwrap_or("")),
+        escape(&p.producer.version),
+        escape(&p.producer.landmark_model),
+        escape(p.producer.landmark_model_sha256.as_deref().unwrap_or("")),
         p.input.bytes,
         escape(&p.input.sha256)
     ));
