@@ -38,15 +38,7 @@ enum Command {
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
         #[command(flatten)]
-        analysis: AnalysisArgs,
-        #[command(flatten)]
-        pose_args: PoseArgs,
-        /// Do not write overlay.mp4.
-        #[arg(long)]
-        no_overlay: bool,
-        /// Do not write report.html.
-        #[arg(long)]
-        no_report: bool,
+        job: JobArgs,
         /// What to print on stdout: a per-rep table, the reps as CSV, or the summary as JSON.
         #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
         format: String,
@@ -71,15 +63,7 @@ enum Command {
         #[arg(long, value_name = "K/N", value_parser = parse_shard)]
         shard: Option<(usize, usize)>,
         #[command(flatten)]
-        analysis: AnalysisArgs,
-        #[command(flatten)]
-        pose_args: PoseArgs,
-        /// Do not write overlay videos.
-        #[arg(long)]
-        no_overlay: bool,
-        /// Do not write HTML reports.
-        #[arg(long)]
-        no_report: bool,
+        job: JobArgs,
     },
     /// Combine the outputs of several `genu batch --shard` runs into one all_reps.csv and index.html.
     Merge {
@@ -131,6 +115,35 @@ struct PoseArgs {
     /// ONNX Runtime threads per model (decoding runs on its own thread beside them).
     #[arg(long, default_value_t = genu::pose::DEFAULT_THREADS)]
     threads: usize,
+}
+
+/// Everything that shapes one clip's results.
+#[derive(Debug, Clone, clap::Args)]
+struct JobArgs {
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    #[command(flatten)]
+    pose_args: PoseArgs,
+    /// Do not write the overlay video.
+    #[arg(long)]
+    no_overlay: bool,
+    /// Do not write the HTML report.
+    #[arg(long)]
+    no_report: bool,
+}
+
+impl JobArgs {
+    fn settings(&self) -> Result<genu::job::JobSettings> {
+        Ok(genu::job::JobSettings {
+            model: self.pose_args.model,
+            subject: self.pose_args.subject,
+            max_side: self.pose_args.max_side,
+            threads: self.pose_args.threads,
+            analysis: self.analysis.config()?,
+            overlay: !self.no_overlay,
+            report: !self.no_report,
+        })
+    }
 }
 
 /// Settings of the analysis.
@@ -192,18 +205,18 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(cli.ort_lib, cli.models, json),
+        Command::Analyze { clip, pose, output, job, format } => {
+            let settings = job.settings()?;
+            match (clip, pose) {
+                (_, Some(pose)) => analyze_track_file(&pose, settings.analysis, output.as_deref(), &format),
+                (Some(clip), None) => analyze_clip(cli.ort_lib, cli.models, &clip, output, settings, &format),
+                (None, None) => bail!("give a clip to analyse, or --pose TRACK.json"),
+            }
+        }
         Command::Probe { clip, max_side } => probe(&clip, max_side),
-        Command::Batch { dir, output, jobs, recursive, force, shard, analysis, pose_args, no_overlay, no_report } => {
-            let settings = genu::job::JobSettings {
-                model: pose_args.model,
-                subject: pose_args.subject,
-                max_side: pose_args.max_side,
-                threads: pose_args.threads,
-                analysis: analysis.config()?,
-                overlay: !no_overlay,
-                report: !no_report,
-            };
-            let options = genu::batch::BatchOptions { jobs, recursive, force, shard, settings, progress: true };
+        Command::Batch { dir, output, jobs, recursive, force, shard, job } => {
+            let options =
+                genu::batch::BatchOptions { jobs, recursive, force, shard, settings: job.settings()?, progress: true };
             batch(cli.ort_lib, cli.models, &dir, &output, &options)
         }
         Command::Merge { parts, output } => {
@@ -216,25 +229,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 summary.failed()
             );
             Ok(ExitCode::SUCCESS)
-        }
-        Command::Analyze { clip, pose, output, analysis, pose_args, no_overlay, no_report, format } => {
-            let config = analysis.config()?;
-            match (clip, pose) {
-                (_, Some(pose)) => analyze_track_file(&pose, config, output.as_deref(), &format),
-                (Some(clip), None) => {
-                    let settings = genu::job::JobSettings {
-                        model: pose_args.model,
-                        subject: pose_args.subject,
-                        max_side: pose_args.max_side,
-                        threads: pose_args.threads,
-                        analysis: config,
-                        overlay: !no_overlay,
-                        report: !no_report,
-                    };
-                    analyze_clip(cli.ort_lib, cli.models, &clip, output, settings, &format)
-                }
-                (None, None) => bail!("give a clip to analyse, or --pose TRACK.json"),
-            }
         }
         Command::Pose { clip, output, pose_args } => pose(cli.ort_lib, cli.models, &clip, &output, pose_args),
     }
