@@ -23,6 +23,7 @@ pub mod track;
 use std::path::Path;
 
 use image::RgbImage;
+use ndarray::Array4;
 use ort::value::TensorRef;
 use thiserror::Error;
 
@@ -81,8 +82,9 @@ pub struct BlazePose {
     detector: LoadedModel,
     landmark: LoadedModel,
     anchors: Vec<[f32; 2]>,
-    det_input: Vec<f32>,
-    lm_input: Vec<f32>,
+    /// Reused NHWC input tensors (1 x 224 x 224 x 3 and 1 x 256 x 256 x 3).
+    det_input: Array4<f32>,
+    lm_input: Array4<f32>,
 }
 
 impl Producer {
@@ -113,8 +115,8 @@ impl BlazePose {
             detector,
             landmark,
             anchors: detector::anchors(),
-            det_input: vec![0.0; detector::INPUT_SIZE * detector::INPUT_SIZE * 3],
-            lm_input: vec![0.0; landmarker::INPUT_SIZE * landmarker::INPUT_SIZE * 3],
+            det_input: Array4::zeros((1, detector::INPUT_SIZE, detector::INPUT_SIZE, 3)),
+            lm_input: Array4::zeros((1, landmarker::INPUT_SIZE, landmarker::INPUT_SIZE, 3)),
         })
     }
 
@@ -144,10 +146,12 @@ impl PoseModels for BlazePose {
     fn detect(&mut self, frame: &RgbImage) -> Result<Vec<Detection>, PoseError> {
         let n = detector::INPUT_SIZE;
         let letterbox = Letterbox::new(frame.width(), frame.height());
-        warp_into_input(frame, &letterbox.warp(n), n, Border::Zero, 1.0 / 127.5, -1.0, &mut self.det_input);
+        fill(&mut self.det_input, |buf| {
+            geometry::warp_into(frame, &letterbox.warp(n), n, Border::Zero, 1.0 / 127.5, -1.0, buf)
+        });
         let kind = self.detector.kind;
         let err = |source| PoseError::Inference { model: kind, source };
-        let input = TensorRef::from_array_view(([1usize, n, n, 3], self.det_input.as_slice())).map_err(err)?;
+        let input = TensorRef::from_array_view(&self.det_input).map_err(err)?;
         let outputs = self.detector.session.run(ort::inputs![input]).map_err(err)?;
         let boxes = output(&outputs, "Identity", kind)?;
         let scores = output(&outputs, "Identity_1", kind)?;
@@ -156,10 +160,12 @@ impl PoseModels for BlazePose {
 
     fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError> {
         let n = landmarker::INPUT_SIZE;
-        warp_into_input(frame, &Warp::from_roi(roi, n), n, Border::Replicate, 1.0 / 255.0, 0.0, &mut self.lm_input);
+        fill(&mut self.lm_input, |buf| {
+            geometry::warp_into(frame, &Warp::from_roi(roi, n), n, Border::Replicate, 1.0 / 255.0, 0.0, buf)
+        });
         let kind = self.landmark.kind;
         let err = |source| PoseError::Inference { model: kind, source };
-        let input = TensorRef::from_array_view(([1usize, n, n, 3], self.lm_input.as_slice())).map_err(err)?;
+        let input = TensorRef::from_array_view(&self.lm_input).map_err(err)?;
         let outputs = self.landmark.session.run(ort::inputs![input]).map_err(err)?;
         let raw = output(&outputs, "Identity", kind)?;
         let flag = output(&outputs, "Identity_1", kind)?.first().copied().unwrap_or(0.0);
@@ -169,8 +175,11 @@ impl PoseModels for BlazePose {
     }
 }
 
-fn warp_into_input(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
-    geometry::warp_into(img, warp, n, border, scale, offset, out);
+/// Run `write` on the tensor's memory (always contiguous: the arrays are created in standard layout).
+fn fill(tensor: &mut Array4<f32>, write: impl FnOnce(&mut [f32])) {
+    if let Some(buf) = tensor.as_slice_mut() {
+        write(buf);
+    }
 }
 
 /// ONNX Runtime threads per model by default. Decoding runs on its own thread beside them; on a 2-core machine
