@@ -5,7 +5,7 @@ VENV := tools/.venv
 PY := $(VENV)/bin/python
 GENU := target/release/genu
 
-.PHONY: synth-demo bench-batch bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
+.PHONY: accuracy synth-demo bench-batch bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
 
 ## Install missing Debian packages and ONNX Runtime's library (idempotent).
 setup:
@@ -85,3 +85,8 @@ synth-demo: setup
 	mkdir -p target/synth
 	tools/.venv-synth/bin/python tools/synth/synth.py target/synth/squat_valgus.mp4 --reps 3 --valgus-deg 0 20 \
 	  --cache .cache/synth
+
+## Accuracy on synthetic clips with known valgus (views x valgus levels), work in progress for issue #6.
+accuracy: build
+	@bash scripts/synth_setup.sh
+	tools/.venv-synth/bin/python tools/synth/accuracy.py --out target/accuracy --genu $(GENU)

@@ -113,7 +113,7 @@ THIGH = ["upperleg01", "upperleg02"]
 SHANK = ["lowerleg01", "lowerleg02"]
 
 
-def pose(verts, bones, names, W, depth, phi_deg):
+def pose(verts, bones, names, W, depth, phi_deg, skin=True):
     """Posed vertices and joints for a hip drop `depth` (fraction of leg length) and knee angles phi (deg)."""
     heads = {n: bones[n]["head"] for n in bones}
     hipL, hipR = heads["upperleg01.L"], heads["upperleg01.R"]
@@ -160,6 +160,8 @@ def pose(verts, bones, names, W, depth, phi_deg):
                 G[n] = (np.eye(3), np.zeros(3))
         joints[s] = {"hip": hip, "knee": knee, "ankle": a,
                      "toe": heads[f"toe2-1.{s}"] if f"toe2-1.{s}" in heads else bones[f"foot.{s}"]["tail"]}
+    if not skin:
+        return None, joints
     out = np.zeros_like(verts)
     for j, n in enumerate(names):
         w = W[:, j]
@@ -218,6 +220,56 @@ def normals(v, tris):
     return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
 
 
+def fppa_2d(hip, knee, ankle, other_hip):
+    """DESIGN.md's FPPA: 180 - hip-knee-ankle angle, positive when the knee is on the other hip's side."""
+    u, v = np.subtract(hip, knee), np.subtract(ankle, knee)
+    angle = np.degrees(np.arctan2(abs(u[0] * v[1] - u[1] * v[0]), u[0] * v[0] + u[1] * v[1]))
+    cross = lambda o, a, b: (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+    side = cross(hip, ankle, knee) * cross(hip, ankle, other_hip)
+    return float(180.0 - angle if side >= 0 else angle - 180.0)
+
+
+class Camera:
+    """Pinhole camera circling the subject: `yaw` 0 is in front, 90 at the subject's left, 180 behind."""
+
+    def __init__(self, w, h, floor, top, yaw_deg, height, distance=3.2, fovy=45.0):
+        yaw = np.radians(yaw_deg)
+        centre = np.array([0.0, 0.0, floor + 0.45 * (top - floor)])
+        self.eye = np.array([distance * np.sin(yaw), -distance * np.cos(yaw), floor + height])
+        view = look_at(self.eye, centre, np.array([0.0, 0.0, 1.0]))
+        self.mvp = perspective(fovy, w / h, 0.1, 20.0) @ view
+        self.w, self.h = w, h
+
+    def project(self, p):
+        q = self.mvp @ np.append(p, 1.0)
+        return [float((q[0] / q[3] + 1) / 2 * self.w), float((1 - q[1] / q[3]) / 2 * self.h)]
+
+
+def leg_fppa(cam, joints):
+    P = {s: {k: cam.project(v) for k, v in j.items()} for s, j in joints.items()}
+    return [fppa_2d(P["L"]["hip"], P["L"]["knee"], P["L"]["ankle"], P["R"]["hip"]),
+            fppa_2d(P["R"]["hip"], P["R"]["knee"], P["R"]["ankle"], P["L"]["hip"])], P
+
+
+def phi_for(cam, verts, bones, names, W, depth, target):
+    """Knee angles phi (per leg) that give the target 2D FPPA (per leg) at this depth, by bisection."""
+    out = []
+    for side in (0, 1):
+        lo, hi = -40.0, 60.0
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            phi = [0.0, 0.0]
+            phi[side] = mid
+            _, joints = pose(verts, bones, names, W, depth, phi, skin=False)
+            f, _ = leg_fppa(cam, joints)
+            if f[side] < target[side]:
+                lo = mid
+            else:
+                hi = mid
+        out.append((lo + hi) / 2)
+    return out
+
+
 def colours(W, names):
     """Skin, with a shirt over the trunk and arms, dark shorts over pelvis and thighs, shoes on the feet."""
     skin, shirt, shorts, shoes = (0.86, 0.67, 0.55), (0.20, 0.45, 0.75), (0.12, 0.12, 0.14), (0.9, 0.9, 0.9)
@@ -232,60 +284,86 @@ def colours(W, names):
     return c
 
 
+def rounded(v, digits=3):
+    """The truth with floats rounded (sub-pixel precision is plenty; keeps fixtures small)."""
+    if isinstance(v, float):
+        return round(v, digits)
+    if isinstance(v, dict):
+        return {k: rounded(x, digits) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [rounded(x, digits) for x in v]
+    if isinstance(v, np.floating):
+        return round(float(v), digits)
+    return v
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--depth", type=float, default=0.3, help="hip drop at the bottom, fraction of leg length")
-    ap.add_argument("--valgus-deg", type=float, nargs=2, default=[0.0, 0.0],
-                    help="knee turn toward the midline at the bottom (phi), left and right, degrees")
+    ap.add_argument("--fppa-deg", type=float, nargs=2, default=[0.0, 0.0],
+                    help="2D FPPA at the bottom as this camera sees it, left and right (valgus +), degrees")
+    ap.add_argument("--yaw-deg", type=float, default=0.0, help="camera around the subject: 0 front, 90 left side")
+    ap.add_argument("--camera-height", type=float, default=0.55, help="metres above the floor")
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--size", default="540x960")
-    ap.add_argument("--camera-height", type=float, default=0.55, help="metres above the floor")
+    ap.add_argument("--rotate", type=int, default=0, choices=[0, 90, 180, 270],
+                    help="store the frames turned this far counter-clockwise with a display matrix that turns them back")
     ap.add_argument("--cache", type=Path, default=Path(".cache/synth"))
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     verts, tris, bones, names, W = load_body(fetch_wheel(args.cache))
     # Z up, subject facing -y. Floor under the feet.
-    floor = verts[:, 2].min()
+    floor, top = verts[:, 2].min(), verts[:, 2].max()
+    cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height)
+    phi_bottom = phi_for(cam, verts, bones, names, W, args.depth, args.fppa_deg)
     col = colours(W, names)
     ctx = moderngl.create_standalone_context(backend="egl")
     prog = ctx.program(vertex_shader=VS, fragment_shader=FS)
     fbo = ctx.simple_framebuffer((w, h), components=3)
     fbo.use()
     ctx.enable(moderngl.DEPTH_TEST)
-    top = verts[:, 2].max()
-    eye = np.array([0.0, -3.2, floor + args.camera_height])
-    target = np.array([0.0, 0.0, floor + 0.45 * (top - floor)])
-    view = look_at(eye, target, np.array([0.0, 0.0, 1.0]))
-    proj = perspective(45.0, w / h, 0.1, 20.0)
-    mvp = (proj @ view).astype("f4")
-    prog["mvp"].write(mvp.T.tobytes())
+    prog["mvp"].write(cam.mvp.astype("f4").T.tobytes())
     ibo = ctx.buffer(tris.astype("i4").tobytes())
     floor_v = np.array([[-3, -3, floor], [3, -3, floor], [3, 3, floor], [-3, 3, floor]], "f4")
     floor_buf = np.hstack([floor_v, np.tile([0, 0, 1], (4, 1)), np.tile([0.45, 0.42, 0.38], (4, 1))]).astype("f4")
     fvbo = ctx.buffer(floor_buf.tobytes())
     fibo = ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes())
     fvao = ctx.vertex_array(prog, [(fvbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], fibo)
-    period = 3.0
-    n_frames = int((1.0 + args.reps * period + 0.5) * args.fps)
+    period, lead = 3.0, 1.0
+    n_frames = int((lead + args.reps * period + 0.5) * args.fps)
+    transpose = {90: ["-vf", "transpose=2"], 180: ["-vf", "hflip,vflip"], 270: ["-vf", "transpose=1"]}.get(args.rotate, [])
+    # ffmpeg's "rotate" metadata is the clockwise turn a player applies; we stored the picture turned
+    # counter-clockwise by args.rotate, so the player must turn it clockwise by the same amount.
+    meta = ["-metadata:s:v:0", f"rotate={args.rotate}"] if args.rotate else []
+    raw_out = args.out.with_suffix(".raw.mp4") if args.rotate else args.out
     ffmpeg = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-                               "-r", str(args.fps), "-i", "-", "-c:v", "libx264", "-preset", "medium", "-crf", "18",
-                               "-pix_fmt", "yuv420p", str(args.out)], stdin=subprocess.PIPE)
-    truth = {"fps": args.fps, "size": [w, h], "frames": []}
-
-    def project(p):
-        q = mvp.astype(np.float64) @ np.append(p, 1.0)
-        return [float((q[0] / q[3] + 1) / 2 * w), float((1 - q[1] / q[3]) / 2 * h)]
-
+                               "-r", str(args.fps), "-i", "-", *transpose, "-c:v", "libx264", "-preset", "medium",
+                               "-crf", "18", "-pix_fmt", "yuv420p", str(raw_out)], stdin=subprocess.PIPE)
+    frames = []
+    standing = None
     for i in range(n_frames):
         t = i / args.fps
-        u = (t - 1.0) / period
-        phase = u - np.floor(u) if 0 <= u < args.reps else 0.0
-        s = 0.5 - 0.5 * np.cos(2 * np.pi * phase) if 0 <= u < args.reps else 0.0
+        u = (t - lead) / period
+        inside = 0 <= u < args.reps
+        s = 0.5 - 0.5 * np.cos(2 * np.pi * (u - np.floor(u))) if inside else 0.0
         depth = args.depth * s
-        phi = [args.valgus_deg[0] * s, args.valgus_deg[1] * s]
+        phi = [phi_bottom[0] * s, phi_bottom[1] * s]
         posed, joints = pose(verts, bones, names, W, depth, phi)
+        fppa, P = leg_fppa(cam, joints)
+        if standing is None:
+            shank = [float(np.hypot(*np.subtract(P[k]["knee"], P[k]["ankle"]))) for k in "LR"]
+            leg = [float(np.hypot(*np.subtract(P[k]["hip"], P[k]["ankle"]))) for k in "LR"]
+            hip_y = (P["L"]["hip"][1] + P["R"]["hip"][1]) / 2
+            standing = {"shank_px": shank, "leg_px": leg, "hip_y_px": hip_y}
+        # Knee over second toe: horizontal knee minus toe, medial (toward the other hip) positive, % shank.
+        kto = []
+        for k, o, idx in (("L", "R", 0), ("R", "L", 1)):
+            medial = np.sign(P[o]["hip"][0] - P[k]["hip"][0])
+            kto.append(float((P[k]["knee"][0] - P[k]["toe"][0]) * medial / standing["shank_px"][idx] * 100))
+        hip_mid = (P["L"]["hip"][1] + P["R"]["hip"][1]) / 2
+        drop = (hip_mid - standing["hip_y_px"]) / (sum(standing["leg_px"]) / 2) * 100
         nrm = normals(posed, tris)
         data = np.hstack([posed, nrm, col]).astype("f4")
         vbo = ctx.buffer(data.tobytes())
@@ -297,12 +375,27 @@ def main() -> int:
         ffmpeg.stdin.write(img.tobytes())
         vao.release()
         vbo.release()
-        truth["frames"].append({"t_s": t, "depth": depth, "phi_deg": phi,
-                                "joints": {s: {k: project(v) for k, v in j.items()} for s, j in joints.items()}})
+        frames.append({"t_s": t, "fppa_deg": fppa, "kto_pct_shank": kto, "hip_drop_pct_leg": drop, "joints_px": P})
     ffmpeg.stdin.close()
     ffmpeg.wait()
-    Path(str(args.out) + ".truth.json").write_text(json.dumps(truth))
-    print(f"wrote {args.out} ({n_frames} frames)", file=sys.stderr)
+    if args.rotate:
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(raw_out), "-c", "copy", *meta, str(args.out)],
+                       check=True)
+        raw_out.unlink()
+    reps = []
+    for k in range(args.reps):
+        t0 = lead + k * period
+        bottom = int(round((t0 + period / 2) * args.fps))
+        reps.append({"descent_start_s": t0, "bottom_s": t0 + period / 2, "ascent_end_s": t0 + period,
+                     "depth_pct_leg": frames[bottom]["hip_drop_pct_leg"], "fppa_deg": frames[bottom]["fppa_deg"],
+                     "kto_pct_shank": frames[bottom]["kto_pct_shank"]})
+    truth = {"generator": "tools/synth/synth.py", "anny": ANNY, "settings": {k: (str(v) if isinstance(v, Path) else v)
+             for k, v in vars(args).items()}, "phi_bottom_deg": phi_bottom, "standing": standing,
+             "coordinates": "pixels of the upright frame, x right, y down (as genu reports them)",
+             "reps": reps, "frames": frames}
+    Path(str(args.out) + ".truth.json").write_text(json.dumps(rounded(truth)))
+    print(f"wrote {args.out} ({n_frames} frames; bottom FPPA {args.fppa_deg} needs knee turn {np.round(phi_bottom, 1)} deg)",
+          file=sys.stderr)
     return 0
 
 

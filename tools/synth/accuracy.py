@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Accuracy of genu on synthetic clips with known knee valgus (issue #6).
+
+Generates (or reuses) a set of clips with tools/synth/synth.py — camera views x valgus levels — runs
+`genu analyze` on each and compares every rep's bottom values with the truth: rep count, FPPA error and bias
+(per leg), knee-over-toe error, depth error, and whether the more valgus knee is named correctly.
+
+Usage: python tools/synth/accuracy.py --out target/accuracy [--genu target/release/genu]
+Prints a table by view and valgus level, and writes target/accuracy/accuracy.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+VIEWS = {
+    "front, knee height": ["--yaw-deg", "0", "--camera-height", "0.55"],
+    "front, chest height": ["--yaw-deg", "0", "--camera-height", "1.3"],
+    "15 deg off-axis": ["--yaw-deg", "15", "--camera-height", "0.55"],
+    "30 deg off-axis": ["--yaw-deg", "30", "--camera-height", "0.55"],
+    "behind": ["--yaw-deg", "180", "--camera-height", "0.55"],
+    "side (sagittal)": ["--yaw-deg", "90", "--camera-height", "0.55"],
+}
+LEVELS = [(0.0, 0.0), (0.0, 8.0), (0.0, 16.0), (0.0, 24.0), (16.0, 16.0)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path("target/accuracy"))
+    ap.add_argument("--genu", type=Path, default=Path("target/release/genu"))
+    ap.add_argument("--reps", type=int, default=2)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for view, cam in VIEWS.items():
+        for left, right in LEVELS:
+            name = f"{view.split(',')[0].split()[0]}_{cam[1]}_{cam[3]}_{left:g}_{right:g}".replace(" ", "")
+            clip = args.out / f"{name}.mp4"
+            if not clip.exists():
+                subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), "--reps", str(args.reps),
+                                "--fppa-deg", str(left), str(right), *cam], check=True, stderr=subprocess.DEVNULL)
+            truth = json.loads(Path(str(clip) + ".truth.json").read_text())
+            res = args.out / name
+            subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            rows = list(csv.DictReader(open(res / "reps.csv")))
+            found = sorted({int(r["rep"]) for r in rows})
+            rec = {"view": view, "level": [left, right], "reps_true": len(truth["reps"]), "reps_found": len(found),
+                   "fppa_err": [], "kto_err": [], "depth_err": [], "lr_correct": []}
+            for tr in truth["reps"]:
+                # The found rep whose bottom is nearest the true bottom.
+                near = [r for r in rows if abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0]
+                if not near:
+                    continue
+                by_leg = {r["leg"]: r for r in near}
+                for k, leg in enumerate(["left", "right"]):
+                    r = by_leg.get(leg)
+                    if r and r["fppa_bottom_deg"]:
+                        rec["fppa_err"].append(float(r["fppa_bottom_deg"]) - tr["fppa_deg"][k])
+                    if r and r["kto_bottom_pct_shank"]:
+                        rec["kto_err"].append(float(r["kto_bottom_pct_shank"]) - tr["kto_pct_shank"][k])
+                if near and near[0]["depth_pct_leg"]:
+                    rec["depth_err"].append(float(near[0]["depth_pct_leg"]) - tr["depth_pct_leg"])
+                if left != right and all(by_leg.get(l, {}).get("fppa_bottom_deg") for l in ("left", "right")):
+                    more = "left" if float(by_leg["left"]["fppa_bottom_deg"]) > float(by_leg["right"]["fppa_bottom_deg"]) else "right"
+                    rec["lr_correct"].append(more == ("left" if left > right else "right"))
+            results.append(rec)
+    (args.out / "accuracy.json").write_text(json.dumps(results, indent=1))
+    f = lambda v: "   -  " if not v else f"{np.mean(np.abs(v)):5.1f}"
+    b = lambda v: "   -  " if not v else f"{np.mean(v):+5.1f}"
+    print(f"{'view':22} {'FPPA L/R':>9} {'reps':>7} {'FPPA MAE':>8} {'bias':>6} {'KTO MAE':>7} {'depth':>6} {'L/R ok':>6}")
+    for r in results:
+        lr = "-" if not r["lr_correct"] else f"{sum(r['lr_correct'])}/{len(r['lr_correct'])}"
+        print(f"{r['view']:22} {r['level'][0]:4g}/{r['level'][1]:<4g} {r['reps_found']:>3}/{r['reps_true']:<3} "
+              f"{f(r['fppa_err']):>8} {b(r['fppa_err']):>6} {f(r['kto_err']):>7} {b(r['depth_err']):>6} {lr:>6}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
