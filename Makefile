@@ -15,10 +15,10 @@ setup:
 build: setup
 	$(CARGO) build --release --locked
 
-## The main job: analyse the demo clip (the sports2d demo from PyPI, fetched by the set-up, until the project's
-## own synthetic squat clips land) and say where the report is.
+## The main job: analyse the project's own demo clip (a rendered squat whose right knee caves in) and say
+## where the report is.
 run: build
-	$(GENU) analyze .cache/sports2d/demo.mp4 -o target/demo
+	$(GENU) analyze fixtures/synth/front_valgus_r16.mp4 -o target/demo
 	@echo "open target/demo/report.html (also: reps.csv, frames.csv, summary.json, overlay.mp4)"
 
 ## Formatting, lints, docs and the whole test suite.

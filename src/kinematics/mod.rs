@@ -152,8 +152,10 @@ impl View {
 #[serde(rename_all = "snake_case")]
 pub enum FlexionSource {
     /// The 2D angle in a side view.
+    #[serde(rename = "sagittal_2d")]
     Sagittal2d,
     /// An estimate from the model's 3D world landmarks (any view; less accurate).
+    #[serde(rename = "world_3d")]
     World3d,
 }
 

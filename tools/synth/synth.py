@@ -303,7 +303,7 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--depth", type=float, default=0.3, help="hip drop at the bottom, fraction of leg length")
     ap.add_argument("--fppa-deg", type=float, nargs=2, default=[0.0, 0.0],
-                    help="2D FPPA at the bottom as this camera sees it, left and right (valgus +), degrees")
+                    help="2D FPPA at the bottom as a frontal camera at knee height sees it, left and right (valgus +)")
     ap.add_argument("--yaw-deg", type=float, default=0.0, help="camera around the subject: 0 front, 90 left side")
     ap.add_argument("--camera-height", type=float, default=0.55, help="metres above the floor")
     ap.add_argument("--fps", type=float, default=30.0)
@@ -317,7 +317,10 @@ def main() -> int:
     # Z up, subject facing -y. Floor under the feet.
     floor, top = verts[:, 2].min(), verts[:, 2].max()
     cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height)
-    phi_bottom = phi_for(cam, verts, bones, names, W, args.depth, args.fppa_deg)
+    # The valgus is programmed as the FPPA a frontal camera at knee height sees at the bottom; other cameras
+    # see their own projection of the same pose, which is what their truth records.
+    frontal = Camera(w, h, floor, top, 0.0, 0.55)
+    phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg)
     col = colours(W, names)
     ctx = moderngl.create_standalone_context(backend="egl")
     prog = ctx.program(vertex_shader=VS, fragment_shader=FS)
