@@ -23,7 +23,14 @@ fn fixture(name: &str) -> PathBuf {
 
 fn analyse(name: &str) -> (Vec<std::collections::HashMap<String, String>>, serde_json::Value) {
     let out = tempfile::tempdir().expect("tempdir");
-    genu().arg("analyze").arg(fixture(name)).arg("-o").arg(out.path()).args(["--no-overlay", "--no-report"]).assert().success();
+    genu()
+        .arg("analyze")
+        .arg(fixture(name))
+        .arg("-o")
+        .arg(out.path())
+        .args(["--no-overlay", "--no-report"])
+        .assert()
+        .success();
     let mut reader = csv::Reader::from_path(out.path().join("reps.csv")).expect("reps.csv");
     let rows = reader.deserialize().collect::<Result<Vec<_>, _>>().expect("rows");
     let truth: serde_json::Value =
@@ -45,7 +52,10 @@ fn frontal_clip_with_right_knee_valgus() {
         for (side, leg) in ["left", "right"].iter().enumerate() {
             let row = rows.iter().find(|r| r["rep"] == rep && r["leg"] == *leg).expect("row");
             let bottom = num(row, "t_bottom_s").expect("bottom");
-            assert!((bottom - tr["bottom_s"].as_f64().unwrap_or(0.0)).abs() <= BOTTOM_TOL_S, "rep {rep}: bottom {bottom}");
+            assert!(
+                (bottom - tr["bottom_s"].as_f64().unwrap_or(0.0)).abs() <= BOTTOM_TOL_S,
+                "rep {rep}: bottom {bottom}"
+            );
             let fppa = num(row, "fppa_bottom_deg").expect("FPPA measured");
             let want = tr["fppa_deg"][side].as_f64().expect("truth");
             assert!((fppa - want).abs() <= FPPA_TOL_DEG, "rep {rep} {leg}: FPPA {fppa:.1} vs {want:.1}");

@@ -201,7 +201,10 @@ pub fn render_pass(
                 img.clone()
             };
             stills.push(Still { rep, frame: frame.index, image: still.clone() });
-            let thumb = imageops::resize(&still, still.width() / 2, still.height() / 2, imageops::FilterType::Triangle);
+            // The inset takes at most a third of the frame's width.
+            let tw = (img.width() / 3).max(1);
+            let th = (u64::from(still.height()) * u64::from(tw) / u64::from(still.width().max(1))).max(1) as u32;
+            let thumb = imageops::resize(&still, tw, th, imageops::FilterType::Triangle);
             inset = Some((frame.pts_s, rep, thumb));
         }
         let sample = samples.get(&frame.index).copied();
