@@ -80,3 +80,22 @@ fn side_view_clip_counts_reps_and_leaves_valgus_empty() {
         assert_eq!(row["knee_flexion_source"], "sagittal_2d");
     }
 }
+
+#[test]
+fn single_leg_squat_finds_the_stance_leg_and_its_valgus() {
+    let (rows, truth) = analyse("single_leg_left12.mp4");
+    let reps = truth["reps"].as_array().expect("reps");
+    assert_eq!(rows.len(), 2 * reps.len());
+    for (k, tr) in reps.iter().enumerate() {
+        let rep = (k + 1).to_string();
+        let left = rows.iter().find(|r| r["rep"] == rep && r["leg"] == "left").expect("left row");
+        let right = rows.iter().find(|r| r["rep"] == rep && r["leg"] == "right").expect("right row");
+        assert_eq!(left["task"], "single-leg-squat");
+        assert_eq!(left["stance_leg"], "left");
+        let fppa = num(left, "fppa_bottom_deg").expect("stance FPPA");
+        let want = tr["fppa_deg"][0].as_f64().expect("truth");
+        assert!((fppa - want).abs() <= FPPA_TOL_DEG, "rep {rep}: FPPA {fppa:.1} vs {want:.1}");
+        assert_eq!(right["fppa_bottom_deg"], "", "the free leg has no FPPA");
+        assert!(right["fppa_note"].contains("free leg"));
+    }
+}

@@ -28,8 +28,11 @@ VIEWS = {
     "30 deg off-axis": ["--yaw-deg", "30", "--camera-height", "0.55"],
     "behind": ["--yaw-deg", "180", "--camera-height", "0.55"],
     "side (sagittal)": ["--yaw-deg", "90", "--camera-height", "0.55"],
+    "front, phone 90, 60 fps": ["--yaw-deg", "0", "--camera-height", "0.55", "--rotate", "90", "--fps", "60"],
 }
 LEVELS = [(0.0, 0.0), (0.0, 8.0), (0.0, 16.0), (0.0, 24.0), (16.0, 16.0)]
+# Single-leg tasks, left stance, frontal camera at knee height: (task, left FPPA at the bottom).
+SINGLE = [("single-leg", 0.0), ("single-leg", 12.0), ("step-down", 0.0), ("step-down", 12.0)]
 
 
 def main() -> int:
@@ -40,9 +43,12 @@ def main() -> int:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
-    for view, cam in VIEWS.items():
-        for left, right in LEVELS:
-            name = f"{view.split(',')[0].split()[0]}_{cam[1]}_{cam[3]}_{left:g}_{right:g}".replace(" ", "")
+    jobs = [(view, cam, left, right, "squat") for view, cam in VIEWS.items() for left, right in LEVELS]
+    jobs += [(f"front, {task}", ["--yaw-deg", "0", "--camera-height", "0.55", "--task", task, "--stance", "L",
+                                  "--depth", "0.15"], left, 0.0, task) for task, left in SINGLE]
+    for view, cam, left, right, task in jobs:
+        if True:
+            name = "_".join([view.split(",")[0].split()[0], *cam[1::2], f"{left:g}", f"{right:g}"]).replace(" ", "")
             clip = args.out / f"{name}.mp4"
             if not clip.exists():
                 subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), "--reps", str(args.reps),
@@ -53,8 +59,11 @@ def main() -> int:
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             rows = list(csv.DictReader(open(res / "reps.csv")))
             found = sorted({int(r["rep"]) for r in rows})
+            summary = json.loads((res / "summary.json").read_text())
             rec = {"view": view, "level": [left, right], "reps_true": len(truth["reps"]), "reps_found": len(found),
-                   "fppa_err": [], "kto_err": [], "depth_err": [], "lr_correct": []}
+                   "fppa_err": [], "kto_err": [], "depth_err": [], "lr_correct": [], "task": task,
+                   "task_found": summary["analysis"]["reps"]["task"],
+                   "detection_rate": summary["frames_with_subject"] / max(summary["frames"], 1)}
             for tr in truth["reps"]:
                 # The found rep whose bottom is nearest the true bottom.
                 near = [r for r in rows if abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0]
@@ -69,18 +78,20 @@ def main() -> int:
                         rec["kto_err"].append(float(r["kto_bottom_pct_shank"]) - tr["kto_pct_shank"][k])
                 if near and near[0]["depth_pct_leg"]:
                     rec["depth_err"].append(float(near[0]["depth_pct_leg"]) - tr["depth_pct_leg"])
-                if left != right and all(by_leg.get(l, {}).get("fppa_bottom_deg") for l in ("left", "right")):
+                if task == "squat" and left != right and all(by_leg.get(l, {}).get("fppa_bottom_deg") for l in ("left", "right")):
                     more = "left" if float(by_leg["left"]["fppa_bottom_deg"]) > float(by_leg["right"]["fppa_bottom_deg"]) else "right"
                     rec["lr_correct"].append(more == ("left" if left > right else "right"))
             results.append(rec)
     (args.out / "accuracy.json").write_text(json.dumps(results, indent=1))
     f = lambda v: "   -  " if not v else f"{np.mean(np.abs(v)):5.1f}"
     b = lambda v: "   -  " if not v else f"{np.mean(v):+5.1f}"
-    print(f"{'view':22} {'FPPA L/R':>9} {'reps':>7} {'FPPA MAE':>8} {'bias':>6} {'KTO MAE':>7} {'depth':>6} {'L/R ok':>6}")
+    print(f"{'view / task':26} {'FPPA L/R':>9} {'reps':>7} {'FPPA MAE':>8} {'bias':>6} {'KTO MAE':>7} {'depth':>6} "
+          f"{'L/R ok':>6} {'task found':>16} {'detected':>8}")
     for r in results:
         lr = "-" if not r["lr_correct"] else f"{sum(r['lr_correct'])}/{len(r['lr_correct'])}"
-        print(f"{r['view']:22} {r['level'][0]:4g}/{r['level'][1]:<4g} {r['reps_found']:>3}/{r['reps_true']:<3} "
-              f"{f(r['fppa_err']):>8} {b(r['fppa_err']):>6} {f(r['kto_err']):>7} {b(r['depth_err']):>6} {lr:>6}")
+        print(f"{r['view']:26} {r['level'][0]:4g}/{r['level'][1]:<4g} {r['reps_found']:>3}/{r['reps_true']:<3} "
+              f"{f(r['fppa_err']):>8} {b(r['fppa_err']):>6} {f(r['kto_err']):>7} {b(r['depth_err']):>6} {lr:>6} "
+              f"{r['task_found']:>16} {100 * r['detection_rate']:7.0f}%")
     return 0
 
 

@@ -113,27 +113,47 @@ THIGH = ["upperleg01", "upperleg02"]
 SHANK = ["lowerleg01", "lowerleg02"]
 
 
-def pose(verts, bones, names, W, depth, phi_deg, skin=True):
-    """Posed vertices and joints for a hip drop `depth` (fraction of leg length) and knee angles phi (deg)."""
+# Step-down box height (metres) and how close the free foot comes to the floor at the bottom.
+STEP_HEIGHT = 0.20
+STEP_CLEARANCE = 0.03
+
+
+def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance="L", phase=0.0):
+    """Posed vertices and joints for a hip drop `depth` (fraction of leg length) and knee angles phi (deg).
+
+    task "squat": both feet planted. "single-leg": the free foot (the leg other than `stance`) is lifted forward
+    as the hips go down. "step-down": the subject stands on a box of STEP_HEIGHT under the stance foot and the
+    free foot reaches down toward the floor. `phase` (0..1) is how far through the movement the free foot is.
+    """
     heads = {n: bones[n]["head"] for n in bones}
-    hipL, hipR = heads["upperleg01.L"], heads["upperleg01.R"]
+    hipL = heads["upperleg01.L"]
     ankle = {s: heads[f"foot.{s}"] for s in "LR"}
     knee0 = {s: heads[f"lowerleg01.{s}"] for s in "LR"}
     leg = np.linalg.norm(hipL - ankle["L"])
+    lift = np.array([0.0, 0.0, STEP_HEIGHT if task == "step-down" else 0.0])
     # Pelvis: down by depth, back (+y: the subject faces -y) by 40 % of the drop.
-    shift = np.array([0.0, 0.4 * depth * leg, -depth * leg])
+    shift = np.array([0.0, 0.4 * depth * leg, -depth * leg]) + lift
     G = {}  # bone -> (R, t): x' = R x + t
     for n in names:
         G[n] = (np.eye(3), shift.copy())
     joints = {}
     for s, side in (("L", 1.0), ("R", -1.0)):
+        free = task != "squat" and s != stance
         hip = heads[f"upperleg01.{s}"] + shift
-        a = ankle[s]
+        a = ankle[s] + lift
+        if free and task == "single-leg":
+            # Standing on both feet between reps; the free foot lifts forward as the hips go down.
+            a = a + np.array([0.0, -0.30 * leg * phase, 0.30 * leg * phase])
+        elif free and task == "step-down":
+            a = a + np.array([0.0, -0.10 * leg, -(STEP_HEIGHT - STEP_CLEARANCE) * phase])
         thigh_len = np.linalg.norm(knee0[s] - heads[f"upperleg01.{s}"])
         shank_len = np.linalg.norm(ankle[s] - knee0[s])
         axis = a - hip
         d = np.linalg.norm(axis)
-        u = axis / d
+        if d >= thigh_len + shank_len:  # out of reach: pull the foot in along the line to the hip
+            d = 0.999 * (thigh_len + shank_len)
+            a = hip + axis / np.linalg.norm(axis) * d
+        u = (a - hip) / d
         x = (thigh_len ** 2 - shank_len ** 2 + d ** 2) / (2 * d)
         r = np.sqrt(max(thigh_len ** 2 - x ** 2, 0.0))
         centre = hip + u * x
@@ -144,22 +164,22 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True):
         e2 = np.cross(u, e1)
         if np.dot(e2, medial) < 0:
             e2 = -e2
-        phi = np.radians(phi_deg[0 if s == "L" else 1])
+        phi = 0.0 if free else np.radians(phi_deg[0 if s == "L" else 1])
         knee = centre + r * (np.cos(phi) * e1 + np.sin(phi) * e2)
         Rt = rotation_between(knee0[s] - heads[f"upperleg01.{s}"], knee - hip)
         Rs = rotation_between(ankle[s] - knee0[s], a - knee)
         for b in THIGH:
-            n = f"{b}.{s}"
-            G[n] = (Rt, hip - Rt @ heads[f"upperleg01.{s}"])
+            G[f"{b}.{s}"] = (Rt, hip - Rt @ heads[f"upperleg01.{s}"])
+        shank_t = (Rs, knee - Rs @ knee0[s])
         for b in SHANK:
-            n = f"{b}.{s}"
-            G[n] = (Rs, knee - Rs @ knee0[s])
-        # The foot and toes stay where they were.
+            G[f"{b}.{s}"] = shank_t
+        # A planted foot keeps its place (on the box for a step-down); a free foot moves with its shank.
         for n in names:
             if (n.startswith("foot.") or n.startswith("toe")) and n.endswith(s):
-                G[n] = (np.eye(3), np.zeros(3))
-        joints[s] = {"hip": hip, "knee": knee, "ankle": a,
-                     "toe": heads[f"toe2-1.{s}"] if f"toe2-1.{s}" in heads else bones[f"foot.{s}"]["tail"]}
+                G[n] = shank_t if free else (np.eye(3), lift.copy())
+        toe0 = heads[f"toe2-1.{s}"] if f"toe2-1.{s}" in heads else bones[f"foot.{s}"]["tail"]
+        toe = (shank_t[0] @ toe0 + shank_t[1]) if free else toe0 + lift
+        joints[s] = {"hip": hip, "knee": knee, "ankle": a, "toe": toe}
     if not skin:
         return None, joints
     out = np.zeros_like(verts)
@@ -170,6 +190,24 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True):
         R, t = G[n]
         out += w[:, None] * (verts @ R.T + t)
     return out, joints
+
+
+def box_mesh(x0, x1, y0, y1, z0, z1, colour):
+    """A cuboid as 12 triangles with flat normals: rows of position, normal, colour."""
+    c = np.array(colour)
+    faces = [
+        ([x0, y0, z1], [x1, y0, z1], [x1, y1, z1], [x0, y1, z1], [0, 0, 1]),
+        ([x0, y0, z0], [x1, y0, z0], [x1, y0, z1], [x0, y0, z1], [0, -1, 0]),
+        ([x1, y0, z0], [x1, y1, z0], [x1, y1, z1], [x1, y0, z1], [1, 0, 0]),
+        ([x0, y1, z0], [x0, y0, z0], [x0, y0, z1], [x0, y1, z1], [-1, 0, 0]),
+        ([x1, y1, z0], [x0, y1, z0], [x0, y1, z1], [x1, y1, z1], [0, 1, 0]),
+    ]
+    rows = []
+    for a, b, cc, d, n in faces:
+        for tri in ((a, b, cc), (a, cc, d)):
+            for p in tri:
+                rows.append(np.concatenate([p, n, c]))
+    return np.array(rows, "f4")
 
 
 VS = """
@@ -251,7 +289,7 @@ def leg_fppa(cam, joints):
             fppa_2d(P["R"]["hip"], P["R"]["knee"], P["R"]["ankle"], P["L"]["hip"])], P
 
 
-def phi_for(cam, verts, bones, names, W, depth, target):
+def phi_for(cam, verts, bones, names, W, depth, target, task="squat", stance="L"):
     """Knee angles phi (per leg) that give the target 2D FPPA (per leg) at this depth, by bisection."""
     out = []
     for side in (0, 1):
@@ -260,7 +298,7 @@ def phi_for(cam, verts, bones, names, W, depth, target):
             mid = (lo + hi) / 2
             phi = [0.0, 0.0]
             phi[side] = mid
-            _, joints = pose(verts, bones, names, W, depth, phi, skin=False)
+            _, joints = pose(verts, bones, names, W, depth, phi, skin=False, task=task, stance=stance, phase=1.0)
             f, _ = leg_fppa(cam, joints)
             if f[side] < target[side]:
                 lo = mid
@@ -301,6 +339,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--task", choices=["squat", "single-leg", "step-down"], default="squat")
+    ap.add_argument("--stance", choices=["L", "R"], default="L", help="stance leg of a single-leg task")
     ap.add_argument("--depth", type=float, default=0.3, help="hip drop at the bottom, fraction of leg length")
     ap.add_argument("--fppa-deg", type=float, nargs=2, default=[0.0, 0.0],
                     help="2D FPPA at the bottom as a frontal camera at knee height sees it, left and right (valgus +)")
@@ -320,7 +360,7 @@ def main() -> int:
     # The valgus is programmed as the FPPA a frontal camera at knee height sees at the bottom; other cameras
     # see their own projection of the same pose, which is what their truth records.
     frontal = Camera(w, h, floor, top, 0.0, 0.55)
-    phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg)
+    phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg, args.task, args.stance)
     col = colours(W, names)
     ctx = moderngl.create_standalone_context(backend="egl")
     prog = ctx.program(vertex_shader=VS, fragment_shader=FS)
@@ -334,6 +374,11 @@ def main() -> int:
     fvbo = ctx.buffer(floor_buf.tobytes())
     fibo = ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes())
     fvao = ctx.vertex_array(prog, [(fvbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], fibo)
+    box_vao = None
+    if args.task == "step-down":
+        foot = bones[f"foot.{args.stance}"]["head"]
+        box = box_mesh(foot[0] - 0.18, foot[0] + 0.18, -0.35, 0.30, floor, floor + STEP_HEIGHT, (0.62, 0.55, 0.45))
+        box_vao = ctx.vertex_array(prog, [(ctx.buffer(box.tobytes()), "3f 3f 3f", "in_pos", "in_normal", "in_color")])
     period, lead = 3.0, 1.0
     n_frames = int((lead + args.reps * period + 0.5) * args.fps)
     transpose = {90: ["-vf", "transpose=2"], 180: ["-vf", "hflip,vflip"], 270: ["-vf", "transpose=1"]}.get(args.rotate, [])
@@ -353,7 +398,7 @@ def main() -> int:
         s = 0.5 - 0.5 * np.cos(2 * np.pi * (u - np.floor(u))) if inside else 0.0
         depth = args.depth * s
         phi = [phi_bottom[0] * s, phi_bottom[1] * s]
-        posed, joints = pose(verts, bones, names, W, depth, phi)
+        posed, joints = pose(verts, bones, names, W, depth, phi, task=args.task, stance=args.stance, phase=s)
         fppa, P = leg_fppa(cam, joints)
         if standing is None:
             shank = [float(np.hypot(*np.subtract(P[k]["knee"], P[k]["ankle"]))) for k in "LR"]
@@ -373,6 +418,8 @@ def main() -> int:
         vao = ctx.vertex_array(prog, [(vbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], ibo)
         fbo.clear(0.78, 0.80, 0.82, 1.0, depth=1.0)
         fvao.render()
+        if box_vao is not None:
+            box_vao.render()
         vao.render()
         img = np.frombuffer(fbo.read(components=3), np.uint8).reshape(h, w, 3)[::-1]
         ffmpeg.stdin.write(img.tobytes())
