@@ -31,6 +31,13 @@ VIEWS = {
     "front, phone 90, 60 fps": ["--yaw-deg", "0", "--camera-height", "0.55", "--rotate", "90", "--fps", "60"],
 }
 LEVELS = [(0.0, 0.0), (0.0, 8.0), (0.0, 16.0), (0.0, 24.0), (16.0, 16.0)]
+# Other bodies and colours, frontal camera at knee height, right knee 16 degrees.
+VARIETY = {
+    "front, muscular male": ["--yaw-deg", "0", "--camera-height", "0.55", "--body",
+                             "african-male-young:1,universal-male-young-maxmuscle-maxweight:0.6", "--palette", "1"],
+    "front, heavier female": ["--yaw-deg", "0", "--camera-height", "0.55", "--body",
+                              "asian-female-young:1,universal-female-young-averagemuscle-maxweight:0.8", "--palette", "2"],
+}
 # Single-leg tasks, left stance, frontal camera at knee height: (task, left FPPA at the bottom).
 SINGLE = [("single-leg", 0.0), ("single-leg", 12.0), ("step-down", 0.0), ("step-down", 12.0)]
 
@@ -46,9 +53,11 @@ def main() -> int:
     jobs = [(view, cam, left, right, "squat") for view, cam in VIEWS.items() for left, right in LEVELS]
     jobs += [(f"front, {task}", ["--yaw-deg", "0", "--camera-height", "0.55", "--task", task, "--stance", "L",
                                   "--depth", "0.15"], left, 0.0, task) for task, left in SINGLE]
+    jobs += [(view, cam, 0.0, 16.0, "squat") for view, cam in VARIETY.items()]
     for view, cam, left, right, task in jobs:
         if True:
-            name = "_".join([view.split(",")[0].split()[0], *cam[1::2], f"{left:g}", f"{right:g}"]).replace(" ", "")
+            name = "_".join([view.split(",")[0].split()[0], *cam[1::2], f"{left:g}", f"{right:g}"])
+            name = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:120]
             clip = args.out / f"{name}.mp4"
             if not clip.exists():
                 subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), "--reps", str(args.reps),

