@@ -372,7 +372,7 @@ def main() -> int:
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--size", default="540x960")
     ap.add_argument("--rotate", type=int, default=0, choices=[0, 90, 180, 270],
-                    help="store the frames turned this far counter-clockwise with a display matrix that turns them back")
+                    help="store the frames turned with a display matrix that turns them back upright (a phone clip)")
     ap.add_argument("--body", default="", help="MakeHuman macro targets to blend, NAME[:WEIGHT],...")
     ap.add_argument("--palette", type=int, default=0, help=f"clothing and scene colours, 0..{len(PALETTES) - 1}")
     ap.add_argument("--cache", type=Path, default=Path(".cache/synth"))
@@ -407,9 +407,9 @@ def main() -> int:
         box_vao = ctx.vertex_array(prog, [(ctx.buffer(box.tobytes()), "3f 3f 3f", "in_pos", "in_normal", "in_color")])
     period, lead = 3.0, 1.0
     n_frames = int((lead + args.reps * period + 0.5) * args.fps)
-    transpose = {90: ["-vf", "transpose=2"], 180: ["-vf", "hflip,vflip"], 270: ["-vf", "transpose=1"]}.get(args.rotate, [])
-    # ffmpeg's "rotate" metadata is the clockwise turn a player applies; we stored the picture turned
-    # counter-clockwise by args.rotate, so the player must turn it clockwise by the same amount.
+    # Debian 12's FFmpeg (5.1) writes a "rotate=N" tag as a display matrix that players (and the ffmpeg CLI)
+    # apply as a turn of N degrees counter-clockwise; so the picture is stored turned N degrees clockwise.
+    transpose = {90: ["-vf", "transpose=1"], 180: ["-vf", "hflip,vflip"], 270: ["-vf", "transpose=2"]}.get(args.rotate, [])
     meta = ["-metadata:s:v:0", f"rotate={args.rotate}"] if args.rotate else []
     raw_out = args.out.with_suffix(".raw.mp4") if args.rotate else args.out
     ffmpeg = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
