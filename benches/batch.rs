@@ -4,18 +4,11 @@
 //! `make bench-batch` (or `cargo bench --bench batch` after `make build`). Timings on shared machines are
 //! noisy: compare the two runs of one invocation with each other.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn ffmpeg(args: &[&str]) {
-    let ok = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().map(|s| s.success());
-    assert_eq!(ok.ok(), Some(true), "ffmpeg {args:?}");
-}
+mod common;
+use common::{demo_copy, root};
 
 /// Wall seconds and CPU seconds (user + system) of one `genu` run, measured on the child process.
 // The child is reaped by `wait4` (which also returns its resource usage), not by `Child::wait`.
@@ -39,8 +32,6 @@ fn run(args: &[&str]) -> (f64, f64) {
 }
 
 fn main() {
-    let demo = root().join(".cache/sports2d/demo.mp4");
-    assert!(demo.is_file(), "run `make setup` first");
     let dir = root().join("target/bench-batch");
     let input = dir.join("in");
     std::fs::create_dir_all(&input).expect("mkdir");
@@ -50,23 +41,7 @@ fn main() {
         ("c_720p.mp4", "1280:720"),
         ("d_1080p.mp4", "1920:1080"),
     ] {
-        let p = input.join(name);
-        if !p.is_file() {
-            ffmpeg(&[
-                "-i",
-                demo.to_str().expect("utf-8"),
-                "-vf",
-                &format!("scale={scale}"),
-                "-an",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "20",
-                p.to_str().expect("utf-8"),
-            ]);
-        }
+        demo_copy(&input.join(name), scale, 0, None);
     }
     let clips = std::fs::read_dir(&input).map(|d| d.count()).unwrap_or(0) as f64;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;

@@ -15,55 +15,26 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+mod common;
+use common::{demo_copy, root};
+
 use genu::models::{LandmarkVariant, ModelDir};
 use genu::pose::geometry::Roi;
 use genu::pose::{track_clip, BlazePose, PoseModels, Producer, TrackerOptions};
 use genu::runtime::Runtime;
 use genu::video::{DecodeThread, VideoOptions};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn ffmpeg(args: &[&str]) {
-    let ok = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().map(|s| s.success());
-    assert_eq!(ok.ok(), Some(true), "ffmpeg {args:?} failed");
-}
-
 /// Clips made from the sports2d demo: scaled to 1080p and 720p, and looped to 10 s and 60 s.
 fn clips(dir: &Path) -> Vec<(String, PathBuf)> {
-    let demo = root().join(".cache/sports2d/demo.mp4");
-    assert!(demo.is_file(), "run `make setup` first (fetches the sports2d demo clip)");
     let mut out = Vec::new();
     for (name, scale, loops, seconds) in [
-        ("1080p", "1920:1080", "0", "7.6"),
-        ("720p", "1280:720", "0", "7.6"),
-        ("720p-10s", "1280:720", "1", "10"),
-        ("720p-60s", "1280:720", "7", "60"),
+        ("1080p", "1920:1080", 0, "7.6"),
+        ("720p", "1280:720", 0, "7.6"),
+        ("720p-10s", "1280:720", 1, "10"),
+        ("720p-60s", "1280:720", 7, "60"),
     ] {
         let path = dir.join(format!("bench_{name}.mp4"));
-        if !path.is_file() {
-            ffmpeg(&[
-                "-stream_loop",
-                loops,
-                "-i",
-                demo.to_str().expect("utf-8"),
-                "-t",
-                seconds,
-                "-vf",
-                &format!("scale={scale}"),
-                "-an",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "20",
-                "-pix_fmt",
-                "yuv420p",
-                path.to_str().expect("utf-8"),
-            ]);
-        }
+        demo_copy(&path, scale, loops, Some(seconds));
         out.push((name.to_string(), path));
     }
     out
