@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use common::{ffmpeg, genu, sports2d_demo};
+use common::{demo_walk, ffmpeg, genu, sports2d_demo};
 use genu::report::REPS_CSV_HEADER;
 use predicates::prelude::*;
 
@@ -14,13 +14,7 @@ use predicates::prelude::*;
 fn clips(dir: &Path) -> Vec<PathBuf> {
     let demo = sports2d_demo();
     let walk = dir.join("walk.mp4");
-    let status = StdCommand::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo_cut.sh"))
-        .arg(&demo)
-        .arg(&walk)
-        .status()
-        .expect("bash");
-    assert!(status.success());
+    demo_walk(&walk);
     let mut out = vec![walk];
     for (name, start, len) in [("box.mp4", "0", "2"), ("jump.mp4", "5.4", "2.2")] {
         let p = dir.join(name);

@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::{ffmpeg, ffmpeg_frames, genu, scratch_dir, sports2d_demo};
+use common::{demo_walk, ffmpeg, ffmpeg_frames, genu, scratch_dir};
 
 fn probe(path: &Path) -> (u32, u32, usize, Vec<f64>) {
     let out = StdCommand::new("ffprobe")
@@ -39,13 +39,7 @@ fn probe(path: &Path) -> (u32, u32, usize, Vec<f64>) {
 fn rotated_clip_gives_an_upright_overlay_with_the_same_timing() {
     let dir = scratch_dir();
     let walk = dir.join("overlay_walk.mp4");
-    let status = StdCommand::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo_cut.sh"))
-        .arg(sports2d_demo())
-        .arg(&walk)
-        .status()
-        .expect("bash");
-    assert!(status.success());
+    demo_walk(&walk);
     // Stored landscape with a display matrix saying "turn 90 degrees": shown portrait.
     let rotated = dir.join("overlay_walk_rot.mp4");
     ffmpeg(&[

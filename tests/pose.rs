@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{ffmpeg, genu, scratch_dir, sports2d_demo};
+use common::{demo_walk, ffmpeg, genu, scratch_dir, sports2d_demo};
 use genu::pose::{EventKind, PoseTrack};
 use predicates::prelude::*;
 
@@ -37,13 +37,7 @@ fn hip_centre(p: &genu::pose::Pose) -> [f32; 2] {
 #[test]
 fn lower_limb_landmarks_agree_with_mediapipe() {
     let clip = scratch_dir().join("sports2d_walk.mp4");
-    let status = std::process::Command::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo_cut.sh"))
-        .arg(sports2d_demo())
-        .arg(&clip)
-        .status()
-        .expect("bash");
-    assert!(status.success());
+    demo_walk(&clip);
     let sha = genu::models::sha256_file(&clip).expect("hash");
     assert_eq!(sha, WALK_CUT_SHA256, "the cut differs from the one MediaPipe's reference was made from");
 

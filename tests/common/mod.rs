@@ -48,3 +48,15 @@ pub fn sports2d_demo() -> PathBuf {
     assert!(p.is_file(), "{} is missing: run `make setup` (it fetches the sports2d wheel from PyPI)", p.display());
     p
 }
+
+/// Writes to `out` the short walk that `scripts/demo_cut.sh` cuts from the sports2d demo clip (the clip the
+/// MediaPipe reference track in `fixtures/` was made from).
+pub fn demo_walk(out: &Path) {
+    let status = StdCommand::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo_cut.sh"))
+        .arg(sports2d_demo())
+        .arg(out)
+        .status()
+        .expect("bash");
+    assert!(status.success(), "scripts/demo_cut.sh failed");
+}
