@@ -84,8 +84,10 @@ fn end_to_end(runtime: &Runtime, dir: &ModelDir, clip: &Path) -> (f64, usize) {
     };
     let t = Instant::now();
     let track =
-        track_clip(clip, VideoOptions::default(), &mut models, TrackerOptions::default(), producer, None, &mut |_| {})
-            .expect("pose");
+        track_clip(clip, VideoOptions::default(), &mut models, TrackerOptions::default(), producer, None, &mut |_| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .expect("pose");
     (track.frames.len() as f64 / t.elapsed().as_secs_f64(), track.frames_with_pose())
 }
 

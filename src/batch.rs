@@ -12,10 +12,16 @@
 //!   array, a Kubernetes indexed Job) share a folder deterministically; [`merge`] combines their outputs.
 //!
 //! Outputs in the output folder: `<clip folder>/…` (see [`crate::job`]), `all_reps.csv` (every clip's
-//! `reps.csv` rows, clips in path order), `failures.csv`, `index.html` and `batch.json`.
+//! `reps.csv` rows, clips in path order), `failures.csv`, `index.html` and `batch.json`. The combined files
+//! are rewritten (atomically) after every clip, so a crash or a kill loses nothing already finished.
+//! * An interruption (the `cancel` flag, set by Ctrl-C in the binary) abandons the clips under way (their
+//!   temporaries removed), starts no new clip, writes the combined files for what is done and returns.
 
+use std::collections::BTreeMap;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -23,9 +29,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::fsx::write_atomic;
 use crate::job::{is_done, run_clip, JobSettings};
 use crate::models::{ModelDir, ModelError};
-use crate::pose::track::write_atomic;
 use crate::pose::BlazePose;
 use crate::report::html::escape;
 use crate::report::{rows_to_csv, RepRow, REPS_CSV_HEADER};
@@ -56,7 +62,12 @@ fn has_video_extension(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()).is_some_and(|e| VIDEO_EXTENSIONS.iter().any(|v| v.eq_ignore_ascii_case(e)))
 }
 
+/// Whether a regular file starts like a video container. Anything else (a FIFO, a device) is never opened:
+/// reading it could block discovery forever.
 fn sniff(p: &Path) -> bool {
+    if !matches!(crate::fsx::input_kind(p), Ok(crate::fsx::InputKind::Regular)) {
+        return false;
+    }
     let mut head = [0u8; 200];
     let Ok(mut f) = std::fs::File::open(p) else { return false };
     let n = f.read(&mut head).unwrap_or(0);
@@ -120,6 +131,27 @@ pub struct BatchOptions {
     pub progress: bool,
 }
 
+/// What happened to a clip in a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClipStatus {
+    /// Analysed in this run.
+    Done,
+    /// Already done by an earlier run with the same input and settings.
+    Skipped,
+    /// Failed; the record's `error` says why.
+    Failed,
+    /// Abandoned or not started because the batch was interrupted; a re-run does it.
+    Interrupted,
+}
+
+impl ClipStatus {
+    /// Whether the clip has results (done now or earlier).
+    pub fn has_results(self) -> bool {
+        matches!(self, Self::Done | Self::Skipped)
+    }
+}
+
 /// What happened to one clip.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClipRecord {
@@ -127,8 +159,8 @@ pub struct ClipRecord {
     pub relative: String,
     /// Result folder name inside the output folder.
     pub folder: String,
-    /// `done`, `skipped` (already done) or `failed`.
-    pub status: String,
+    /// What happened.
+    pub status: ClipStatus,
     /// The error, for failed clips.
     pub error: Option<String>,
     /// Reps found.
@@ -155,9 +187,19 @@ pub struct BatchSummary {
 }
 
 impl BatchSummary {
+    /// Clips with this status.
+    pub fn count(&self, status: ClipStatus) -> usize {
+        self.clips.iter().filter(|c| c.status == status).count()
+    }
+
     /// Clips that failed.
     pub fn failed(&self) -> usize {
-        self.clips.iter().filter(|c| c.status == "failed").count()
+        self.count(ClipStatus::Failed)
+    }
+
+    /// Whether the batch was interrupted before every clip was done.
+    pub fn interrupted(&self) -> bool {
+        self.count(ClipStatus::Interrupted) > 0
     }
 }
 
@@ -202,13 +244,22 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> BatchError + '_ {
     move |source| BatchError::Write { path: path.to_path_buf(), source }
 }
 
-/// Run a batch over `input` into `output`.
+/// What the workers have finished so far, and each finished clip's rows (kept in memory so the combined
+/// files can be rewritten after every clip without re-reading every clip's CSV).
+struct Finished {
+    records: Vec<ClipRecord>,
+    rows: BTreeMap<String, Vec<RepRow>>,
+}
+
+/// Run a batch over `input` into `output`. Setting `cancel` (from another thread, e.g. a Ctrl-C handler)
+/// interrupts it: see the module doc.
 pub fn run_batch(
     runtime: &Runtime,
     models: &ModelDir,
     input: &Path,
     output: &Path,
     options: &BatchOptions,
+    cancel: &AtomicBool,
 ) -> Result<BatchSummary, BatchError> {
     let started = Instant::now();
     if let Some((k, n)) = options.shard {
@@ -243,6 +294,16 @@ pub fn run_batch(
         indicatif::ProgressBar::hidden()
     };
     let failures_seen = Mutex::new(0usize);
+    let finished = Mutex::new(Finished { records: Vec::new(), rows: BTreeMap::new() });
+    let fingerprint = settings.fingerprint();
+    let shard = options.shard.map(|(k, n)| format!("{k}/{n}"));
+    let summary_of = |records: Vec<ClipRecord>| BatchSummary {
+        genu: crate::VERSION.into(),
+        settings: fingerprint.clone(),
+        shard: shard.clone(),
+        clips: records,
+        seconds: started.elapsed().as_secs_f64(),
+    };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
     let work = |models_slot: &mut Option<BlazePose>, clip: &PathBuf| -> ClipRecord {
         let t0 = Instant::now();
@@ -252,16 +313,26 @@ pub fn run_batch(
         let mut record = ClipRecord {
             relative: relative.to_string_lossy().into_owned(),
             folder,
-            status: "failed".into(),
+            status: ClipStatus::Failed,
             error: None,
             reps: None,
             headline: None,
             seconds: 0.0,
         };
+        let mut rows = Vec::new();
         let result = (|| -> Result<(), String> {
+            if cancel.load(Ordering::Relaxed) {
+                record.status = ClipStatus::Interrupted;
+                return Ok(());
+            }
             let input_file = crate::job::input_file(clip).map_err(|e| e.to_string())?;
             if !options.force && is_done(&out, &input_file.sha256, &settings) {
-                record.status = "skipped".into();
+                record.status = ClipStatus::Skipped;
+                rows = read_rows(&out);
+                record.headline = std::fs::read(out.join("summary.json"))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                    .and_then(|v| v["findings"][0].as_str().map(str::to_string));
                 return Ok(());
             }
             if models_slot.is_none() {
@@ -270,10 +341,22 @@ pub fn run_batch(
                 );
             }
             let Some(m) = models_slot.as_mut() else { return Err("models not loaded".into()) };
-            let outcome = run_clip(clip, &out, &settings, m, &mut |_| {}).map_err(|e| e.to_string())?;
-            record.status = "done".into();
-            record.headline = outcome.summary.findings.first().cloned();
-            Ok(())
+            let mut keep_going =
+                |_| if cancel.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };
+            match run_clip(clip, &out, &settings, m, &mut keep_going) {
+                Ok(outcome) => {
+                    record.status = ClipStatus::Done;
+                    record.headline = outcome.summary.findings.first().cloned();
+                    rows =
+                        crate::report::rep_rows(&outcome.summary.provenance.input.file_name, &outcome.summary.analysis);
+                    Ok(())
+                }
+                Err(crate::job::JobError::Pose(crate::pose::PoseError::Interrupted)) => {
+                    record.status = ClipStatus::Interrupted;
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            }
         })();
         if let Err(e) = result {
             record.error = Some(e);
@@ -282,16 +365,16 @@ pub fn run_batch(
                 bar.set_message(format!("{n} failed"));
             }
         }
-        if record.status != "failed" {
-            record.reps = Some(read_rows(&out).iter().map(|r| r.rep).max().unwrap_or(0));
-            if record.headline.is_none() {
-                record.headline = std::fs::read(out.join("summary.json"))
-                    .ok()
-                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-                    .and_then(|v| v["findings"][0].as_str().map(str::to_string));
-            }
+        if record.status.has_results() {
+            record.reps = Some(rows.iter().map(|r| r.rep).max().unwrap_or(0));
         }
         record.seconds = t0.elapsed().as_secs_f64();
+        // Rewrite the combined files now, so that what is finished survives a crash or a kill of the batch.
+        if let Ok(mut f) = finished.lock() {
+            f.records.push(record.clone());
+            f.rows.insert(record.folder.clone(), rows);
+            let _ = write_outputs(output, &summary_of(f.records.clone()), &f.rows, &[output.to_path_buf()]);
+        }
         bar.inc(1);
         record
     };
@@ -303,27 +386,33 @@ pub fn run_batch(
         }
     };
     bar.finish_and_clear();
-    let summary = BatchSummary {
-        genu: crate::VERSION.into(),
-        settings: settings.fingerprint(),
-        shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
-        clips: records,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    write_outputs(output, &summary, &[output.to_path_buf()])?;
+    let rows = finished.into_inner().map(|f| f.rows).unwrap_or_default();
+    let summary = summary_of(records);
+    write_outputs(output, &summary, &rows, &[output.to_path_buf()])?;
     Ok(summary)
 }
 
 /// Write `all_reps.csv`, `failures.csv`, `index.html` and `batch.json` for `summary`, whose clip folders are in
-/// `roots` (one root for a batch; the shard outputs for a merge).
-fn write_outputs(output: &Path, summary: &BatchSummary, roots: &[PathBuf]) -> Result<(), BatchError> {
+/// `roots` (one root for a batch; the shard outputs for a merge). Rows come from `known` (by clip folder) or,
+/// for clips not there, from the clip's `reps.csv`.
+fn write_outputs(
+    output: &Path,
+    summary: &BatchSummary,
+    known: &BTreeMap<String, Vec<RepRow>>,
+    roots: &[PathBuf],
+) -> Result<(), BatchError> {
     let locate = |folder: &str| roots.iter().map(|r| r.join(folder)).find(|p| p.is_dir());
     let mut clips = summary.clips.clone();
     clips.sort_by(|a, b| a.relative.cmp(&b.relative));
     let mut rows = Vec::new();
-    for c in clips.iter().filter(|c| c.status != "failed") {
-        if let Some(dir) = locate(&c.folder) {
-            rows.extend(read_rows(&dir));
+    for c in clips.iter().filter(|c| c.status.has_results()) {
+        match known.get(&c.folder) {
+            Some(r) => rows.extend(r.iter().cloned()),
+            None => {
+                if let Some(dir) = locate(&c.folder) {
+                    rows.extend(read_rows(&dir));
+                }
+            }
         }
     }
     let csv_err =
@@ -337,7 +426,7 @@ fn write_outputs(output: &Path, summary: &BatchSummary, roots: &[PathBuf]) -> Re
     }
     let failures: Vec<Failure> = clips
         .iter()
-        .filter(|c| c.status == "failed")
+        .filter(|c| c.status == ClipStatus::Failed)
         .map(|c| Failure { clip: &c.relative, error: c.error.as_deref().unwrap_or("") })
         .collect();
     let f = rows_to_csv(&["clip", "error"], &failures).map_err(csv_err)?;
@@ -346,18 +435,25 @@ fn write_outputs(output: &Path, summary: &BatchSummary, roots: &[PathBuf]) -> Re
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>genu batch</title><style>body{font-family:system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}table{border-collapse:collapse}.f{color:#b00020}</style></head><body>",
     );
     html.push_str(&format!(
-        "<h1>genu batch</h1><p>{} clips: {} done, {} already done, {} failed. All reps: <a href=\"all_reps.csv\">all_reps.csv</a>.</p><table><tr><th>clip</th><th>reps</th><th>summary</th></tr>",
+        "<h1>genu batch</h1><p>{} clips: {} done, {} already done, {} failed{}. All reps: <a href=\"all_reps.csv\">all_reps.csv</a>.</p><table><tr><th>clip</th><th>reps</th><th>summary</th></tr>",
         clips.len(),
-        clips.iter().filter(|c| c.status == "done").count(),
-        clips.iter().filter(|c| c.status == "skipped").count(),
-        clips.iter().filter(|c| c.status == "failed").count()
+        summary.count(ClipStatus::Done),
+        summary.count(ClipStatus::Skipped),
+        summary.failed(),
+        if summary.interrupted() {
+            format!(", {} interrupted (run the batch again to do them)", summary.count(ClipStatus::Interrupted))
+        } else {
+            String::new()
+        }
     ));
     for c in &clips {
         let link = locate(&c.folder).map(|d| {
             let rel = pathdiff(&d.join("report.html"), output);
             format!("<a href=\"{}\">{}</a>", escape(&rel), escape(&c.relative))
         });
-        if c.status == "failed" {
+        if c.status == ClipStatus::Interrupted {
+            html.push_str(&format!("<tr><td>{}</td><td></td><td>interrupted</td></tr>", escape(&c.relative)));
+        } else if c.status == ClipStatus::Failed {
             html.push_str(&format!(
                 "<tr><td>{}</td><td></td><td class=\"f\">failed: {}</td></tr>",
                 escape(&c.relative),
@@ -411,7 +507,7 @@ pub fn merge(parts: &[PathBuf], output: &Path) -> Result<BatchSummary, BatchErro
     clips.sort_by(|a, b| a.relative.cmp(&b.relative));
     clips.dedup_by(|a, b| a.relative == b.relative);
     let summary = BatchSummary { genu: crate::VERSION.into(), settings, shard: None, clips, seconds };
-    write_outputs(output, &summary, parts)?;
+    write_outputs(output, &summary, &BTreeMap::new(), parts)?;
     Ok(summary)
 }
 

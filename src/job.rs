@@ -7,6 +7,7 @@
 //! atomically, so a job killed half-way leaves no file a re-run would trust: without the marker the clip is
 //! done again.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -14,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::analysis::{analyze_track, Analysis, AnalysisConfig};
+use crate::fsx::write_atomic;
 use crate::kinematics::{view_name, KinematicsError};
 use crate::models::{sha256_file, LandmarkVariant};
-use crate::pose::track::write_atomic;
 use crate::pose::{track_clip, BlazePose, EventKind, PoseError, PoseTrack, Producer, SubjectChoice, TrackerOptions};
 use crate::report::{findings, html, overlay, write_tables, InputFile, Provenance, Summary};
 use crate::video::VideoOptions;
@@ -24,8 +25,8 @@ use crate::video::VideoOptions;
 /// Name of the completion marker.
 pub const DONE_FILE: &str = "genu-done.json";
 /// The small copy of the clip recorded during the pose pass for the overlay (removed when the job ends; its
-/// `.partial` suffix marks it as a temporary a killed run may leave, cleaned at the next run).
-pub const PREVIEW_FILE: &str = "preview.mkv.partial";
+/// name carries genu's temporary prefix, so a copy left by a killed run is cleaned at the next run).
+pub const PREVIEW_FILE: &str = ".genu-tmp-preview.mkv";
 /// Files every finished job leaves (besides the marker); the overlay and report are added when enabled.
 pub const TABLE_FILES: [&str; 4] = ["track.json", "reps.csv", "frames.csv", "summary.json"];
 
@@ -174,9 +175,11 @@ pub fn is_done(out: &Path, input_sha256: &str, settings: &JobSettings) -> bool {
         && settings.expected_files().iter().all(|f| out.join(f).is_file())
 }
 
-/// Identify the input file.
+/// Identify the input file. Only regular files are accepted (checked before anything is opened, so a FIFO
+/// or a device never blocks the job).
 pub fn input_file(clip: &Path) -> Result<InputFile, JobError> {
     let read = |source| JobError::Read { path: clip.to_path_buf(), source };
+    crate::fsx::require_regular(clip).map_err(read)?;
     let bytes = std::fs::metadata(clip).map_err(read)?.len();
     let sha256 = sha256_file(clip).map_err(read)?;
     let file_name = clip.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -189,33 +192,32 @@ pub fn run_clip(
     out: &Path,
     settings: &JobSettings,
     models: &mut BlazePose,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
 ) -> Result<JobOutcome, JobError> {
     let input = input_file(clip)?;
-    std::fs::create_dir_all(out).map_err(|source| JobError::Write { path: out.to_path_buf(), source })?;
-    // A stale marker must not survive a partial re-run, nor temporaries of a run that was killed.
-    let _ = std::fs::remove_file(out.join(DONE_FILE));
-    if let Ok(entries) = std::fs::read_dir(out) {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(".tmp") || name.ends_with(".partial") {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
+    if out.exists() && !out.is_dir() {
+        let source = std::io::Error::new(std::io::ErrorKind::AlreadyExists, "it is a file, not a folder");
+        return Err(JobError::Write { path: out.to_path_buf(), source });
     }
+    std::fs::create_dir_all(out).map_err(|source| JobError::Write { path: out.to_path_buf(), source })?;
+    // A stale marker must not survive a partial re-run, nor genu's own temporaries of a run that was killed
+    // (only files with genu's temporary prefix: nothing of the user's is touched).
+    let _ = std::fs::remove_file(out.join(DONE_FILE));
+    crate::fsx::remove_own_temporaries(out);
     let producer = Producer::genu(models, settings.fingerprint());
     let provenance = Provenance { producer: producer.clone(), input };
     let video = VideoOptions { max_side: settings.max_side, ..Default::default() };
     let options = TrackerOptions { choice: settings.subject, ..Default::default() };
     let started = Instant::now();
     let preview = (settings.overlay || settings.report).then(|| out.join(PREVIEW_FILE));
-    let track = track_clip(clip, video, models, options, producer, preview.as_deref(), progress)?;
-    let pose_s = started.elapsed().as_secs_f64();
-    let result = finish(clip, out, settings, &track, provenance, pose_s, preview.as_deref());
-    if let Some(p) = preview {
-        let _ = std::fs::remove_file(p);
-    }
+    let result = track_clip(clip, video, models, options, producer, preview.as_deref(), progress)
+        .map_err(JobError::from)
+        .and_then(|track| {
+            let pose_s = started.elapsed().as_secs_f64();
+            finish(clip, out, settings, &track, provenance, pose_s, preview.as_deref())
+        });
+    // Whatever happened, no temporary of this job stays behind (the preview, an unfinished overlay).
+    crate::fsx::remove_own_temporaries(out);
     result
 }
 

@@ -15,6 +15,7 @@
 
 pub mod analysis;
 pub mod batch;
+pub mod fsx;
 pub mod job;
 pub mod kinematics;
 pub mod models;

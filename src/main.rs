@@ -1,8 +1,11 @@
 //! The `genu` command line: parses arguments, calls the library, maps the outcome to an exit code.
 
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
@@ -183,18 +186,71 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((k, n))
 }
 
+/// Exit code after an interruption (Ctrl-C): 128 + SIGINT, as shells report it.
+const EXIT_INTERRUPTED: u8 = 130;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    // The first Ctrl-C asks the work to stop cleanly (temporaries removed, finished results kept and listed);
+    // a second one exits at once.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+    match run(cli, &interrupted) {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            if is_interrupted(&err) {
+                eprintln!("interrupted (Ctrl-C): stopped cleanly; finished results kept, temporaries removed");
+                return ExitCode::from(EXIT_INTERRUPTED);
+            }
+            eprintln!("{}", one_line(&format!("error: {}", error_line(&err))));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each cause once: a message that already quotes its cause (as the
+/// library's errors do) is not followed by the same text again.
+fn error_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+/// Escape control characters (a newline in a file name, say) so one error stays one line.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+fn is_interrupted(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        matches!(e.downcast_ref::<genu::pose::PoseError>(), Some(genu::pose::PoseError::Interrupted))
+            || matches!(
+                e.downcast_ref::<genu::job::JobError>(),
+                Some(genu::job::JobError::Pose(genu::pose::PoseError::Interrupted))
+            )
+    })
+}
+
+/// A progress callback that stops the work once `flag` is set.
+fn until(flag: &AtomicBool) -> impl FnMut(u64) -> ControlFlow<()> + '_ {
+    move |_| if flag.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -202,14 +258,16 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(cli: Cli, interrupted: &AtomicBool) -> Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(cli.ort_lib, cli.models, json),
         Command::Analyze { clip, pose, output, job, format } => {
             let settings = job.settings()?;
             match (clip, pose) {
                 (_, Some(pose)) => analyze_track_file(&pose, settings.analysis, output.as_deref(), &format),
-                (Some(clip), None) => analyze_clip(cli.ort_lib, cli.models, &clip, output, settings, &format),
+                (Some(clip), None) => {
+                    analyze_clip(cli.ort_lib, cli.models, &clip, output, settings, &format, interrupted)
+                }
                 (None, None) => bail!("give a clip to analyse, or --pose TRACK.json"),
             }
         }
@@ -217,7 +275,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Batch { dir, output, jobs, recursive, force, shard, job } => {
             let options =
                 genu::batch::BatchOptions { jobs, recursive, force, shard, settings: job.settings()?, progress: true };
-            batch(cli.ort_lib, cli.models, &dir, &output, &options)
+            batch(cli.ort_lib, cli.models, &dir, &output, &options, interrupted)
         }
         Command::Merge { parts, output } => {
             let summary = genu::batch::merge(&parts, &output)?;
@@ -230,7 +288,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Pose { clip, output, pose_args } => pose(cli.ort_lib, cli.models, &clip, &output, pose_args),
+        Command::Pose { clip, output, pose_args } => {
+            pose(cli.ort_lib, cli.models, &clip, &output, pose_args, interrupted)
+        }
     }
 }
 
@@ -240,25 +300,31 @@ fn batch(
     dir: &std::path::Path,
     output: &std::path::Path,
     options: &genu::batch::BatchOptions,
+    interrupted: &AtomicBool,
 ) -> Result<ExitCode> {
+    use genu::batch::ClipStatus;
     if !dir.is_dir() {
         bail!("'{}' is not a folder", dir.display());
     }
     let runtime = Runtime::discover(ort_lib.as_deref())?;
     let models = ModelDir::locate(models.as_deref());
-    let summary = genu::batch::run_batch(&runtime, &models, dir, output, options)?;
-    for c in summary.clips.iter().filter(|c| c.status == "failed") {
-        eprintln!("failed: {}", c.error.as_deref().unwrap_or(&c.relative));
+    let summary = genu::batch::run_batch(&runtime, &models, dir, output, options, interrupted)?;
+    for c in summary.clips.iter().filter(|c| c.status == ClipStatus::Failed) {
+        eprintln!("{}", one_line(&format!("failed: {}", c.error.as_deref().unwrap_or(&c.relative))));
     }
     let (n, failed) = (summary.clips.len(), summary.failed());
-    let done = summary.clips.iter().filter(|c| c.status == "done").count();
-    let skipped = summary.clips.iter().filter(|c| c.status == "skipped").count();
+    let done = summary.count(ClipStatus::Done);
+    let skipped = summary.count(ClipStatus::Skipped);
+    let stopped = summary.count(ClipStatus::Interrupted);
     eprintln!(
-        "{n} clips: {done} analysed, {skipped} already done, {failed} failed ({:.1} s); results in {}",
+        "{n} clips: {done} analysed, {skipped} already done, {failed} failed{} ({:.1} s); results in {}",
+        if stopped > 0 { format!(", {stopped} interrupted (run again to do them)") } else { String::new() },
         summary.seconds,
         output.display()
     );
-    Ok(if failed == 0 {
+    Ok(if summary.interrupted() {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if failed == 0 {
         ExitCode::SUCCESS
     } else if failed < n {
         ExitCode::from(genu::batch::EXIT_SOME_FAILED)
@@ -278,7 +344,7 @@ fn analyze_track_file(
     let analysis = genu::analysis::analyze_track(&track, &config).with_context(|| format!("'{}'", pose.display()))?;
     let json = serde_json::to_vec_pretty(&analysis)?;
     if let Some(path) = output {
-        genu::pose::track::write_atomic(path, &json).with_context(|| format!("cannot write '{}'", path.display()))?;
+        genu::fsx::write_atomic(path, &json).with_context(|| format!("cannot write '{}'", path.display()))?;
     }
     let mut out = std::io::stdout().lock();
     match format {
@@ -303,6 +369,7 @@ fn analyze_clip(
     output: Option<PathBuf>,
     settings: genu::job::JobSettings,
     format: &str,
+    interrupted: &AtomicBool,
 ) -> Result<ExitCode> {
     let out = output.unwrap_or_else(|| {
         let stem = clip.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "clip".into());
@@ -311,7 +378,7 @@ fn analyze_clip(
     let runtime = Runtime::discover(ort_lib.as_deref())?;
     let dir = ModelDir::locate(models.as_deref());
     let mut blazepose = genu::pose::BlazePose::load(&runtime, &dir, settings.model, settings.threads)?;
-    let outcome = genu::job::run_clip(clip, &out, &settings, &mut blazepose, &mut |_| {})?;
+    let outcome = genu::job::run_clip(clip, &out, &settings, &mut blazepose, &mut until(interrupted))?;
     let mut stdout = std::io::stdout().lock();
     match format {
         "json" => {
@@ -345,6 +412,7 @@ fn pose(
     clip: &std::path::Path,
     output: &std::path::Path,
     s: PoseArgs,
+    interrupted: &AtomicBool,
 ) -> Result<ExitCode> {
     use genu::pose::{track_clip, BlazePose, Producer, TrackerOptions};
     let runtime = Runtime::discover(ort_lib.as_deref())?;
@@ -356,7 +424,7 @@ fn pose(
     let options = TrackerOptions { choice: s.subject, ..Default::default() };
     let video = genu::video::VideoOptions { max_side: s.max_side, ..Default::default() };
     let started = std::time::Instant::now();
-    let track = track_clip(clip, video, &mut blazepose, options, producer, None, &mut |_| {})?;
+    let track = track_clip(clip, video, &mut blazepose, options, producer, None, &mut until(interrupted))?;
     let seconds = started.elapsed().as_secs_f64();
     track.write_json(output)?;
     let n = track.frames.len();

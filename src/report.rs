@@ -13,8 +13,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
+use crate::fsx::write_atomic;
 use crate::kinematics::{view_name, LEFT};
-use crate::pose::track::write_atomic;
 use crate::pose::Producer;
 use crate::reps::{KtoCategory, Rep, Value};
 use crate::video::ClipInfo;

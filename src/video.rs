@@ -33,8 +33,15 @@ pub const DEFAULT_MAX_SIDE: u32 = 1920;
 /// A clip whose last decoded frame ends this much before the declared duration is reported as truncated,
 /// unless the shortfall is within [`TRUNCATION_TOLERANCE_FRAMES`] frame intervals.
 pub const TRUNCATION_TOLERANCE_S: f64 = 0.5;
+/// A stream that ends cleanly after less than 1/this of its declared duration has a header that lies about
+/// its length (a cut file ends in a read error or keeps a realistic share of its frames); see
+/// `VideoReader::check_complete`.
+pub const IMPLAUSIBLE_DURATION_RATIO: f64 = 100.0;
 /// Frame intervals of slack when comparing decoded length with the declared duration.
 pub const TRUNCATION_TOLERANCE_FRAMES: f64 = 3.0;
+/// A frame may be this much earlier than its predecessor (rounding of time bases) before the timestamps are
+/// taken as stepping back.
+pub const TIME_STEP_BACK_TOLERANCE_S: f64 = 1e-6;
 /// Frames that may wait between the decoding thread and the consumer.
 pub const DECODE_QUEUE: usize = 4;
 
@@ -182,6 +189,33 @@ pub enum VideoError {
         /// The clip.
         path: PathBuf,
     },
+    /// An MP4/MOV whose index (the `moov` atom) is missing: a recording that was never finished, or a file
+    /// cut short before its index.
+    #[error("'{path}': truncated or unfinished MP4/MOV: the file has no index (moov atom), so its frames cannot be found; the recording was not finished or the file was cut")]
+    Unfinished {
+        /// The clip.
+        path: PathBuf,
+    },
+    /// Presentation times go backwards (files joined end to end, or an edit that restarted the clock).
+    #[error("'{path}': timestamps step back at frame {frame} (from {from_s:.3} s to {to_s:.3} s): a joined or edited file; re-encode it with continuous timestamps")]
+    TimeStepsBack {
+        /// The clip.
+        path: PathBuf,
+        /// The frame whose time is earlier than its predecessor's.
+        frame: u64,
+        /// Time of the previous frame.
+        from_s: f64,
+        /// Time of this frame.
+        to_s: f64,
+    },
+    /// The small preview copy for the overlay could not be written (a full disk, a read-only folder).
+    #[error("cannot write in '{folder}' (recording the overlay preview): {source}")]
+    Preview {
+        /// The output folder.
+        folder: PathBuf,
+        /// FFmpeg's error.
+        source: ffmpeg::Error,
+    },
     /// The RGB converter failed.
     #[error("'{path}': pixel format conversion failed: {source}")]
     Convert {
@@ -207,6 +241,75 @@ pub fn rotation_from_display_matrix(matrix: &[i32; 9]) -> u32 {
     let clockwise = (-ccw).round();
     let snapped = ((clockwise / 90.0).round() as i64 * 90).rem_euclid(360);
     snapped as u32
+}
+
+/// The video stream's own declared duration in seconds: the stream's duration field; else the per-track
+/// `DURATION` tag Matroska/WebM muxers write; else the container's duration, but only when the video is the
+/// container's only stream (an audio track that runs longer than the video would otherwise make a complete
+/// clip look truncated).
+fn video_duration_s(input: &format::context::Input, stream: &ffmpeg::Stream, time_base: f64) -> Option<f64> {
+    if stream.duration() > 0 {
+        return Some(stream.duration() as f64 * time_base);
+    }
+    let tag = stream.metadata().iter().find(|(k, _)| k.eq_ignore_ascii_case("DURATION")).map(|(_, v)| v.to_string());
+    if let Some(seconds) = tag.as_deref().and_then(parse_clock) {
+        return Some(seconds);
+    }
+    (input.duration() > 0 && input.streams().count() == 1)
+        .then(|| input.duration() as f64 / f64::from(ffmpeg::ffi::AV_TIME_BASE))
+}
+
+/// `HH:MM:SS.fraction` (Matroska's duration tag) in seconds.
+fn parse_clock(text: &str) -> Option<f64> {
+    let mut parts = text.trim().split(':');
+    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (h, m, s) = (h.parse::<f64>().ok()?, m.parse::<f64>().ok()?, s.parse::<f64>().ok()?);
+    let total = h * 3600.0 + m * 60.0 + s;
+    (total.is_finite() && total > 0.0).then_some(total)
+}
+
+/// Whether an open file is an ISO-BMFF (MP4/MOV) file whose top-level boxes hold no `moov` (its index): what a
+/// recording that was never finished, or a non-faststart file cut short, looks like.
+fn iso_bmff_without_index(file: &std::fs::File) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = file;
+    let Ok(len) = f.seek(SeekFrom::End(0)) else { return false };
+    let mut pos = 0u64;
+    let mut first = true;
+    while pos + 8 <= len {
+        let mut head = [0u8; 16];
+        if f.seek(SeekFrom::Start(pos)).is_err() || f.read_exact(&mut head[..8]).is_err() {
+            return false;
+        }
+        let kind = &head[4..8];
+        if first && kind != b"ftyp" {
+            return false;
+        }
+        first = false;
+        if kind == b"moov" {
+            return false;
+        }
+        let size = match u32::from_be_bytes([head[0], head[1], head[2], head[3]]) {
+            0 => return true, // the box runs to the end of the file: no moov after it
+            1 => {
+                if f.read_exact(&mut head[8..16]).is_err() {
+                    return true;
+                }
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&head[8..16]);
+                u64::from_be_bytes(b)
+            }
+            n => u64::from(n),
+        };
+        if size < 8 {
+            return true;
+        }
+        pos = pos.saturating_add(size);
+    }
+    !first
 }
 
 /// A UTF-8 path naming an open file (Linux: `/proc/self/fd/N`).
@@ -255,6 +358,7 @@ pub struct VideoReader {
     min_dt: f64,
     max_dt: f64,
     preview: Option<H264Writer>,
+    preview_folder: PathBuf,
     fast_convert: bool,
 }
 
@@ -267,11 +371,10 @@ impl std::fmt::Debug for VideoReader {
 impl VideoReader {
     /// Open a clip, find its video stream and read its facts.
     pub fn open(path: &Path, options: VideoOptions) -> Result<Self, VideoError> {
-        let meta = std::fs::metadata(path).map_err(|source| VideoError::Io { path: path.into(), source })?;
-        if meta.is_dir() {
-            let source = std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a folder");
-            return Err(VideoError::Io { path: path.into(), source });
-        }
+        let io = |source| VideoError::Io { path: path.into(), source };
+        // Never open a FIFO or a device: reading one could block forever.
+        crate::fsx::require_regular(path).map_err(io)?;
+        let meta = std::fs::metadata(path).map_err(io)?;
         if meta.len() == 0 {
             return Err(VideoError::Empty { path: path.into() });
         }
@@ -281,11 +384,19 @@ impl VideoReader {
         ffmpeg::util::log::set_level(ffmpeg::util::log::Level::Fatal);
         // FFmpeg's Rust binding takes UTF-8 paths only; a file name that is not UTF-8 is opened through the
         // already-open descriptor instead.
-        let input = match path.to_str() {
+        let opened = match path.to_str() {
             Some(p) => format::input(p),
             None => format::input(&fd_path(&file)),
-        }
-        .map_err(|source| VideoError::NotAVideo { path: path.into(), source })?;
+        };
+        let input = match opened {
+            Ok(input) => input,
+            Err(source) => {
+                if iso_bmff_without_index(&file) {
+                    return Err(VideoError::Unfinished { path: path.into() });
+                }
+                return Err(VideoError::NotAVideo { path: path.into(), source });
+            }
+        };
         drop(file);
         let stream = input.streams().best(media::Type::Video).ok_or(VideoError::NoVideoStream { path: path.into() })?;
         let stream_index = stream.index();
@@ -328,13 +439,7 @@ impl VideoReader {
         let time_base = rational_f64(tb);
         let nominal = rational_f64(stream.avg_frame_rate());
         let nominal_fps = if nominal > 0.0 { nominal } else { rational_f64(stream.rate()) };
-        let duration_s = if stream.duration() > 0 {
-            Some(stream.duration() as f64 * time_base)
-        } else if input.duration() > 0 {
-            Some(input.duration() as f64 / f64::from(ffmpeg::ffi::AV_TIME_BASE))
-        } else {
-            None
-        };
+        let duration_s = video_duration_s(&input, &stream, time_base);
         let frame_count = (stream.frames() > 0).then(|| stream.frames() as u64);
         let start_ts = if stream.start_time() == ffmpeg::ffi::AV_NOPTS_VALUE { 0 } else { stream.start_time() };
         let info = ClipInfo {
@@ -374,6 +479,7 @@ impl VideoReader {
             min_dt: f64::INFINITY,
             max_dt: 0.0,
             preview: None,
+            preview_folder: PathBuf::new(),
             fast_convert: options.preview,
         })
     }
@@ -383,16 +489,19 @@ impl VideoReader {
     /// [`VideoReader::finish_preview`].
     pub fn record_preview(&mut self, path: &Path) -> Result<(), VideoError> {
         let (w, h) = working_size(self.info.coded_width, self.info.coded_height, PREVIEW_MAX_SIDE);
+        self.preview_folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let folder = self.preview_folder.clone();
         let writer = H264Writer::create(path, "matroska", w, h, self.info.nominal_fps, "ultrafast", "20")
-            .map_err(|source| VideoError::Convert { path: path.to_path_buf(), source })?;
+            .map_err(|source| VideoError::Preview { folder, source })?;
         self.preview = Some(writer);
         Ok(())
     }
 
     /// Close the preview file, if one is being recorded.
     pub fn finish_preview(&mut self) -> Result<(), VideoError> {
+        let folder = self.preview_folder.clone();
         match self.preview.take() {
-            Some(w) => w.finish().map_err(|source| VideoError::Convert { path: self.path.clone(), source }),
+            Some(w) => w.finish().map_err(|source| VideoError::Preview { folder, source }),
             None => Ok(()),
         }
     }
@@ -407,7 +516,12 @@ impl VideoReader {
         Frame { index: 0, pts_s: 0.0, rgb: RgbImage::new(self.info.work_width, self.info.work_height) }
     }
 
+    /// A read or decode error part-way; when the frames so far fall well short of the declared duration, the
+    /// file was cut, and that is what the error says.
     fn corrupt(&self, source: ffmpeg::Error) -> VideoError {
+        if let Err(truncated @ VideoError::Truncated { .. }) = self.check_length() {
+            return truncated;
+        }
         VideoError::Corrupt {
             path: self.path.clone(),
             frames: self.frames,
@@ -460,11 +574,23 @@ impl VideoReader {
         }
     }
 
-    /// After the last frame: no frames at all, or far fewer than declared, is an error.
+    /// After the last frame: no frames at all, or far fewer than declared, is an error. A declared duration
+    /// over [`IMPLAUSIBLE_DURATION_RATIO`] times what a cleanly ended stream held is a header that lies (an AVI
+    /// whose frame count says 2^31), not a cut file, and is not believed.
     fn check_complete(&self) -> Result<(), VideoError> {
         let Some(last) = self.last_pts else {
             return Err(VideoError::NoFrames { path: self.path.clone() });
         };
+        let interval = if self.info.nominal_fps > 0.0 { 1.0 / self.info.nominal_fps } else { 0.04 };
+        if self.info.duration_s.is_some_and(|d| d > IMPLAUSIBLE_DURATION_RATIO * (last + interval)) {
+            return Ok(());
+        }
+        self.check_length()
+    }
+
+    /// Frames decoded so far against the declared duration.
+    fn check_length(&self) -> Result<(), VideoError> {
+        let last = self.last_pts.unwrap_or(0.0);
         if let Some(declared) = self.info.duration_s {
             let interval = if self.info.nominal_fps > 0.0 { 1.0 / self.info.nominal_fps } else { 0.04 };
             let slack = TRUNCATION_TOLERANCE_S.max(TRUNCATION_TOLERANCE_FRAMES * interval);
@@ -521,6 +647,14 @@ impl VideoReader {
         };
         if let Some(prev) = self.last_pts {
             let dt = pts_s - prev;
+            if dt < -TIME_STEP_BACK_TOLERANCE_S {
+                return Err(VideoError::TimeStepsBack {
+                    path: self.path.clone(),
+                    frame: self.frames,
+                    from_s: prev,
+                    to_s: pts_s,
+                });
+            }
             if dt > 0.0 {
                 self.min_dt = self.min_dt.min(dt);
                 self.max_dt = self.max_dt.max(dt);
@@ -529,8 +663,8 @@ impl VideoReader {
         self.first_pts.get_or_insert(pts_s);
         self.last_pts = Some(pts_s);
         if let Some(p) = self.preview.as_mut() {
-            p.push_frame(&self.decoded, pts_s)
-                .map_err(|source| VideoError::Convert { path: self.path.clone(), source })?;
+            let folder = self.preview_folder.clone();
+            p.push_frame(&self.decoded, pts_s).map_err(|source| VideoError::Preview { folder, source })?;
         }
         out.index = self.frames;
         out.pts_s = pts_s;
@@ -615,6 +749,8 @@ pub struct H264Writer {
     stream_tb: ffmpeg::Rational,
     /// One frame's duration at the nominal rate, in the writer's time base.
     frame_ticks: i64,
+    /// Presentation time of the last frame sent, in the writer's time base.
+    last_pts: Option<i64>,
 }
 
 impl std::fmt::Debug for H264Writer {
@@ -672,6 +808,7 @@ impl H264Writer {
             height: h,
             stream_tb,
             frame_ticks: if fps > 0.0 { (f64::from(OUT_TIME_BASE) / fps).round() as i64 } else { 0 },
+            last_pts: None,
         })
     }
 
@@ -693,7 +830,14 @@ impl H264Writer {
         if let Some((ctx, ..)) = self.scaler.as_mut() {
             ctx.run(src, &mut self.yuv)?;
         }
-        self.yuv.set_pts(Some((pts_s * f64::from(OUT_TIME_BASE)).round() as i64));
+        // Muxers refuse times that do not increase; a repeated timestamp is moved on by one tick (the written
+        // clips are for viewing, and the overlay pairs frames by index, not time).
+        let mut pts = (pts_s * f64::from(OUT_TIME_BASE)).round() as i64;
+        if let Some(last) = self.last_pts.filter(|&l| pts <= l) {
+            pts = last + 1;
+        }
+        self.last_pts = Some(pts);
+        self.yuv.set_pts(Some(pts));
         self.encoder.send_frame(&self.yuv)?;
         self.drain()
     }

@@ -229,7 +229,7 @@ fn killed_batch_resumes_without_redoing_or_trusting_half_work() {
         .into_iter()
         .filter(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            name.starts_with(".tmp") || name.ends_with(".partial")
+            name.starts_with(genu::fsx::TEMP_PREFIX) || name.starts_with(".tmp") || name.ends_with(".partial")
         })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");

@@ -199,18 +199,21 @@ fn truncated_clip_reports_how_far_it_got() {
     // Index at the front (as phones and most editors write): decoding stops early, and says where.
     let cut = make("full_fast.mp4", true);
     match decode_all(&cut, VideoOptions::default()) {
-        Err(err @ (VideoError::Truncated { .. } | VideoError::Corrupt { .. })) => {
+        Err(err @ VideoError::Truncated { .. }) => {
             let text = err.to_string();
             assert!(text.contains("cut_full_fast.mp4") && text.contains("frames"), "{text}");
         }
         Err(other) => panic!("expected a truncation error, got: {other}"),
         Ok((frames, _)) => panic!("a clip cut to 45% decoded without error ({} frames)", frames.len()),
     }
-    // Index at the end: the cut file has no index at all, and cannot be opened.
+    // Index at the end: the cut file has no index at all, cannot be opened, and the error says why.
     let cut = make("full_slow.mp4", false);
     match VideoReader::open(&cut, VideoOptions::default()) {
-        Err(err @ VideoError::NotAVideo { .. }) => assert!(err.to_string().contains("cut_full_slow.mp4")),
-        Err(other) => panic!("expected an unreadable-file error, got: {other}"),
+        Err(err @ VideoError::Unfinished { .. }) => {
+            let text = err.to_string();
+            assert!(text.contains("cut_full_slow.mp4") && text.contains("moov"), "{text}");
+        }
+        Err(other) => panic!("expected an unfinished-MP4 error, got: {other}"),
         Ok(_) => panic!("a clip without its index opened"),
     }
 }

@@ -14,6 +14,8 @@ use sci_rs::signal::filter::sosfiltfilt_dyn;
 /// Default low-pass cut-off (Hz): squats and step-downs have almost no energy above it (Winter's residual
 /// analysis of gait gives 4–6 Hz), while landmark jitter does.
 pub const DEFAULT_CUTOFF_HZ: f64 = 6.0;
+/// Smallest cut-off, as a fraction of the Nyquist frequency, a low-pass is designed for (see [`LowPass::new`]).
+pub const MIN_NORMALISED_CUTOFF: f64 = 1e-4;
 /// Butterworth order (applied twice, forward and backward, so the effective order is 8 and the phase is zero).
 pub const FILTER_ORDER: usize = 4;
 /// Gaps up to this long are filled by linear interpolation; longer ones stay empty.
@@ -159,6 +161,11 @@ impl LowPass {
     /// not below the Nyquist frequency (nothing to remove).
     pub fn new(cutoff_hz: f64, rate_hz: f64) -> Option<Self> {
         if !(cutoff_hz > 0.0 && cutoff_hz < rate_hz / 2.0) {
+            return None;
+        }
+        // The design's pole placement breaks down numerically (and sci-rs panics) for cut-offs this far below
+        // the Nyquist frequency; no analysis uses one (6 Hz at 1000 fps is 0.012).
+        if cutoff_hz / (rate_hz / 2.0) < MIN_NORMALISED_CUTOFF {
             return None;
         }
         let design = butter_dyn(

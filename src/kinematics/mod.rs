@@ -85,6 +85,21 @@ pub const MIN_FORESHORTENING: f64 = 0.35;
 pub const MAX_SEGMENT_TILT_DEG: f64 = 45.0;
 /// Landmarks of a sample count as in view when their presence reaches this.
 pub const MIN_PRESENCE: f64 = 0.5;
+/// Shortest median hip–ankle length (pixels) a subject may have. Below it one pixel of landmark error is more
+/// than 2.5 % of the leg and 5 % of the shank, the size of the effects genu reports, and BlazePose on a body
+/// this small is mostly guessing (a 16x16 clip "finds" people in noise).
+pub const MIN_LEG_PX: f64 = 40.0;
+/// Frame rates (Hz, from the median frame interval) genu analyses: below 1 Hz a squat is a handful of
+/// samples; above 1000 Hz (beyond phones' 960 fps slow motion) the timestamps are not a camera's.
+pub const MIN_RATE_HZ: f64 = 1.0;
+/// Highest frame rate analysed (see [`MIN_RATE_HZ`]).
+pub const MAX_RATE_HZ: f64 = 1000.0;
+/// The uniform grid may hold at most this many samples per frame of the track (plus [`GRID_SLACK`]): frames
+/// are resampled at their own median rate, so a longer grid means the timestamps jump (a broken or spliced
+/// file) and would otherwise make memory grow with the size of the jump instead of the clip.
+pub const GRID_MAX_PER_FRAME: f64 = 4.0;
+/// Samples of slack on top of [`GRID_MAX_PER_FRAME`] for very short tracks.
+pub const GRID_SLACK: f64 = 16.0;
 
 /// Settings of the kinematics stage (see each constant for the reasoning behind the default).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -114,6 +129,39 @@ pub enum KinematicsError {
         frame: u64,
         /// Its time.
         t_s: f64,
+    },
+    /// The median frame interval gives a rate genu does not analyse.
+    #[error(
+        "frames come {rate_hz:.3e} times a second: genu analyses {MIN_RATE_HZ} to {MAX_RATE_HZ} frames per second"
+    )]
+    BadRate {
+        /// The rate from the median frame interval, Hz.
+        rate_hz: f64,
+    },
+    /// The frame times jump far beyond the clip's own frame interval.
+    #[error(
+        "frame times jump by {gap_s:.3} s after frame {frame} ({frames} frames span {span_s:.3} s): the timestamps are broken"
+    )]
+    TimeJump {
+        /// The frame after which the largest jump happens.
+        frame: u64,
+        /// The jump, seconds.
+        gap_s: f64,
+        /// Frames in the track.
+        frames: usize,
+        /// Time from the first to the last frame, seconds.
+        span_s: f64,
+    },
+    /// No frame holds a usable pose.
+    #[error("no person in the track")]
+    NoSubject,
+    /// The subject is too small in the frame to measure.
+    #[error(
+        "the person is too small to measure: legs {leg_px:.0} px long (at least {MIN_LEG_PX} px): film closer or at a higher resolution"
+    )]
+    SubjectTooSmall {
+        /// Median hip–ankle length, pixels.
+        leg_px: f64,
     },
 }
 
@@ -473,6 +521,22 @@ fn correct_swaps(raw: &mut Raw, frontal: &[bool], front: bool, leg_px: f64) -> u
     swapped
 }
 
+/// Refuse timestamps whose uniform grid would not be bounded by the track's own length: a rate outside
+/// [`MIN_RATE_HZ`]..[`MAX_RATE_HZ`], or a span far longer than the frames at that rate (a jump).
+fn check_time_base(raw: &Raw, dts: &[f64], rate_hz: f64) -> Result<(), KinematicsError> {
+    if !(MIN_RATE_HZ..=MAX_RATE_HZ).contains(&rate_hz) {
+        return Err(KinematicsError::BadRate { rate_hz });
+    }
+    let (first, last) = (raw.t[0], raw.t[raw.t.len() - 1]);
+    let grid_len = (last - first) * rate_hz;
+    let frames = raw.t.len();
+    if grid_len > GRID_MAX_PER_FRAME * frames as f64 + GRID_SLACK {
+        let (k, gap_s) = dts.iter().copied().enumerate().fold((0, 0.0), |b, (k, d)| if d > b.1 { (k, d) } else { b });
+        return Err(KinematicsError::TimeJump { frame: raw.frame[k], gap_s, frames, span_s: last - first });
+    }
+    Ok(())
+}
+
 /// Run the kinematics stage on a track.
 pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<Signals, KinematicsError> {
     let mut raw = extract(track)?;
@@ -484,12 +548,18 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         median_of(raw.nose_visibility.iter().zip(&raw.img).filter(|(_, p)| p[0][0].is_finite()).map(|(v, _)| *v))
             .is_some_and(|v| v > FACE_VISIBLE);
     let frontal_raw: Vec<bool> = yaw_raw.iter().map(|y| y.is_finite() && *y <= FRONTAL_MAX_YAW_DEG).collect();
-    let leg_guess = median_of(raw.img.iter().map(|p| (dist(p[0], p[4]) + dist(p[1], p[5])) / 2.0)).unwrap_or(0.0);
+    let Some(leg_guess) = median_of(raw.img.iter().map(|p| (dist(p[0], p[4]) + dist(p[1], p[5])) / 2.0)) else {
+        return Err(KinematicsError::NoSubject);
+    };
+    if leg_guess < MIN_LEG_PX {
+        return Err(KinematicsError::SubjectTooSmall { leg_px: leg_guess });
+    }
     let swaps_corrected = correct_swaps(&mut raw, &frontal_raw, front, leg_guess);
 
     // Uniform grid at the clip's real rate.
     let dts: Vec<f64> = raw.t.windows(2).map(|w| w[1] - w[0]).collect();
     let rate_hz = median_of(dts.iter().copied()).filter(|d| *d > 0.0).map_or(30.0, |d| 1.0 / d);
+    check_time_base(&raw, &dts, rate_hz)?;
     let grid = Grid::spanning(&raw.t, rate_hz);
     let n = grid.t_s.len();
     let max_run = (config.max_fill_s * rate_hz).round() as usize;

@@ -57,6 +57,17 @@ pub enum PoseError {
     /// A track file could not be read or written.
     #[error(transparent)]
     Track(#[from] TrackError),
+    /// The caller asked to stop (Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
+    /// The clip has more frames than one track may hold.
+    #[error("'{path}': more than {max} frames: cut the clip into parts (genu holds one clip's track in memory)")]
+    TooLong {
+        /// The clip.
+        path: std::path::PathBuf,
+        /// The limit ([`track::MAX_TRACK_FRAMES`]).
+        max: usize,
+    },
 }
 
 /// The two networks of BlazePose, as the tracker uses them.
@@ -181,6 +192,10 @@ fn fill(tensor: &mut Array4<f32>, write: impl FnOnce(&mut [f32])) {
         write(buf);
     }
 }
+
+/// At most this many frames are reserved up front from the container's declared count (about 40 s at 60 fps);
+/// longer clips grow the list as frames arrive.
+const INITIAL_FRAME_CAPACITY: usize = 2400;
 
 /// ONNX Runtime threads per model by default. Decoding runs on its own thread beside them; on a 2-core machine
 /// two inference threads still gain about 10 % end to end (measured with `make bench-pose`).
@@ -505,7 +520,9 @@ impl<M: PoseModels> Tracker<M> {
 
 /// Run the pose stage over a whole clip: decode on one thread, track on this one.
 ///
-/// `progress` is called after each frame with the number of frames done.
+/// `progress` is called after each frame with the number of frames done; returning `Break` stops the stage
+/// with [`PoseError::Interrupted`]. Clips longer than [`track::MAX_TRACK_FRAMES`] are refused part-way, so
+/// memory is bounded by the frames decoded, never by what the container declares.
 ///
 /// With `preview`, the decoding thread also records a small H.264 copy of the clip there (for the overlay
 /// video, so that the clip is decoded only once).
@@ -516,16 +533,24 @@ pub fn track_clip<M: PoseModels>(
     options: TrackerOptions,
     producer: Producer,
     preview: Option<&Path>,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64) -> std::ops::ControlFlow<()>,
 ) -> Result<PoseTrack, PoseError> {
     let mut decoder = DecodeThread::open_with_preview(clip, video, preview.map(Path::to_path_buf))?;
     let info = decoder.info().clone();
     let mut tracker = Tracker::new(models, options, info.work_to_full() as f32);
-    let mut frames = Vec::with_capacity(info.frame_count.unwrap_or(0) as usize);
+    // The container's frame count is a claim, not a fact (a header can say 2^31): it only sizes the first
+    // allocation, within bounds.
+    let claimed = info.frame_count.unwrap_or(0).min(INITIAL_FRAME_CAPACITY as u64) as usize;
+    let mut frames = Vec::with_capacity(claimed);
     while let Some(frame) = decoder.next_frame() {
         let frame = frame?;
+        if frames.len() >= track::MAX_TRACK_FRAMES {
+            return Err(PoseError::TooLong { path: clip.to_path_buf(), max: track::MAX_TRACK_FRAMES });
+        }
         frames.push(tracker.process(&frame)?);
-        progress(frame.index + 1);
+        if progress(frame.index + 1).is_break() {
+            return Err(PoseError::Interrupted);
+        }
         decoder.recycle(frame);
     }
     let info = decoder.finish();

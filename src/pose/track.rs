@@ -6,7 +6,6 @@
 //! as `[x, y, z]` in metres with the origin between the hips. The format is documented in
 //! `docs/track-format.md`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +18,19 @@ use crate::video::ClipInfo;
 pub const TRACK_FORMAT: &str = "genu-pose-track";
 /// Version of the track format this build writes and reads.
 pub const TRACK_VERSION: u32 = 1;
+/// Most frames one track may hold: 100 000 frames is 55 min at 30 fps or 28 min at 60 fps, far beyond any
+/// exercise clip, and keeps a track (about 1.2 kB a frame in memory) and its analysis within a few hundred MB.
+/// Longer clips are refused with a message saying to cut them.
+pub const MAX_TRACK_FRAMES: usize = 100_000;
+/// Largest track file read (bytes): a full-length track written by genu is about 3 kB a frame.
+pub const MAX_TRACK_BYTES: u64 = 1 << 30;
+/// Landmark coordinates further than this many frame sizes outside the frame are not a pose but a broken file
+/// (BlazePose places occluded joints a little outside the frame, never kilometres away).
+pub const MAX_COORD_FRAMES: f32 = 10.0;
+/// World landmarks further than this from the hips (metres) are not a human body.
+pub const MAX_WORLD_M: f32 = 10.0;
+/// Visibility and presence are probabilities; values outside [0, 1] by more than this are rejected.
+const PROBABILITY_SLACK: f32 = 1e-3;
 
 /// The 33 BlazePose body landmarks, in model order. Odd indices from 1 are the subject's left side.
 pub const LANDMARK_NAMES: [&str; 33] = [
@@ -169,7 +181,9 @@ pub struct PoseTrack {
     pub clip: ClipInfo,
     /// Names of the 33 landmarks, in order.
     pub landmark_names: Vec<String>,
-    /// Every decoded frame, in order.
+    /// Every decoded frame, in order (at most [`MAX_TRACK_FRAMES`]; a file with more is refused while it is
+    /// read, before it fills memory).
+    #[serde(deserialize_with = "bounded_frames")]
     pub frames: Vec<PoseFrame>,
     /// Tracking events in order.
     pub events: Vec<TrackEvent>,
@@ -233,34 +247,81 @@ impl PoseTrack {
         self.frames.iter().filter(|f| f.pose.is_some()).count()
     }
 
-    /// Check the structural rules: 33 landmarks and world points per pose, frames in increasing order.
+    /// Check the rules of the format: a clip with a size, 33 landmarks and world points per pose, frames in
+    /// increasing order with finite times, probabilities in [0, 1], coordinates finite and near the frame.
     pub fn validate(&self) -> Result<(), String> {
         if self.landmark_names.len() != LANDMARK_NAMES.len() {
             return Err(format!("{} landmark names, expected {}", self.landmark_names.len(), LANDMARK_NAMES.len()));
         }
+        if self.clip.width == 0 || self.clip.height == 0 {
+            return Err(format!("the clip's size is {}x{}", self.clip.width, self.clip.height));
+        }
+        if self.frames.len() > MAX_TRACK_FRAMES {
+            return Err(format!("{} frames, more than the {MAX_TRACK_FRAMES} a track may hold", self.frames.len()));
+        }
+        let (w, h) = (self.clip.width as f32, self.clip.height as f32);
+        let reach = MAX_COORD_FRAMES * w.max(h);
         let mut previous: Option<u64> = None;
         for f in &self.frames {
             if previous.is_some_and(|p| f.index <= p) {
                 return Err(format!("frame index {} does not increase", f.index));
             }
             previous = Some(f.index);
-            if let Some(p) = &f.pose {
-                if p.landmarks.len() != LANDMARK_NAMES.len() || p.world.len() != LANDMARK_NAMES.len() {
+            if !f.pts_s.is_finite() {
+                return Err(format!("frame {} has no finite time", f.index));
+            }
+            let Some(p) = &f.pose else { continue };
+            if p.landmarks.len() != LANDMARK_NAMES.len() || p.world.len() != LANDMARK_NAMES.len() {
+                return Err(format!(
+                    "frame {} has {} landmarks and {} world points, expected 33",
+                    f.index,
+                    p.landmarks.len(),
+                    p.world.len()
+                ));
+            }
+            let probability = |v: f32| (-PROBABILITY_SLACK..=1.0 + PROBABILITY_SLACK).contains(&v);
+            for (i, l) in p.landmarks.iter().enumerate() {
+                let name = LANDMARK_NAMES[i];
+                if !probability(l[3]) || !probability(l[4]) {
                     return Err(format!(
-                        "frame {} has {} landmarks and {} world points, expected 33",
-                        f.index,
-                        p.landmarks.len(),
-                        p.world.len()
+                        "frame {}: {name} has visibility {} and presence {} (probabilities lie in 0..1)",
+                        f.index, l[3], l[4]
                     ));
                 }
+                let inside = |v: f32, size: f32| v.is_finite() && v > -reach && v < size + reach;
+                if !inside(l[0], w) || !inside(l[1], h) || !l[2].is_finite() || l[2].abs() > reach {
+                    return Err(format!(
+                        "frame {}: {name} at ({}, {}, {}) px is not a position in a {}x{} clip",
+                        f.index, l[0], l[1], l[2], self.clip.width, self.clip.height
+                    ));
+                }
+            }
+            if let Some((i, v)) =
+                p.world.iter().enumerate().find(|(_, v)| v.iter().any(|c| !c.is_finite() || c.abs() > MAX_WORLD_M))
+            {
+                return Err(format!(
+                    "frame {}: world {} at ({}, {}, {}) m is not on a human body",
+                    f.index, LANDMARK_NAMES[i], v[0], v[1], v[2]
+                ));
             }
         }
         Ok(())
     }
 
     /// Read a track file, checking format, version and structure.
+    ///
+    /// Memory stays bounded whatever the file holds: only regular files up to [`MAX_TRACK_BYTES`] are read,
+    /// parsed as a stream (never loaded whole), and a frame list longer than [`MAX_TRACK_FRAMES`] stops the
+    /// parser.
     pub fn read_json(path: &Path) -> Result<Self, TrackError> {
-        let bytes = std::fs::read(path).map_err(|source| TrackError::Io { path: path.into(), source })?;
+        let io = |source| TrackError::Io { path: path.into(), source };
+        crate::fsx::require_regular(path).map_err(io)?;
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size > MAX_TRACK_BYTES {
+            let detail = format!("{size} bytes, more than the {MAX_TRACK_BYTES} a track file may have");
+            return Err(TrackError::Invalid { path: path.into(), detail });
+        }
+        let reader = || std::fs::File::open(path).map(std::io::BufReader::new).map_err(io);
         // Look at the header first so that a track of another version gets the right message.
         #[derive(Deserialize)]
         struct Header {
@@ -268,13 +329,13 @@ impl PoseTrack {
             version: Option<u32>,
         }
         let header: Header =
-            serde_json::from_slice(&bytes).map_err(|source| TrackError::Json { path: path.into(), source })?;
+            serde_json::from_reader(reader()?).map_err(|source| TrackError::Json { path: path.into(), source })?;
         let (format, version) = (header.format.unwrap_or_default(), header.version.unwrap_or(0));
         if format != TRACK_FORMAT || version != TRACK_VERSION {
             return Err(TrackError::Version { path: path.into(), format, version });
         }
         let track: Self =
-            serde_json::from_slice(&bytes).map_err(|source| TrackError::Json { path: path.into(), source })?;
+            serde_json::from_reader(reader()?).map_err(|source| TrackError::Json { path: path.into(), source })?;
         track.validate().map_err(|detail| TrackError::Invalid { path: path.into(), detail })?;
         Ok(track)
     }
@@ -283,28 +344,32 @@ impl PoseTrack {
     pub fn write_json(&self, path: &Path) -> Result<(), TrackError> {
         let io = |source| TrackError::Io { path: path.into(), source };
         let bytes = serde_json::to_vec(self).map_err(|source| TrackError::Json { path: path.into(), source })?;
-        write_atomic(path, &bytes).map_err(io)
+        crate::fsx::write_atomic(path, &bytes).map_err(io)
     }
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so that readers never
-/// see a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    // Temporary files are private (0600); results are ordinary files.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+/// Read the frame list, refusing more than [`MAX_TRACK_FRAMES`] as soon as the limit is passed.
+fn bounded_frames<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PoseFrame>, D::Error> {
+    struct Bounded;
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Vec<PoseFrame>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {MAX_TRACK_FRAMES} frames")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(frame) = seq.next_element()? {
+                if out.len() == MAX_TRACK_FRAMES {
+                    return Err(serde::de::Error::custom(format!(
+                        "more than {MAX_TRACK_FRAMES} frames (the most a track may hold)"
+                    )));
+                }
+                out.push(frame);
+            }
+            Ok(out)
+        }
     }
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    d.deserialize_seq(Bounded)
 }
 
 #[cfg(test)]

@@ -169,7 +169,8 @@ pub fn render_pass(
     let bottoms: HashMap<u64, usize> = reps.iter().map(|r| (r.bottom.frame, r.number)).collect();
     let poses: HashMap<u64, &crate::pose::Pose> =
         track.frames.iter().filter_map(|f| f.pose.as_ref().map(|p| (f.index, p))).collect();
-    let tmp = out.map(|o| o.with_extension("mp4.partial"));
+    // Written under a temporary name genu owns, renamed when complete, removed on failure.
+    let tmp = out.map(|o| o.with_file_name(format!("{}overlay.mp4", crate::fsx::TEMP_PREFIX)));
     let fps = track.clip.nominal_fps;
     let mut enc = match &tmp {
         Some(t) => Some(H264Writer::create(t, "mp4", w, h, fps, X264_PRESET, X264_CRF)?),
