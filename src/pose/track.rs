@@ -18,10 +18,11 @@ use crate::video::ClipInfo;
 pub const TRACK_FORMAT: &str = "genu-pose-track";
 /// Version of the track format this build writes and reads.
 pub const TRACK_VERSION: u32 = 1;
-/// Most frames one track may hold: 100 000 frames is 55 min at 30 fps or 28 min at 60 fps, far beyond any
-/// exercise clip, and keeps a track (about 1.2 kB a frame in memory) and its analysis within a few hundred MB.
-/// Longer clips are refused with a message saying to cut them.
-pub const MAX_TRACK_FRAMES: usize = 100_000;
+/// Most frames one track may hold: 72 000 frames is 40 min at 30 fps or 20 min at 60 fps, far beyond any
+/// exercise clip. Measured: a 99 990-frame track took 393 MB to analyse (about 4 kB a frame for the track, its
+/// grid and every signal), so this limit keeps any clip or track under about 300 MB. Longer clips are refused
+/// with a message saying to cut them.
+pub const MAX_TRACK_FRAMES: usize = 72_000;
 /// Largest track file read (bytes): a full-length track written by genu is about 3 kB a frame.
 pub const MAX_TRACK_BYTES: u64 = 1 << 30;
 /// Landmark coordinates further than this many frame sizes outside the frame are not a pose but a broken file
