@@ -37,6 +37,7 @@ pub const REPS_CSV_HEADER: &[&str] = &[
     "depth_pct_leg",
     "hip_below_knee_pct_leg",
     "fppa_bottom_deg",
+    "fppa_uncertainty_deg",
     "fppa_peak_deg",
     "t_fppa_peak_s",
     "frame_fppa_peak",
@@ -50,6 +51,9 @@ pub const REPS_CSV_HEADER: &[&str] = &[
     "fppa_peak_lmr_deg",
     "fppa_peak_si_pct",
     "kto_peak_lmr_pct_shank",
+    "camera_yaw_deg",
+    "fppa_mean_bottom_deg",
+    "kasr_bottom",
     "quality",
     "fppa_note",
     "kto_note",
@@ -90,6 +94,8 @@ pub struct RepRow {
     pub hip_below_knee_pct_leg: Option<f64>,
     /// FPPA at the bottom (degrees, valgus positive).
     pub fppa_bottom_deg: Option<f64>,
+    /// How far the bottom FPPA could be off because the camera's yaw is known only approximately (degrees).
+    pub fppa_uncertainty_deg: Option<f64>,
     /// Largest FPPA in the loaded phase.
     pub fppa_peak_deg: Option<f64>,
     /// Time of the FPPA peak.
@@ -116,6 +122,12 @@ pub struct RepRow {
     pub fppa_peak_si_pct: Option<f64>,
     /// Left minus right most medial knee over toe.
     pub kto_peak_lmr_pct_shank: Option<f64>,
+    /// Camera yaw relative to the subject during the rep (degrees, camera toward the subject's left positive).
+    pub camera_yaw_deg: Option<f64>,
+    /// Mean of left and right FPPA at the bottom (degrees; yaw-robust; bilateral tasks; same on both rows).
+    pub fppa_mean_bottom_deg: Option<f64>,
+    /// Knee-to-ankle separation ratio at the bottom (bilateral tasks; same on both rows).
+    pub kasr_bottom: Option<f64>,
     /// Rep quality score (0–1).
     pub quality: f64,
     /// Why FPPA is empty, if it is.
@@ -180,6 +192,7 @@ fn rep_row(clip: &str, r: &Rep, side: usize) -> RepRow {
         depth_pct_leg: finite(r.depth_pct_leg),
         hip_below_knee_pct_leg: l.hip_below_knee_pct_leg.value,
         fppa_bottom_deg: l.fppa_bottom_deg.value,
+        fppa_uncertainty_deg: l.fppa_uncertainty_deg,
         fppa_peak_deg: l.fppa_peak_deg.value,
         t_fppa_peak_s: l.fppa_peak_deg.at.map(|m| m.t_s),
         frame_fppa_peak: l.fppa_peak_deg.at.map(|m| m.frame),
@@ -197,6 +210,9 @@ fn rep_row(clip: &str, r: &Rep, side: usize) -> RepRow {
         fppa_peak_lmr_deg: r.asymmetry.fppa_peak_deg.map(|a| a.left_minus_right),
         fppa_peak_si_pct: r.asymmetry.fppa_peak_deg.and_then(|a| a.symmetry_index_pct),
         kto_peak_lmr_pct_shank: r.asymmetry.kto_medial_peak_pct_shank.map(|a| a.left_minus_right),
+        camera_yaw_deg: r.camera_yaw_deg,
+        fppa_mean_bottom_deg: r.fppa_mean_bottom_deg.value,
+        kasr_bottom: r.kasr_bottom.value,
         quality: r.quality.score,
         fppa_note: if l.fppa_bottom_deg.value.is_none() { note(&l.fppa_bottom_deg) } else { String::new() },
         kto_note: if l.kto_bottom_pct_shank.value.is_none() { note(&l.kto_bottom_pct_shank) } else { String::new() },
@@ -357,6 +373,85 @@ pub struct Summary {
     pub analysis: Analysis,
 }
 
+/// The smallest left/right difference in FPPA (degrees) reported as a finding: the smallest detectable
+/// difference of 2D FPPA is 7.5–8.9° (Munro, Herrington & Carolan 2012); a smaller difference is within what
+/// filming and landmark noise make of two identical knees.
+pub const ASYMMETRY_MIN_DEG: f64 = 8.0;
+/// Camera yaw (degrees, either way) from which the findings say that the filming limits what can be said.
+pub const YAW_BANNER_DEG: f64 = 5.0;
+
+fn largest_yaw(reps: &[Rep]) -> Option<f64> {
+    reps.iter()
+        .filter_map(|r| r.camera_yaw_deg)
+        .filter(|y| y.abs() >= YAW_BANNER_DEG)
+        .max_by(|a, b| a.abs().total_cmp(&b.abs()))
+}
+
+/// "Caves in more" only when the left/right difference of peak FPPA, averaged over the reps where both legs
+/// were measured, exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps, and the two legs' combined
+/// uncertainty from the camera angle; the reps it rests on are named.
+fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
+    let both: Vec<(usize, f64, f64)> = reps
+        .iter()
+        .filter_map(|r| {
+            let d = r.asymmetry.fppa_peak_deg?.left_minus_right;
+            let u = r.legs[0].fppa_uncertainty_deg.unwrap_or(0.0) + r.legs[1].fppa_uncertainty_deg.unwrap_or(0.0);
+            Some((r.number, d, u))
+        })
+        .collect();
+    if both.is_empty() {
+        return None;
+    }
+    let n = both.len() as f64;
+    let mean = both.iter().map(|b| b.1).sum::<f64>() / n;
+    let sd = (both.len() > 1)
+        .then(|| (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
+        .unwrap_or(0.0);
+    let uncertainty = both.iter().map(|b| b.2).sum::<f64>() / n;
+    let threshold = ASYMMETRY_MIN_DEG.max(2.0 * sd).max(uncertainty);
+    let which: Vec<String> = both.iter().map(|b| b.0.to_string()).collect();
+    let reps_text = format!("{} {}", if which.len() == 1 { "rep" } else { "reps" }, which.join(", "));
+    Some(if mean.abs() >= threshold {
+        format!(
+            "The {} knee caves in more: peak FPPA differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video can detect).",
+            if mean > 0.0 { "left" } else { "right" },
+            mean,
+            threshold
+        )
+    } else {
+        format!(
+            "No left/right difference in knee valgus beyond what 2D video can detect: {:+.1} degrees on average (left minus right; {reps_text}), within {:.0} degrees.",
+            mean, threshold
+        )
+    })
+}
+
+/// Yaw-robust bilateral findings: the mean of the two knees' FPPA and the knee-to-ankle separation ratio.
+fn bilateral_findings(reps: &[Rep]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mean: Vec<f64> = reps.iter().filter_map(|r| r.fppa_mean_bottom_deg.value).collect();
+    if !mean.is_empty() {
+        let m = mean.iter().sum::<f64>() / mean.len() as f64;
+        out.push(format!(
+            "Both knees together: FPPA at the bottom averages {m:.1} degrees ({}; the mean of left and right, which the camera angle does not change).",
+            if m >= 0.0 { "valgus" } else { "varus" }
+        ));
+    }
+    let kasr: Vec<f64> = reps.iter().filter_map(|r| r.kasr_bottom.value).collect();
+    if !kasr.is_empty() {
+        let k = kasr.iter().sum::<f64>() / kasr.len() as f64;
+        out.push(format!(
+            "Knee-to-ankle separation ratio at the bottom: {k:.2} ({}).",
+            if k < 1.0 {
+                "the knees come closer together than the ankles"
+            } else {
+                "the knees stay as wide as the ankles or wider"
+            }
+        ));
+    }
+    out
+}
+
 /// Plain-language findings a clinician can read, e.g. "left knee drifts medial to the second toe in 4 of 5
 /// reps".
 pub fn findings(a: &Analysis) -> Vec<String> {
@@ -400,16 +495,15 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             ));
         }
     }
-    let lmr: Vec<f64> = reps.iter().filter_map(|r| r.asymmetry.fppa_peak_deg.map(|a| a.left_minus_right)).collect();
-    if !lmr.is_empty() {
-        let mean = lmr.iter().sum::<f64>() / lmr.len() as f64;
-        if mean.abs() >= 5.0 {
-            out.push(format!(
-                "The {} knee caves in more: peak FPPA differs by {:.1} degrees on average (left minus right).",
-                if mean > 0.0 { "left" } else { "right" },
-                mean
-            ));
-        }
+    out.extend(asymmetry_finding(reps));
+    out.extend(bilateral_findings(reps));
+    if let Some(y) = largest_yaw(reps) {
+        out.push(format!(
+            "Filming: the camera stood about {:.0} degrees to the subject's {} of square. Per-leg values are corrected for it where that is reliable and left empty where the angle could move them by more than {:.0} degrees; film square to the subject for per-leg results.",
+            y.abs(),
+            if y > 0.0 { "left" } else { "right" },
+            crate::kinematics::MAX_FPPA_UNCERTAINTY_DEG
+        ));
     }
     if let Some(d) = a.reps.depth_pct_leg {
         out.push(format!("Depth: the hip drops {:.0} % of leg length on average.", d.mean));

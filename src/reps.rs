@@ -138,6 +138,10 @@ impl Value {
     fn absent(reason: impl Into<String>) -> Self {
         Self { value: None, at: None, reason: Some(reason.into()) }
     }
+
+    fn missing() -> Self {
+        Self::absent("not recorded")
+    }
 }
 
 /// Where the knee is relative to the second toe.
@@ -172,6 +176,9 @@ pub struct LegRep {
     pub fppa_bottom_deg: Value,
     /// Largest FPPA during the rep (most valgus).
     pub fppa_peak_deg: Value,
+    /// How far the bottom FPPA could be off because the camera's yaw is only known approximately (degrees).
+    #[serde(default)]
+    pub fppa_uncertainty_deg: Option<f64>,
     /// Knee over toe at the bottom (% shank).
     pub kto_bottom_pct_shank: Value,
     /// Most medial knee over toe during the rep.
@@ -249,6 +256,17 @@ pub struct Rep {
     pub depth_pct_leg: f64,
     /// Majority view during the rep.
     pub view: View,
+    /// Camera yaw relative to the subject during the rep (median, degrees; positive = camera toward the
+    /// subject's left).
+    #[serde(default)]
+    pub camera_yaw_deg: Option<f64>,
+    /// Mean of the left and right FPPA at the bottom as the camera sees them (degrees): robust to camera yaw,
+    /// bilateral tasks only.
+    #[serde(default = "Value::missing")]
+    pub fppa_mean_bottom_deg: Value,
+    /// Knee-to-ankle separation ratio at the bottom (bilateral tasks only).
+    #[serde(default = "Value::missing")]
+    pub kasr_bottom: Value,
     /// `[left, right]`.
     pub legs: [LegRep; 2],
     /// Left versus right.
@@ -490,6 +508,7 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
         return LegRep {
             fppa_bottom_deg: absent(),
             fppa_peak_deg: absent(),
+            fppa_uncertainty_deg: None,
             kto_bottom_pct_shank: absent(),
             kto_medial_peak_pct_shank: absent(),
             kto_category: None,
@@ -506,8 +525,12 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
         .filter(|&i| deepest <= 0.0 || s.hip_drop_pct_leg[i].is_some_and(|d| d >= LOADED_FRACTION * deepest))
         .collect();
     let kto_peak = peak(s, &leg.kto_pct_shank, &loaded, &why("kto_pct_shank"));
+    let fppa_bottom = value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg"));
+    let fppa_uncertainty_deg =
+        fppa_bottom.value.and_then(|_| value_at(s, &leg.fppa_uncertainty_deg, bottom, w.clone(), "").value);
     LegRep {
-        fppa_bottom_deg: value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg")),
+        fppa_bottom_deg: fppa_bottom,
+        fppa_uncertainty_deg,
         fppa_peak_deg: peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg")),
         kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank")),
         kto_category: kto_peak.value.map(KtoCategory::of),
@@ -538,6 +561,21 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<usize>, ex: 
         ),
         knee_flexion_deg: Asymmetry::of(legs[0].knee_flexion_deg.value, legs[1].knee_flexion_deg.value),
     };
+    let mut yaws: Vec<f64> = s.camera_yaw_deg.get(start..=end).into_iter().flatten().flatten().copied().collect();
+    let camera_yaw_deg = crate::kinematics::filter::percentile(&mut yaws, 50.0);
+    let w = bottom_phase(s, bottom, start, end);
+    let bilateral = |series: &[Option<f64>], metric: &str| {
+        if stance.is_some() {
+            return Value::absent("single-leg task: no bilateral value");
+        }
+        let reason = format!("needs a frontal view of both legs ({metric})");
+        if series.len() != s.len() {
+            return Value::absent(reason);
+        }
+        value_at(s, series, bottom, w.clone(), &reason)
+    };
+    let fppa_mean_bottom_deg = bilateral(&s.fppa_mean_deg, "mean FPPA");
+    let kasr_bottom = bilateral(&s.kasr, "knee-to-ankle separation");
     Rep {
         number,
         task,
@@ -548,6 +586,9 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<usize>, ex: 
         ascent_end: moment(s, end),
         depth_pct_leg: s.hip_drop_pct_leg[bottom].unwrap_or(f64::NAN),
         view: majority_view(&s.view[start..=end]),
+        camera_yaw_deg,
+        fppa_mean_bottom_deg,
+        kasr_bottom,
         legs,
         asymmetry,
         quality: quality(s, start..=end),

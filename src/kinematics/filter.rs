@@ -110,16 +110,22 @@ pub fn fill_gaps(values: &mut [f64], max_run: usize) -> Vec<bool> {
     filled
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
+/// The `p`-th percentile (0–100) of `values`, sorting them in place: linear interpolation between the two
+/// nearest ranks (NumPy's default), so the median of an even count is the mean of the middle pair. `None` when
+/// empty. The one percentile of the kinematics core; callers drop non-finite values first.
+pub fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
     }
+    values.sort_by(f64::total_cmp);
+    let rank = (p.clamp(0.0, 100.0) / 100.0) * (values.len() - 1) as f64;
+    let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+    Some(values[lo] + (values[hi] - values[lo]) * (rank - lo as f64))
+}
+
+/// The median of `values` (sorted in place); `NaN` when empty.
+fn median(values: &mut [f64]) -> f64 {
+    percentile(values, 50.0).unwrap_or(f64::NAN)
 }
 
 /// Hampel filter: replace each sample further than [`HAMPEL_SIGMAS`] scaled MADs (at least `min_spread`) from

@@ -29,6 +29,7 @@
 //! A value the view cannot support is `None`, and [`Signals::unavailable`] says why.
 
 pub mod filter;
+pub mod yaw;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -85,6 +86,22 @@ pub const MIN_FORESHORTENING: f64 = 0.35;
 pub const MAX_SEGMENT_TILT_DEG: f64 = 45.0;
 /// Landmarks of a sample count as in view when their presence reaches this.
 pub const MIN_PRESENCE: f64 = 0.5;
+/// Camera yaw (degrees, either way) up to which FPPA and knee over toe are rectified into the subject's frontal
+/// plane ([`yaw`]); beyond it they are left empty with the reason. Chosen on the synthetic yaw set (tuning clips
+/// at +10, −20 and +30 degrees; see the README's accuracy section for the held-out figures).
+pub const MAX_RECTIFIED_YAW_DEG: f64 = 15.0;
+/// Forward distance of the foot-index landmark from the ankle, as a fraction of the shank (knee–ankle) length:
+/// ankle to toe tip is about 0.12 of body height (0.8 of a 0.15 foot) and the shank 0.25 (Winter's
+/// anthropometric table), so about half. Used to place the toe in the subject's frontal plane under a yawed
+/// camera; a 20 % error in it moves knee over toe by 1.7 % of shank at 10° of yaw.
+pub const FOOT_FORWARD_PER_SHANK: f64 = 0.5;
+/// Largest FPPA uncertainty (degrees) from the yaw's uncertainty at which a per-leg FPPA is still reported:
+/// below the 7.5–8.9° smallest detectable difference of 2D FPPA (Munro 2012), so a withheld value is one that
+/// the filming could have moved by a clinically meaningful amount.
+pub const MAX_FPPA_UNCERTAINTY_DEG: f64 = 8.0;
+/// Largest knee-over-toe uncertainty (% of shank) from the yaw's at which a value is still reported (the
+/// over-toe band is ±5 %).
+pub const MAX_KTO_UNCERTAINTY_PCT: f64 = 5.0;
 /// Shortest median hip–ankle length (pixels) a subject may have. Below it one pixel of landmark error is more
 /// than 2.5 % of the leg and 5 % of the shank, the size of the effects genu reports, and BlazePose on a body
 /// this small is mostly guessing (a 16x16 clip "finds" people in noise).
@@ -236,8 +253,15 @@ pub struct Standing {
 pub struct LegSignals {
     /// FPPA in degrees (valgus positive).
     pub fppa_deg: Vec<Option<f64>>,
+    /// How far FPPA could be off because the camera's yaw is only known to
+    /// [`yaw::yaw_uncertainty_deg`] (degrees), where FPPA has a value.
+    #[serde(default)]
+    pub fppa_uncertainty_deg: Vec<Option<f64>>,
     /// Knee over second toe, % of standing shank (medial positive).
     pub kto_pct_shank: Vec<Option<f64>>,
+    /// How far knee over toe could be off because of the yaw's uncertainty (% of shank), where it has a value.
+    #[serde(default)]
+    pub kto_uncertainty_pct_shank: Vec<Option<f64>>,
     /// Knee flexion in degrees.
     pub knee_flexion_deg: Vec<Option<f64>>,
     /// Source of each knee flexion value.
@@ -269,6 +293,10 @@ pub struct Signals {
     pub view: Vec<View>,
     /// Pelvis yaw in degrees (0 facing or backing the camera, 90 side-on).
     pub pelvis_yaw_deg: Vec<Option<f64>>,
+    /// Signed camera yaw relative to the subject's frontal plane, smoothed (degrees; positive when the camera
+    /// stands toward the subject's left; see [`yaw`]). Frontal metrics are rectified by it.
+    #[serde(default)]
+    pub camera_yaw_deg: Vec<Option<f64>>,
     /// The view of most samples.
     pub clip_view: View,
     /// Camera roll removed, in degrees (positive = the image was turned clockwise).
@@ -287,6 +315,15 @@ pub struct Signals {
     pub pelvic_obliquity_deg: Vec<Option<f64>>,
     /// Pelvic shift, % of stance width (toward the subject's left positive).
     pub pelvic_shift_pct_stance: Vec<Option<f64>>,
+    /// Mean of the left and right FPPA as the camera sees them (degrees, valgus positive): a camera yaw moves
+    /// both knees the same way in the picture, adding to one leg's FPPA what it takes from the other's, so
+    /// this mean holds where the per-leg values cannot (frontal views).
+    #[serde(default)]
+    pub fppa_mean_deg: Vec<Option<f64>>,
+    /// Knee-to-ankle separation ratio: horizontal distance between the knees over that between the ankles
+    /// (below 1: knees closer together than the feet). Yaw-robust (frontal views).
+    #[serde(default)]
+    pub kasr: Vec<Option<f64>>,
     /// Per-leg series, `[left, right]`.
     pub legs: [LegSignals; 2],
     /// Metrics that could not be measured on some or all samples, and why.
@@ -312,16 +349,11 @@ impl Signals {
 /// Coordinates followed through the pipeline: image x, y of these landmarks, plus world x, y, z of the hips,
 /// knees and ankles.
 const IMAGE_POINTS: [usize; 12] = [23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 11, 12];
-const WORLD_POINTS: [usize; 6] = [23, 24, 25, 26, 27, 28];
+const WORLD_POINTS: [usize; 10] = [23, 24, 25, 26, 27, 28, 29, 30, 31, 32];
 
 fn percentile(values: &[f64], p: f64) -> Option<f64> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let rank = (p / 100.0 * (v.len() - 1) as f64).round() as usize;
-    Some(v[rank.min(v.len() - 1)])
+    filter::percentile(&mut v, p)
 }
 
 fn median_of(values: impl IntoIterator<Item = f64>) -> Option<f64> {
@@ -643,14 +675,9 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let left_nearer = median_of((0..n).map(|i| world_series[0][2][i] - world_series[1][2][i])).is_some_and(|d| d < 0.0);
     let pelvis_yaw: Vec<Option<f64>> = (0..n)
         .map(|i| {
-            let w = [
-                [world_series[0][0][i], world_series[0][1][i], world_series[0][2][i]],
-                [world_series[1][0][i], world_series[1][1][i], world_series[1][2][i]],
-                [0.0; 3],
-                [0.0; 3],
-                [0.0; 3],
-                [0.0; 3],
-            ];
+            let mut w = [[0.0; 3]; WORLD_POINTS.len()];
+            w[0] = [world_series[0][0][i], world_series[0][1][i], world_series[0][2][i]];
+            w[1] = [world_series[1][0][i], world_series[1][1][i], world_series[1][2][i]];
             let y = yaw_deg(&w);
             (valid[i] && y.is_finite()).then_some(y)
         })
@@ -660,6 +687,13 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let clip_view = majority_view(&view);
 
     let pt = |k: usize, i: usize| -> [f64; 2] { [img_series[k][0][i], img_series[k][1][i]] };
+    let wpt =
+        |k: usize, i: usize| -> [f64; 3] { [world_series[k][0][i], world_series[k][1][i], world_series[k][2][i]] };
+
+    // Signed camera yaw from the world hip line, smoothed.
+    let yaw_each: Vec<Option<f64>> =
+        (0..n).map(|i| if valid[i] { yaw::hip_yaw_deg(wpt(0, i), wpt(1, i)) } else { None }).collect();
+    let camera_yaw = yaw::running_median(&yaw_each, (yaw::YAW_HALF_WINDOW_S * rate_hz).round() as usize);
 
     // Standing samples, from the hip height before roll correction (roll changes it negligibly).
     let hip_y: Vec<f64> = (0..n).map(|i| (pt(0, i)[1] + pt(1, i)[1]) / 2.0).collect();
@@ -728,6 +762,74 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         .collect();
 
     let standing = standing_refs(&points, &standing_idx);
+    // Pixels per metre of world depth: the standing image leg length over the world leg length.
+    let world_leg = |i: usize, side: usize| {
+        let (h, a) = (wpt(side, i), wpt(4 + side, i));
+        ((h[0] - a[0]).powi(2) + (h[1] - a[1]).powi(2) + (h[2] - a[2]).powi(2)).sqrt()
+    };
+    let px_per_m = median_of(standing_idx.iter().map(|&i| {
+        let p = &points[i];
+        (dist(p[0][0], p[0][2]) + dist(p[1][0], p[1][2])) / (world_leg(i, 0) + world_leg(i, 1))
+    }));
+    // Standing segment lengths per leg (image pixels), the known lengths the thigh and shank are solved with.
+    let seg_len = |a: usize, b: usize, side: usize| {
+        median_of(standing_idx.iter().map(|&i| dist(points[i][side][a], points[i][side][b])))
+    };
+    let thigh_px = [seg_len(0, 1, 0), seg_len(0, 1, 1)];
+    let shank_px = [seg_len(1, 2, 0), seg_len(1, 2, 1)];
+    // The points turned into the subject's frontal plane for a camera yaw; the frontal metrics are taken on
+    // these. Hips, heels and toes: world depth; thigh and shank: solved from their standing lengths (see `yaw`).
+    let rectify_at = |i: usize, yaw_deg: f64| -> Option<LegPoints> {
+        let scale = px_per_m?;
+        let p = &points[i];
+        let hip_x = (p[0][0][0] + p[1][0][0]) / 2.0;
+        let hip_z = (wpt(0, i)[2] + wpt(1, i)[2]) / 2.0;
+        let by_world = |side: usize, j: usize| {
+            let z_px = (wpt(2 * j + side, i)[2] - hip_z) * scale;
+            yaw::rectify_x(p[side][j][0], z_px, hip_x, yaw_deg)
+        };
+        let mut out = *p;
+        for side in 0..2 {
+            let (thigh, shank) = (thigh_px[side]?, shank_px[side]?);
+            let q = &p[side];
+            let hip = by_world(side, 0);
+            let knee = hip + yaw::solve_segment(q[1][0] - q[0][0], q[1][1] - q[0][1], thigh, yaw_deg, -1.0);
+            let ankle = knee + yaw::solve_segment(q[2][0] - q[1][0], q[2][1] - q[1][1], shank, yaw_deg, 1.0);
+            let foot_world = |j: usize| by_world(side, j) - by_world(side, 2);
+            // The toe lies on the floor in front of the ankle by about half a shank (anthropometry; BlazePose's
+            // world depth of the foot is too short, so the toe is placed from that length instead).
+            let forward = -FOOT_FORWARD_PER_SHANK * shank;
+            let (sin, cos) = yaw_deg.to_radians().sin_cos();
+            let toe = (q[4][0] - q[2][0] - forward * sin) / cos;
+            out[side][0][0] = hip;
+            out[side][1][0] = knee;
+            out[side][2][0] = ankle;
+            out[side][3][0] = ankle + foot_world(3);
+            out[side][4][0] = ankle + toe;
+        }
+        out.iter().flatten().all(|q| q[0].is_finite()).then_some(out)
+    };
+    // At the measured yaw, where it is within what the rectification handles; a yaw within its own uncertainty
+    // of zero cannot be told from a square camera, and the picture is taken as it is.
+    let effective_yaw: Vec<Option<f64>> = camera_yaw
+        .iter()
+        .map(|y| {
+            y.filter(|y| y.abs() <= MAX_RECTIFIED_YAW_DEG).map(|y| {
+                if y.abs() <= yaw::yaw_uncertainty_deg(y) {
+                    0.0
+                } else {
+                    y
+                }
+            })
+        })
+        .collect();
+    let frontal_points: Vec<Option<LegPoints>> =
+        (0..n).map(|i| effective_yaw[i].and_then(|y| rectify_at(i, y))).collect();
+    let frontal_standing_refs = {
+        let idx: Vec<usize> = standing_idx.iter().copied().filter(|&i| frontal_points[i].is_some()).collect();
+        let pts: Vec<LegPoints> = (0..n).map(|i| frontal_points[i].unwrap_or(points[i])).collect();
+        standing_refs(&pts, &idx)
+    };
     let local = standing.map(|st| local_standing(&points, &valid, rate_hz, (st.leg_px[0] + st.leg_px[1]) / 2.0));
     if standing.is_none() {
         unavailable.push(Unavailable { metric: "standing".into(), reason: "no standing frames found".into() });
@@ -740,11 +842,59 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let mut any_non_frontal = false;
     let mut any_frontal = false;
     let mut foreshortened = false;
+    let mut yaw_withheld: Option<f64> = None;
+    let mut uncertain = [None::<(f64, f64)>; 2];
+    let fst = frontal_standing_refs.or(standing);
+    // FPPA (if both segments are upright enough) and knee over toe of one leg on frontal-plane points.
+    let frontal_leg = |fp: &LegPoints, side: usize| -> (Option<f64>, Option<f64>, bool) {
+        let Some(st) = fst else { return (None, None, false) };
+        let other = 1 - side;
+        let (fhip, fknee, fankle, ftoe) = (fp[side][0], fp[side][1], fp[side][2], fp[side][4]);
+        let tilt = |a: [f64; 2], b: [f64; 2]| (b[0] - a[0]).abs().atan2((b[1] - a[1]).abs()).to_degrees();
+        let thigh0 = (st.leg_px[side] - st.shank_px[side]).max(1e-9);
+        let upright = dist(fhip, fknee) >= MIN_FORESHORTENING * thigh0
+            && dist(fknee, fankle) >= MIN_FORESHORTENING * st.shank_px[side]
+            && tilt(fhip, fknee) <= MAX_SEGMENT_TILT_DEG
+            && tilt(fknee, fankle) <= MAX_SEGMENT_TILT_DEG;
+        let fppa = upright.then(|| fppa_deg(fhip, fknee, fankle, fp[other][0]));
+        let medial = (fp[other][0][0] - fhip[0]).signum();
+        let kto = (st.shank_px[side] > 0.0).then(|| kto_pct(fknee, ftoe, medial, st.shank_px[side]));
+        (fppa, kto, upright)
+    };
+    let mut fppa_mean = vec![None; n];
+    let mut kasr = vec![None; n];
     for i in 0..n {
         let p = &points[i];
         let ok = valid[i] && p[0][0][0].is_finite();
-        let frontal = ok && view[i].is_frontal();
+        let frontal_view = ok && view[i].is_frontal();
+        // Frontal-plane metrics need the subject's frontal plane: the rectified points.
+        let frontal = frontal_view && frontal_points[i].is_some();
+        if frontal_view && !frontal {
+            let y = camera_yaw[i].unwrap_or(f64::NAN);
+            yaw_withheld = Some(yaw_withheld.map_or(y, |w: f64| if y.abs() > w.abs() { y } else { w }));
+        }
+        let fp = frontal_points[i].as_ref().unwrap_or(p);
+        // The same leg metrics with the yaw at either end of its uncertainty: how far a wrong yaw could move them.
+        let yaw_here = effective_yaw[i].unwrap_or(0.0);
+        let sigma = yaw::yaw_uncertainty_deg(camera_yaw[i].unwrap_or(0.0));
+        let bounds: Vec<LegPoints> = if frontal {
+            [yaw_here - sigma, yaw_here + sigma].iter().filter_map(|&y| rectify_at(i, y)).collect()
+        } else {
+            Vec::new()
+        };
         any_frontal |= frontal;
+        // Yaw-robust bilateral values on the image itself (a yaw moves both knees the same way in the picture,
+        // so it cancels from the mean of the two FPPAs and from the knee-to-ankle separation ratio).
+        if frontal_view {
+            let image_fppa = [frontal_leg(p, LEFT), frontal_leg(p, RIGHT)];
+            if let (Some(l), Some(r)) = (image_fppa[0].0, image_fppa[1].0) {
+                fppa_mean[i] = Some((l + r) / 2.0);
+            }
+            let ankles = (p[LEFT][2][0] - p[RIGHT][2][0]).abs();
+            if ankles > 0.0 {
+                kasr[i] = Some((p[LEFT][1][0] - p[RIGHT][1][0]).abs() / ankles);
+            }
+        }
         any_non_frontal |= ok && !view[i].is_frontal();
         let hip_mid = [(p[0][0][0] + p[1][0][0]) / 2.0, (p[0][0][1] + p[1][0][1]) / 2.0];
         if let (true, Some(local)) = (ok, &local) {
@@ -754,37 +904,55 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             }
         }
         // Medial is toward the other hip; the subject's left is toward the left hip.
-        let left_dir = (p[LEFT][0][0] - p[RIGHT][0][0]).signum();
+        let left_dir = (fp[LEFT][0][0] - fp[RIGHT][0][0]).signum();
         if frontal {
             obliquity[i] =
-                Some((p[RIGHT][0][1] - p[LEFT][0][1]).atan2((p[LEFT][0][0] - p[RIGHT][0][0]).abs()).to_degrees());
-            if let Some(st) = standing.filter(|s| s.stance_width_px > 0.0) {
-                let ankle_mid = (p[0][2][0] + p[1][2][0]) / 2.0;
-                shift[i] = Some((hip_mid[0] - ankle_mid) * left_dir / st.stance_width_px * 100.0);
+                Some((fp[RIGHT][0][1] - fp[LEFT][0][1]).atan2((fp[LEFT][0][0] - fp[RIGHT][0][0]).abs()).to_degrees());
+            if let Some(st) = fst.filter(|s| s.stance_width_px > 0.0) {
+                let ankle_mid = (fp[0][2][0] + fp[1][2][0]) / 2.0;
+                let hip_mid_x = (fp[0][0][0] + fp[1][0][0]) / 2.0;
+                shift[i] = Some((hip_mid_x - ankle_mid) * left_dir / st.stance_width_px * 100.0);
             }
         }
         for side in 0..2 {
-            let other = 1 - side;
-            let (hip, knee, ankle, toe) = (p[side][0], p[side][1], p[side][2], p[side][4]);
+            let (hip, knee, ankle) = (p[side][0], p[side][1], p[side][2]);
             let leg = &mut legs[side];
             let st_leg = standing.map(|s| s.leg_px[side]);
-            let tilt = |a: [f64; 2], b: [f64; 2]| (b[0] - a[0]).abs().atan2((b[1] - a[1]).abs()).to_degrees();
-            let upright = standing.is_some_and(|st| {
-                let thigh0 = (st.leg_px[side] - st.shank_px[side]).max(1e-9);
-                dist(hip, knee) >= MIN_FORESHORTENING * thigh0
-                    && dist(knee, ankle) >= MIN_FORESHORTENING * st.shank_px[side]
-                    && tilt(hip, knee) <= MAX_SEGMENT_TILT_DEG
-                    && tilt(knee, ankle) <= MAX_SEGMENT_TILT_DEG
-            });
+            let (mut fppa, mut kto, upright) = if frontal { frontal_leg(fp, side) } else { (None, None, true) };
             if frontal && !upright {
                 foreshortened = true;
             }
-            leg.fppa_deg.push((frontal && upright).then(|| fppa_deg(hip, knee, ankle, p[other][0])));
-            let medial = (p[other][0][0] - hip[0]).signum();
-            leg.kto_pct_shank.push(match (frontal, standing) {
-                (true, Some(st)) if st.shank_px[side] > 0.0 => Some(kto_pct(knee, toe, medial, st.shank_px[side])),
-                _ => None,
-            });
+            // Uncertainty from the yaw's: the largest change at either end of the yaw's range.
+            let spread = |value: Option<f64>, pick: &dyn Fn(&(Option<f64>, Option<f64>, bool)) -> Option<f64>| {
+                let v = value?;
+                let ends: Vec<f64> = bounds.iter().filter_map(|b| pick(&frontal_leg(b, side))).collect();
+                Some(if ends.len() == 2 {
+                    ends.iter().map(|e| (e - v).abs()).fold(0.0, f64::max)
+                } else {
+                    f64::INFINITY
+                })
+            };
+            let u_fppa = spread(fppa, &|m| m.0);
+            let u_kto = spread(kto, &|m| m.1);
+            if u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG)
+                || u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT)
+            {
+                let worst = uncertain[side].map_or(0.0, |w| w.1);
+                let u = u_fppa.unwrap_or(0.0);
+                if u > worst || uncertain[side].is_none() {
+                    uncertain[side] = Some((yaw_here, u));
+                }
+            }
+            if u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG) {
+                fppa = None;
+            }
+            if u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT) {
+                kto = None;
+            }
+            leg.fppa_deg.push(fppa);
+            leg.fppa_uncertainty_deg.push(fppa.and(u_fppa));
+            leg.kto_uncertainty_pct_shank.push(kto.and(u_kto));
+            leg.kto_pct_shank.push(kto);
             leg.hip_below_knee_pct_leg.push(match (ok, st_leg) {
                 (true, Some(l)) if l > 0.0 => Some((hip[1] - knee[1]) / l * 100.0),
                 _ => None,
@@ -823,6 +991,30 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
         }
     }
+    for (side, u) in uncertain.iter().enumerate() {
+        if let Some((y, u)) = u {
+            let reason = format!(
+                "camera yaw {y:.0} degrees (known to about ±{:.0}): on some frames this could move the {} leg's value by up to {u:.0} degrees, more than the {MAX_FPPA_UNCERTAINTY_DEG:.0} allowed; film square to the subject",
+                yaw::yaw_uncertainty_deg(*y),
+                if side == LEFT { "left" } else { "right" }
+            );
+            for metric in ["fppa_deg", "kto_pct_shank"] {
+                unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
+            }
+        }
+    }
+    if let Some(y) = yaw_withheld {
+        let reason = if y.is_finite() {
+            format!(
+                "camera yaw {y:.0} degrees: film square to the subject (frontal metrics are corrected up to {MAX_RECTIFIED_YAW_DEG:.0} degrees)"
+            )
+        } else {
+            "the camera's yaw relative to the subject could not be measured: no frontal-plane value".to_string()
+        };
+        for metric in ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance"] {
+            unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
+        }
+    }
     if foreshortened {
         unavailable.push(Unavailable {
             metric: "fppa_deg".into(),
@@ -850,6 +1042,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         visibility,
         view,
         pelvis_yaw_deg: pelvis_yaw,
+        camera_yaw_deg: camera_yaw,
         clip_view,
         roll_deg: roll,
         swaps_corrected,
@@ -859,6 +1052,8 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         hip_drop_pct_leg: hip_drop,
         pelvic_obliquity_deg: obliquity,
         pelvic_shift_pct_stance: shift,
+        fppa_mean_deg: fppa_mean,
+        kasr,
         legs,
         unavailable,
         points,

@@ -445,16 +445,24 @@ def main() -> int:
         phi = [phi_bottom[0] * s, phi_bottom[1] * s]
         posed, joints = pose(verts, bones, names, W, depth, phi, task=args.task, stance=args.stance, phase=s)
         fppa, P = leg_fppa(cam, joints)
+        # The subject's frame: what a camera square to the pelvis at knee height sees (what a clinician means),
+        # whatever camera the clip is filmed with.
+        fppa_subject, PS = leg_fppa(frontal, joints)
         if standing is None:
             shank = [float(np.hypot(*np.subtract(P[k]["knee"], P[k]["ankle"]))) for k in "LR"]
             leg = [float(np.hypot(*np.subtract(P[k]["hip"], P[k]["ankle"]))) for k in "LR"]
             hip_y = (P["L"]["hip"][1] + P["R"]["hip"][1]) / 2
-            standing = {"shank_px": shank, "leg_px": leg, "hip_y_px": hip_y}
+            shank_s = [float(np.hypot(*np.subtract(PS[k]["knee"], PS[k]["ankle"]))) for k in "LR"]
+            standing = {"shank_px": shank, "leg_px": leg, "hip_y_px": hip_y, "subject_shank_px": shank_s}
         # Knee over second toe: horizontal knee minus toe, medial (toward the other hip) positive, % shank.
-        kto = []
-        for k, o, idx in (("L", "R", 0), ("R", "L", 1)):
-            medial = np.sign(P[o]["hip"][0] - P[k]["hip"][0])
-            kto.append(float((P[k]["knee"][0] - P[k]["toe"][0]) * medial / standing["shank_px"][idx] * 100))
+        def knee_over_toe(Q, shanks):
+            out = []
+            for k, o, idx in (("L", "R", 0), ("R", "L", 1)):
+                medial = np.sign(Q[o]["hip"][0] - Q[k]["hip"][0])
+                out.append(float((Q[k]["knee"][0] - Q[k]["toe"][0]) * medial / shanks[idx] * 100))
+            return out
+        kto = knee_over_toe(P, standing["shank_px"])
+        kto_subject = knee_over_toe(PS, standing["subject_shank_px"])
         hip_mid = (P["L"]["hip"][1] + P["R"]["hip"][1]) / 2
         drop = (hip_mid - standing["hip_y_px"]) / (sum(standing["leg_px"]) / 2) * 100
         nrm = normals(posed, tris)
@@ -470,7 +478,8 @@ def main() -> int:
         ffmpeg.stdin.write(img.tobytes())
         vao.release()
         vbo.release()
-        frames.append({"t_s": t, "fppa_deg": fppa, "kto_pct_shank": kto, "hip_drop_pct_leg": drop, "joints_px": P})
+        frames.append({"t_s": t, "fppa_deg": fppa, "kto_pct_shank": kto, "fppa_subject_deg": fppa_subject,
+                       "kto_subject_pct_shank": kto_subject, "hip_drop_pct_leg": drop, "joints_px": P})
     ffmpeg.stdin.close()
     ffmpeg.wait()
     if args.rotate:
@@ -483,10 +492,14 @@ def main() -> int:
         bottom = int(round((t0 + period / 2 + hold / 2) * args.fps))
         reps.append({"descent_start_s": t0, "bottom_s": t0 + period / 2 + hold / 2, "ascent_end_s": t0 + cycle,
                      "depth_pct_leg": frames[bottom]["hip_drop_pct_leg"], "fppa_deg": frames[bottom]["fppa_deg"],
-                     "kto_pct_shank": frames[bottom]["kto_pct_shank"]})
+                     "kto_pct_shank": frames[bottom]["kto_pct_shank"],
+                     "fppa_subject_deg": frames[bottom]["fppa_subject_deg"],
+                     "kto_subject_pct_shank": frames[bottom]["kto_subject_pct_shank"]})
     truth = {"generator": "tools/synth/synth.py", "anny": ANNY, "settings": {k: (str(v) if isinstance(v, Path) else v)
              for k, v in vars(args).items()}, "phi_bottom_deg": phi_bottom, "standing": standing,
              "coordinates": "pixels of the upright frame, x right, y down (as genu reports them)",
+             "subject_frame": "fppa_subject_deg / kto_subject_pct_shank: the same pose seen by a camera square to the "
+                              "pelvis at knee height (yaw 0, height 0.55 m), the clinically meant values",
              "reps": reps, "frames": frames}
     Path(str(args.out) + ".truth.json").write_text(json.dumps(rounded(truth)))
     print(f"wrote {args.out} ({n_frames} frames; bottom FPPA {args.fppa_deg} needs knee turn {np.round(phi_bottom, 1)} deg)",

@@ -1,0 +1,158 @@
+//! Camera yaw relative to the subject, and frontal-plane points rectified for it.
+//!
+//! In: per-sample world landmarks (metres, origin between the hips, axes aligned with the camera: x to the
+//! image's right, y down, z away from the camera) and image points (pixels). Out: the signed yaw of the camera
+//! about the subject's vertical axis per sample, and image points turned into the subject's frontal plane.
+//!
+//! # Conventions
+//!
+//! * **Yaw** (degrees) is the angle between the camera's image plane and the subject's frontal plane (the
+//!   plane of the hip line and the vertical), **positive when the camera stands toward the subject's left**
+//!   (the left hip is nearer the camera), as `tools/synth` places its cameras. It is measured from the hip line
+//!   in the model's world landmarks and smoothed with a running median ([`YAW_HALF_WINDOW_S`]).
+//! * **Rectification** turns each point into the subject's frontal plane (y is unchanged). A point at image x
+//!   and depth z (both relative to the hip midpoint) lies at `x' = x cos(yaw) − z sin(yaw)` there.
+//!   - The hips, heels and toes take their depth from the world landmarks (scaled to pixels by the clip's
+//!     standing image-to-world leg length ratio): the hip line then has its true width and the foot its true
+//!     lateral direction.
+//!   - The thigh and the shank do not: BlazePose's world depth of a squatting hip is unreliable (on rendered
+//!     squats it puts the hips level with the knees, where they sit 0.2–0.3 m further back), which left half of
+//!     the yaw's error in FPPA. Instead each segment is solved from its standing length ([`solve_segment`]):
+//!     its image x-extent and its vertical extent, with its known 3D length, fix its lateral and depth extents
+//!     (the knee in front of the hip and of the ankle picks the root). At yaw 0 this returns the image exactly.
+//!   A knee that travels forward in a squat then no longer slides sideways in the picture by
+//!   `forward × sin(yaw)`, the error that makes one knee look valgus and the other varus when the camera is a
+//!   little off square.
+
+/// Half-width (seconds) of the running median that smooths the per-sample yaw: the hip line's depth is the
+/// noisiest world coordinate, and a subject does not turn within a second of a squat.
+pub const YAW_HALF_WINDOW_S: f64 = 1.0;
+
+/// Uncertainty (degrees, one side) of the yaw measured from BlazePose's world hips, as a function of the
+/// measured yaw: 2° near square plus 0.3° per degree of yaw. From the synthetic tuning clips (true yaw +10, +30,
+/// −20): errors of −1.8 to +1.3° at +10, +3.5° at +30 and −11° at −20; this line covers all of them.
+pub fn yaw_uncertainty_deg(yaw_deg: f64) -> f64 {
+    YAW_UNCERTAINTY_BASE_DEG + YAW_UNCERTAINTY_SLOPE * yaw_deg.abs()
+}
+
+/// Uncertainty of the measured yaw near square (degrees); see [`yaw_uncertainty_deg`].
+pub const YAW_UNCERTAINTY_BASE_DEG: f64 = 2.0;
+/// Growth of the yaw's uncertainty per degree of yaw; see [`yaw_uncertainty_deg`].
+pub const YAW_UNCERTAINTY_SLOPE: f64 = 0.3;
+
+/// The signed yaw (degrees) of one sample from the world hip points `[left, right]`, each `[x, y, z]`
+/// (see the module doc); `None` when a coordinate is missing or the hips coincide.
+pub fn hip_yaw_deg(left_hip: [f64; 3], right_hip: [f64; 3]) -> Option<f64> {
+    let dx = left_hip[0] - right_hip[0];
+    let dz = right_hip[2] - left_hip[2];
+    let ok = dx.is_finite() && dz.is_finite() && dx.hypot(dz) > 1e-6;
+    ok.then(|| dz.atan2(dx).to_degrees())
+}
+
+/// Running median of `values` over `±half` samples (missing samples skipped; missing where the window is
+/// empty or the sample itself is missing).
+pub fn running_median(values: &[Option<f64>], half: usize) -> Vec<Option<f64>> {
+    let mut window = Vec::with_capacity(2 * half + 1);
+    (0..values.len())
+        .map(|i| {
+            values[i]?;
+            window.clear();
+            let (lo, hi) = (i.saturating_sub(half), (i + half + 1).min(values.len()));
+            window.extend(values[lo..hi].iter().flatten().copied());
+            crate::kinematics::filter::percentile(&mut window, 50.0)
+        })
+        .collect()
+}
+
+/// Turn image point `x` (pixels) with depth `z_px` (pixels, relative to the hip midpoint, away from the camera
+/// positive) into the subject's frontal plane, about the vertical axis through the hip midpoint at `hip_x`.
+pub fn rectify_x(x: f64, z_px: f64, hip_x: f64, yaw_deg: f64) -> f64 {
+    let (s, c) = yaw_deg.to_radians().sin_cos();
+    hip_x + (x - hip_x) * c - z_px * s
+}
+
+/// The lateral extent (in the subject's frontal plane, pixels) of a segment whose image x-extent is `dx`,
+/// vertical extent `dy`, true length `length` (pixels, from the standing frames), seen by a camera at `yaw_deg`;
+/// its depth extent is taken with the sign `depth_sign` (−1: the segment's end is nearer the camera than its
+/// start, as the knee is from the hip; +1: further, as the ankle is from the knee).
+///
+/// Solves `X cos(yaw) + Z sin(yaw) = dx`, `X² + Z² = length² − dy²` for X. When the lengths are inconsistent
+/// (noise: the image extent exceeds the length), the segment is taken as lying in the plane that keeps `dx`.
+pub fn solve_segment(dx: f64, dy: f64, length: f64, yaw_deg: f64, depth_sign: f64) -> f64 {
+    let psi = yaw_deg.to_radians();
+    let c = psi.cos();
+    let r = (length * length - dy * dy).max(0.0).sqrt();
+    if r <= dx.abs() || r <= f64::EPSILON {
+        // Inconsistent or degenerate: no depth left for the segment.
+        return if c.abs() > f64::EPSILON { dx / c } else { dx };
+    }
+    let spread = (dx / r).clamp(-1.0, 1.0).acos();
+    let candidates = [psi + spread, psi - spread].map(|beta| (r * beta.cos(), r * beta.sin()));
+    // Prefer the root whose depth has the expected sign; between two such (or none), the shallower one.
+    let score = |z: f64| (if z * depth_sign >= 0.0 { 0.0 } else { 1.0 }, z.abs());
+    let best = if score(candidates[0].1) <= score(candidates[1].1) { candidates[0] } else { candidates[1] };
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    /// A point of the subject's frontal plane at (X, Z) seen by a camera turned by `yaw`.
+    fn seen(x: f64, z: f64, yaw_deg: f64) -> (f64, f64) {
+        let (s, c) = yaw_deg.to_radians().sin_cos();
+        (x * c + z * s, -x * s + z * c)
+    }
+
+    #[test]
+    fn yaw_of_the_hip_line_and_its_sign() {
+        // Camera toward the subject's left: the left hip (at X = +0.1 m) is nearer (smaller z).
+        let (lx, lz) = seen(0.1, 0.0, 20.0);
+        let (rx, rz) = seen(-0.1, 0.0, 20.0);
+        let yaw = hip_yaw_deg([lx, 0.0, lz], [rx, 0.0, rz]).expect("yaw");
+        assert_abs_diff_eq!(yaw, 20.0, epsilon = 1e-9);
+        assert!(lz < rz);
+        assert!(hip_yaw_deg([0.0; 3], [0.0; 3]).is_none());
+        assert!(hip_yaw_deg([f64::NAN, 0.0, 0.0], [0.0; 3]).is_none());
+    }
+
+    #[test]
+    fn rectification_undoes_the_yaw() {
+        // A knee 0.05 m lateral and 0.3 m forward (toward the camera: negative z) of the hip midpoint.
+        for yaw in [-30.0, -10.0, 0.0, 15.0, 30.0] {
+            let (x, z) = seen(0.05, -0.3, yaw);
+            assert_abs_diff_eq!(rectify_x(x, z, 0.0, yaw), 0.05, epsilon = 1e-12);
+            // Pixels: the same with a scale and an offset.
+            assert_abs_diff_eq!(rectify_x(500.0 + 800.0 * x, 800.0 * z, 500.0, yaw), 540.0, epsilon = 1e-9);
+        }
+    }
+
+    #[test]
+    fn segments_are_solved_from_their_length() {
+        // A thigh 400 px long, 60 px lateral (valgus), 250 px toward the camera, the rest vertical.
+        let (x, z) = (60.0, -250.0);
+        let y = (400.0f64 * 400.0 - x * x - z * z).sqrt();
+        for yaw in [-30.0, -15.0, 0.0, 10.0, 20.0, 30.0] {
+            let (dx, _) = seen(x, z, yaw);
+            assert_abs_diff_eq!(solve_segment(dx, y, 400.0, yaw, -1.0), x, epsilon = 1e-6);
+            // The shank from the knee down to the ankle, which lies further from the camera.
+            let (dx, _) = seen(-20.0, 250.0, yaw);
+            let yy = (400.0f64 * 400.0 - 20.0 * 20.0 - 250.0 * 250.0).sqrt();
+            assert_abs_diff_eq!(solve_segment(dx, yy, 400.0, yaw, 1.0), -20.0, epsilon = 1e-6);
+        }
+        // At yaw 0 the image is returned as it is, whatever the length.
+        assert_abs_diff_eq!(solve_segment(37.0, 300.0, 350.0, 0.0, -1.0), 37.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(solve_segment(37.0, 300.0, 200.0, 0.0, -1.0), 37.0, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn running_median_skips_gaps_and_spikes() {
+        let v = [Some(1.0), Some(1.0), Some(50.0), None, Some(1.0), Some(2.0)];
+        let m = running_median(&v, 2);
+        assert_eq!(m[0], Some(1.0));
+        assert_eq!(m[2], Some(1.0));
+        assert_eq!(m[3], None);
+        assert_eq!(m[5].map(|x| x.round()), Some(2.0));
+    }
+}
