@@ -404,9 +404,8 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     }
     let n = both.len() as f64;
     let mean = both.iter().map(|b| b.1).sum::<f64>() / n;
-    let sd = (both.len() > 1)
-        .then(|| (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
-        .unwrap_or(0.0);
+    let sd =
+        if both.len() > 1 { (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() } else { 0.0 };
     let uncertainty = both.iter().map(|b| b.2).sum::<f64>() / n;
     let threshold = ASYMMETRY_MIN_DEG.max(2.0 * sd).max(uncertainty);
     let which: Vec<String> = both.iter().map(|b| b.0.to_string()).collect();

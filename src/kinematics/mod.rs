@@ -846,8 +846,8 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let mut uncertain = [None::<(f64, f64)>; 2];
     let fst = frontal_standing_refs.or(standing);
     // FPPA (if both segments are upright enough) and knee over toe of one leg on frontal-plane points.
-    let frontal_leg = |fp: &LegPoints, side: usize| -> (Option<f64>, Option<f64>, bool) {
-        let Some(st) = fst else { return (None, None, false) };
+    let frontal_leg = |fp: &LegPoints, side: usize| -> FrontalLeg {
+        let Some(st) = fst else { return FrontalLeg { fppa: None, kto: None, upright: false } };
         let other = 1 - side;
         let (fhip, fknee, fankle, ftoe) = (fp[side][0], fp[side][1], fp[side][2], fp[side][4]);
         let tilt = |a: [f64; 2], b: [f64; 2]| (b[0] - a[0]).abs().atan2((b[1] - a[1]).abs()).to_degrees();
@@ -859,7 +859,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         let fppa = upright.then(|| fppa_deg(fhip, fknee, fankle, fp[other][0]));
         let medial = (fp[other][0][0] - fhip[0]).signum();
         let kto = (st.shank_px[side] > 0.0).then(|| kto_pct(fknee, ftoe, medial, st.shank_px[side]));
-        (fppa, kto, upright)
+        FrontalLeg { fppa, kto, upright }
     };
     let mut fppa_mean = vec![None; n];
     let mut kasr = vec![None; n];
@@ -887,7 +887,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         // so it cancels from the mean of the two FPPAs and from the knee-to-ankle separation ratio).
         if frontal_view {
             let image_fppa = [frontal_leg(p, LEFT), frontal_leg(p, RIGHT)];
-            if let (Some(l), Some(r)) = (image_fppa[0].0, image_fppa[1].0) {
+            if let (Some(l), Some(r)) = (image_fppa[0].fppa, image_fppa[1].fppa) {
                 fppa_mean[i] = Some((l + r) / 2.0);
             }
             let ankles = (p[LEFT][2][0] - p[RIGHT][2][0]).abs();
@@ -918,12 +918,13 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             let (hip, knee, ankle) = (p[side][0], p[side][1], p[side][2]);
             let leg = &mut legs[side];
             let st_leg = standing.map(|s| s.leg_px[side]);
-            let (mut fppa, mut kto, upright) = if frontal { frontal_leg(fp, side) } else { (None, None, true) };
+            let FrontalLeg { mut fppa, mut kto, upright } =
+                if frontal { frontal_leg(fp, side) } else { FrontalLeg { fppa: None, kto: None, upright: true } };
             if frontal && !upright {
                 foreshortened = true;
             }
             // Uncertainty from the yaw's: the largest change at either end of the yaw's range.
-            let spread = |value: Option<f64>, pick: &dyn Fn(&(Option<f64>, Option<f64>, bool)) -> Option<f64>| {
+            let spread = |value: Option<f64>, pick: &dyn Fn(&FrontalLeg) -> Option<f64>| {
                 let v = value?;
                 let ends: Vec<f64> = bounds.iter().filter_map(|b| pick(&frontal_leg(b, side))).collect();
                 Some(if ends.len() == 2 {
@@ -932,8 +933,8 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
                     f64::INFINITY
                 })
             };
-            let u_fppa = spread(fppa, &|m| m.0);
-            let u_kto = spread(kto, &|m| m.1);
+            let u_fppa = spread(fppa, &|m| m.fppa);
+            let u_kto = spread(kto, &|m| m.kto);
             if u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG)
                 || u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT)
             {
@@ -1070,6 +1071,16 @@ fn world_flexion(hip: [f64; 3], knee: [f64; 3], ankle: [f64; 3]) -> Option<f64> 
         return None;
     }
     Some(180.0 - (dot / (nu * nv)).clamp(-1.0, 1.0).acos().to_degrees())
+}
+
+/// One leg's frontal-plane metrics on one set of points.
+struct FrontalLeg {
+    /// FPPA, when both segments are upright enough for a 2D angle.
+    fppa: Option<f64>,
+    /// Knee over toe.
+    kto: Option<f64>,
+    /// Whether both segments are upright enough.
+    upright: bool,
 }
 
 /// Clean lower-body points of one sample: `[side][hip, knee, ankle, heel, toe]`.

@@ -20,9 +20,10 @@
 //!     the yaw's error in FPPA. Instead each segment is solved from its standing length ([`solve_segment`]):
 //!     its image x-extent and its vertical extent, with its known 3D length, fix its lateral and depth extents
 //!     (the knee in front of the hip and of the ankle picks the root). At yaw 0 this returns the image exactly.
-//!   A knee that travels forward in a squat then no longer slides sideways in the picture by
-//!   `forward × sin(yaw)`, the error that makes one knee look valgus and the other varus when the camera is a
-//!   little off square.
+//!
+//! A knee that travels forward in a squat then no longer slides sideways in the picture by
+//! `forward × sin(yaw)`, the error that makes one knee look valgus and the other varus when the camera is a
+//! little off square.
 
 /// Half-width (seconds) of the running median that smooths the per-sample yaw: the hip line's depth is the
 /// noisiest world coordinate, and a subject does not turn within a second of a squat.
