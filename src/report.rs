@@ -387,15 +387,16 @@ fn largest_yaw(reps: &[Rep]) -> Option<f64> {
         .max_by(|a, b| a.abs().total_cmp(&b.abs()))
 }
 
-/// "Caves in more" only when the left/right difference of peak FPPA, averaged over the reps where both legs
-/// were measured, exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps, and the two legs' combined
-/// uncertainty from the camera angle; the reps it rests on are named.
+/// "Caves in more" only when the left/right difference of the bottom FPPA, averaged over the reps where both
+/// legs were measured, exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps, and the two legs'
+/// combined uncertainty from the camera angle; the reps it rests on are named.
 fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     let both: Vec<(usize, f64, f64)> = reps
         .iter()
         .filter_map(|r| {
-            let d = r.asymmetry.fppa_peak_deg?.left_minus_right;
-            let u = r.legs[0].fppa_uncertainty_deg.unwrap_or(0.0) + r.legs[1].fppa_uncertainty_deg.unwrap_or(0.0);
+            let (l, r_) = (&r.legs[0], &r.legs[1]);
+            let d = l.fppa_bottom_deg.value? - r_.fppa_bottom_deg.value?;
+            let u = l.fppa_uncertainty_deg.unwrap_or(0.0) + r_.fppa_uncertainty_deg.unwrap_or(0.0);
             Some((r.number, d, u))
         })
         .collect();
@@ -412,14 +413,14 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     let reps_text = format!("{} {}", if which.len() == 1 { "rep" } else { "reps" }, which.join(", "));
     Some(if mean.abs() >= threshold {
         format!(
-            "The {} knee caves in more: peak FPPA differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video can detect).",
+            "The {} knee caves in more: FPPA at the bottom differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
             if mean > 0.0 { "left" } else { "right" },
             mean,
             threshold
         )
     } else {
         format!(
-            "No left/right difference in knee valgus beyond what 2D video can detect: {:+.1} degrees on average (left minus right; {reps_text}), within {:.0} degrees.",
+            "No left/right difference in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees at the bottom on average (left minus right; {reps_text}), within {:.0} degrees.",
             mean, threshold
         )
     })

@@ -25,13 +25,32 @@ fn png_data_url(img: &image::RgbImage) -> Option<String> {
     Some(format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
 }
 
+/// The runs of consecutive present values of `value(0..n)`.
+fn runs(n: usize, value: impl Fn(usize) -> Option<(f64, f64)>) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut current = Vec::new();
+    for i in 0..n {
+        match value(i) {
+            Some(p) => current.push(p),
+            None if !current.is_empty() => out.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 /// An inline SVG plot of one per-leg series over time, reps shaded.
 fn plot(summary: &Summary, title: &str, unit: &str, pick: &dyn Fn(usize, usize) -> Option<f64>) -> String {
     let s = &summary.analysis.signals;
     let mut svg = String::new();
-    let points: Vec<[Vec<(f64, f64)>; 1]> =
-        (0..2).map(|side| [(0..s.len()).filter_map(|i| pick(side, i).map(|v| (s.t_s[i], v))).collect()]).collect();
-    let all: Vec<f64> = points.iter().flat_map(|p| p[0].iter().map(|(_, v)| *v)).collect();
+    // Each leg's series as runs of consecutive values: a missing value breaks the line, so a gap is drawn as a
+    // gap and never as a straight line across it.
+    let points: Vec<Vec<Vec<(f64, f64)>>> =
+        (0..2).map(|side| runs(s.len(), |i| pick(side, i).map(|v| (s.t_s[i], v)))).collect();
+    let all: Vec<f64> = points.iter().flatten().flat_map(|run| run.iter().map(|(_, v)| *v)).collect();
     if all.is_empty() {
         return format!("<p class=\"muted\">{} not available in this clip.</p>", escape(title));
     }
@@ -58,15 +77,23 @@ fn plot(summary: &Summary, title: &str, unit: &str, pick: &dyn Fn(usize, usize) 
             }
             let _ = chart.draw_series(LineSeries::new([(t0, 0.0), (t1, 0.0)], RGBColor(150, 150, 150)));
             for (side, colour) in [(0usize, LEFT_COLOUR), (1usize, RIGHT_COLOUR)] {
-                if points[side][0].is_empty() {
-                    continue;
-                }
                 let c = RGBColor(colour[0], colour[1], colour[2]);
                 let name = if side == 0 { "left" } else { "right" };
-                if let Ok(series) =
-                    chart.draw_series(LineSeries::new(points[side][0].iter().copied(), c.stroke_width(2)))
-                {
-                    series.label(name).legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], c.stroke_width(2)));
+                for (k, run) in points[side].iter().enumerate() {
+                    // A lone sample is drawn as a short tick so that it is not lost.
+                    let line: Vec<(f64, f64)> = if run.len() == 1 {
+                        let (t, v) = run[0];
+                        vec![(t - 0.02, v), (t + 0.02, v)]
+                    } else {
+                        run.clone()
+                    };
+                    if let Ok(series) = chart.draw_series(LineSeries::new(line, c.stroke_width(2))) {
+                        if k == 0 {
+                            series
+                                .label(name)
+                                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], c.stroke_width(2)));
+                        }
+                    }
                 }
             }
             let _ = chart.configure_series_labels().border_style(BLACK).background_style(WHITE.mix(0.8)).draw();
@@ -200,4 +227,20 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
     ));
     h.push_str("</body></html>\n");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    #[test]
+    fn gaps_split_the_line() {
+        let v = [Some(1.0), Some(2.0), None, None, Some(3.0), None, Some(4.0), Some(5.0)];
+        let r = runs(v.len(), |i| v[i].map(|x| (i as f64, x)));
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0], vec![(0.0, 1.0), (1.0, 2.0)]);
+        assert_eq!(r[1], vec![(4.0, 3.0)]);
+        assert_eq!(r[2], vec![(6.0, 4.0), (7.0, 5.0)]);
+        assert!(runs(3, |_| None).is_empty());
+    }
 }

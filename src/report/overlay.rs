@@ -212,10 +212,21 @@ pub fn render_pass(
         let s = &analysis.signals;
         let done = reps.iter().filter(|r| r.bottom.t_s <= frame.pts_s).count();
         text(img, 4, 4, scale, &format!("rep {done}/{}  {:.1}s", reps.len(), frame.pts_s), WHITE);
+        // In a single-leg rep the free leg bears no weight: it gets no numbers, as in the tables.
+        let free = reps
+            .iter()
+            .find(|r| r.descent_start.t_s <= frame.pts_s && frame.pts_s <= r.ascent_end.t_s)
+            .and_then(|r| r.stance)
+            .map(|stance| 1 - stance);
         for side in 0..2 {
             let (fppa, kto) =
                 sample.map_or((None, None), |i| (s.legs[side].fppa_deg[i], s.legs[side].kto_pct_shank[i]));
-            let label = format!("{} FPPA {}  KTO {}", if side == 0 { "L" } else { "R" }, fmt(fppa, "d"), fmt(kto, "%"));
+            let name = if side == 0 { "L" } else { "R" };
+            let label = if free == Some(side) {
+                format!("{name} free leg: not measured")
+            } else {
+                format!("{name} FPPA {}  KTO {}", fmt(fppa, "d"), fmt(kto, "%"))
+            };
             let y = 4 + (side as i32 + 1) * (10 * scale as i32 + 2);
             text(img, 4, y, scale, &label, if side == 0 { LEFT_COLOUR } else { RIGHT_COLOUR });
         }
