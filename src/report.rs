@@ -43,6 +43,8 @@ pub const REPS_CSV_HEADER: &[&str] = &[
     "frame_fppa_peak",
     "kto_bottom_pct_shank",
     "kto_medial_peak_pct_shank",
+    "kto_standing_pct_shank",
+    "kto_drift_pct_shank",
     "t_kto_peak_s",
     "frame_kto_peak",
     "kto_category",
@@ -106,11 +108,15 @@ pub struct RepRow {
     pub kto_bottom_pct_shank: Option<f64>,
     /// Most medial knee over toe in the loaded phase.
     pub kto_medial_peak_pct_shank: Option<f64>,
+    /// Knee over toe while standing next to the rep.
+    pub kto_standing_pct_shank: Option<f64>,
+    /// Most medial knee over toe minus the standing value (medial drift during the rep).
+    pub kto_drift_pct_shank: Option<f64>,
     /// Time of that peak.
     pub t_kto_peak_s: Option<f64>,
     /// Frame of that peak.
     pub frame_kto_peak: Option<u64>,
-    /// `lateral`, `over_toe` or `medial_to_toe`.
+    /// `lateral`, `over_toe`, `medial_to_toe` (drifted there during the rep) or `medial_at_rest` (stood there).
     pub kto_category: String,
     /// Knee flexion at the bottom (degrees).
     pub knee_flexion_deg: Option<f64>,
@@ -153,6 +159,7 @@ fn category_name(c: Option<KtoCategory>) -> String {
         Some(KtoCategory::Lateral) => "lateral".into(),
         Some(KtoCategory::OverToe) => "over_toe".into(),
         Some(KtoCategory::MedialToToe) => "medial_to_toe".into(),
+        Some(KtoCategory::MedialAtRest) => "medial_at_rest".into(),
         None => String::new(),
     }
 }
@@ -198,6 +205,8 @@ fn rep_row(clip: &str, r: &Rep, side: usize) -> RepRow {
         frame_fppa_peak: l.fppa_peak_deg.at.map(|m| m.frame),
         kto_bottom_pct_shank: l.kto_bottom_pct_shank.value,
         kto_medial_peak_pct_shank: l.kto_medial_peak_pct_shank.value,
+        kto_standing_pct_shank: l.kto_standing_pct_shank.value,
+        kto_drift_pct_shank: l.kto_drift_pct_shank,
         t_kto_peak_s: l.kto_medial_peak_pct_shank.at.map(|m| m.t_s),
         frame_kto_peak: l.kto_medial_peak_pct_shank.at.map(|m| m.frame),
         kto_category: category_name(l.kto_category),
@@ -480,10 +489,20 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         }
         let medial = measured.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count();
         let leg = leg_name(side);
-        out.push(if medial == 0 {
+        let at_rest = measured.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialAtRest)).count();
+        out.push(if medial == 0 && at_rest == 0 {
             format!("The {leg} knee stays over or outside the second toe in all {} measured reps.", measured.len())
+        } else if medial == 0 {
+            format!(
+                "The {leg} knee sits medial to the second toe in {at_rest} of {} reps, but it stood there already: a static alignment (feet turned out, stance), not a knee that caves in during the rep.",
+                measured.len()
+            )
         } else {
-            format!("The {leg} knee drifts medial to the second toe in {medial} of {} reps.", measured.len())
+            format!(
+                "The {leg} knee drifts medial to the second toe in {medial} of {} reps (it moves more than {:.0} % of shank toward the midline from where it stood).",
+                measured.len(),
+                crate::reps::KTO_OVER_TOE_BAND_PCT
+            )
         });
         if let Some(st) = a.reps.legs[side].fppa_peak_deg {
             let kind = if st.mean > 0.0 { "valgus" } else { "varus" };

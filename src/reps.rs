@@ -46,6 +46,10 @@ pub const MIN_REP_S: f64 = 0.3;
 /// About 2 cm for a 40 cm shank: half a foot's width at the toes, and above the landmark jitter after
 /// filtering (under 1 % of shank on the real clips), so that "over the toe" means what a clinician sees.
 pub const KTO_OVER_TOE_BAND_PCT: f64 = 5.0;
+/// The standing position of a rep is read over this many seconds before its start.
+pub const STANDING_LOOKBACK_S: f64 = 1.0;
+/// Samples count as standing when the hip is at most this far below its standing level (% of leg).
+pub const STANDING_DROP_PCT: f64 = 2.0;
 /// Single-leg tasks: the free ankle moves at least this much more than the stance ankle during the rep (% of
 /// leg length).
 pub const FREE_FOOT_MIN_PCT: f64 = 8.0;
@@ -152,15 +156,31 @@ pub enum KtoCategory {
     Lateral,
     /// Knee over the toe.
     OverToe,
-    /// Knee medial to the toe.
+    /// Knee medial to the toe, and it got there during the rep (drifted medially by more than the band from
+    /// where it stood): the knee caves in.
     MedialToToe,
+    /// Knee medial to the toe, but it stood there already (drift within the band): a static alignment (feet
+    /// turned out, a narrow stance), not a knee that caves in during the rep.
+    MedialAtRest,
 }
 
 impl KtoCategory {
-    /// Category of a knee-over-toe value (% of shank).
+    /// Category of a knee-over-toe position (% of shank), without knowing how the knee got there.
     pub fn of(kto: f64) -> Self {
+        Self::classify(kto, None)
+    }
+
+    /// Category of the most medial knee-over-toe position of a rep and its drift from the leg's standing
+    /// position (both % of shank). The rule: lateral below −[`KTO_OVER_TOE_BAND_PCT`], over the toe within
+    /// the band, and above it medial — [`KtoCategory::MedialToToe`] when the knee drifted medially by more than
+    /// the band during the rep (or the drift is unknown), [`KtoCategory::MedialAtRest`] when it did not.
+    pub fn classify(kto: f64, drift: Option<f64>) -> Self {
         if kto > KTO_OVER_TOE_BAND_PCT {
-            Self::MedialToToe
+            if drift.is_some_and(|d| d <= KTO_OVER_TOE_BAND_PCT) {
+                Self::MedialAtRest
+            } else {
+                Self::MedialToToe
+            }
         } else if kto < -KTO_OVER_TOE_BAND_PCT {
             Self::Lateral
         } else {
@@ -183,7 +203,15 @@ pub struct LegRep {
     pub kto_bottom_pct_shank: Value,
     /// Most medial knee over toe during the rep.
     pub kto_medial_peak_pct_shank: Value,
-    /// Category from the most medial value.
+    /// Knee over toe while standing just before the rep (or just after it, for a rep cut by the clip's
+    /// start), % shank.
+    #[serde(default = "Value::missing")]
+    pub kto_standing_pct_shank: Value,
+    /// Drift of the most medial knee over toe from the standing position (% shank, medial positive): how far
+    /// the knee moved toward the midline during the rep, whatever the foot's angle.
+    #[serde(default)]
+    pub kto_drift_pct_shank: Option<f64>,
+    /// Category from the most medial value and its drift ([`KtoCategory::classify`]).
     pub kto_category: Option<KtoCategory>,
     /// Hip minus knee height at the bottom (% leg; positive = hip below knee).
     pub hip_below_knee_pct_leg: Value,
@@ -492,6 +520,22 @@ fn quality(s: &Signals, r: std::ops::RangeInclusive<usize>) -> Quality {
     Quality { score: visibility * observed * in_frame, visibility, observed, in_frame }
 }
 
+/// The median of `series` while standing next to a rep: samples within [`STANDING_LOOKBACK_S`] before its
+/// start (or, when none, after its end) whose hip drop is at most [`STANDING_DROP_PCT`].
+fn standing_value(s: &Signals, series: &[Option<f64>], start: usize, end: usize, reason: &str) -> Value {
+    let span = (STANDING_LOOKBACK_S * s.rate_hz).round() as usize;
+    let standing = |i: &usize| s.hip_drop_pct_leg[*i].is_some_and(|d| d <= STANDING_DROP_PCT) && series[*i].is_some();
+    let mut idx: Vec<usize> = (start.saturating_sub(span)..=start).filter(standing).collect();
+    if idx.is_empty() {
+        idx = (end..(end + span + 1).min(s.len())).filter(standing).collect();
+    }
+    let mut v: Vec<f64> = idx.iter().filter_map(|&i| series[i]).collect();
+    match crate::kinematics::filter::percentile(&mut v, 50.0) {
+        Some(m) => Value { value: Some(m), at: idx.get(idx.len() / 2).map(|&i| moment(s, i)), reason: None },
+        None => Value::absent(format!("no standing samples next to the rep ({reason})")),
+    }
+}
+
 fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, free: bool) -> LegRep {
     let leg = &s.legs[side];
     let why = |metric: &str| -> String {
@@ -511,6 +555,8 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
             fppa_uncertainty_deg: None,
             kto_bottom_pct_shank: absent(),
             kto_medial_peak_pct_shank: absent(),
+            kto_standing_pct_shank: absent(),
+            kto_drift_pct_shank: None,
             kto_category: None,
             hip_below_knee_pct_leg: absent(),
             knee_flexion_deg: absent(),
@@ -525,6 +571,8 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
         .filter(|&i| deepest <= 0.0 || s.hip_drop_pct_leg[i].is_some_and(|d| d >= LOADED_FRACTION * deepest))
         .collect();
     let kto_peak = peak(s, &leg.kto_pct_shank, &loaded, &why("kto_pct_shank"));
+    let kto_standing = standing_value(s, &leg.kto_pct_shank, start, end, &why("kto_pct_shank"));
+    let kto_drift = kto_peak.value.zip(kto_standing.value).map(|(p, st)| p - st);
     let fppa_bottom = value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg"));
     let fppa_uncertainty_deg =
         fppa_bottom.value.and_then(|_| value_at(s, &leg.fppa_uncertainty_deg, bottom, w.clone(), "").value);
@@ -533,7 +581,9 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
         fppa_uncertainty_deg,
         fppa_peak_deg: peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg")),
         kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank")),
-        kto_category: kto_peak.value.map(KtoCategory::of),
+        kto_category: kto_peak.value.map(|p| KtoCategory::classify(p, kto_drift)),
+        kto_standing_pct_shank: kto_standing,
+        kto_drift_pct_shank: kto_drift,
         kto_medial_peak_pct_shank: kto_peak,
         hip_below_knee_pct_leg: value_at(
             s,
@@ -775,6 +825,11 @@ mod tests {
         assert!((a.symmetry_index_pct.expect("si") - 4.0 / 12.0 * 100.0).abs() < 1e-9);
         assert_eq!(Asymmetry::of(Some(-3.0), Some(5.0)).expect("both").symmetry_index_pct, None);
         assert_eq!(KtoCategory::of(8.0), KtoCategory::MedialToToe);
+        // Medial at the bottom: caving in if the knee drifted there, static alignment if it stood there.
+        assert_eq!(KtoCategory::classify(12.0, Some(9.0)), KtoCategory::MedialToToe);
+        assert_eq!(KtoCategory::classify(12.0, Some(2.0)), KtoCategory::MedialAtRest);
+        assert_eq!(KtoCategory::classify(12.0, None), KtoCategory::MedialToToe);
+        assert_eq!(KtoCategory::classify(-8.0, Some(-1.0)), KtoCategory::Lateral);
         assert_eq!(KtoCategory::of(-8.0), KtoCategory::Lateral);
         assert_eq!(KtoCategory::of(2.0), KtoCategory::OverToe);
     }

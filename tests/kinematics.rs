@@ -212,3 +212,23 @@ fn stairs_give_one_cycle_per_step_with_alternating_stance() {
         assert!(r.legs[1 - r.stance.unwrap_or(0)].fppa_peak_deg.value.is_none());
     }
 }
+
+#[test]
+fn knee_over_toe_drift_is_measured_from_the_standing_position() {
+    let (track, truth) = generate(&SynthSpec::default());
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    assert_eq!(a.reps.reps.len(), 3);
+    // The figure stands still before each rep: its standing knee-over-toe is the first frame's.
+    let standing = truth.kto_pct_shank[0];
+    for rep in &a.reps.reps {
+        for (side, (leg, want)) in rep.legs.iter().zip(standing).enumerate() {
+            let st = leg.kto_standing_pct_shank.value.expect("standing value");
+            assert!((st - want).abs() < 0.5, "rep {} side {side}: standing {st} vs {want}", rep.number);
+            let peak = leg.kto_medial_peak_pct_shank.value.expect("peak");
+            let drift = leg.kto_drift_pct_shank.expect("drift");
+            assert!((drift - (peak - st)).abs() < 1e-9);
+            // Both knees are programmed to cave in (8° and 16° FPPA): they drift medially.
+            assert!(drift > 0.0, "rep {} side {side}: drift {drift}", rep.number);
+        }
+    }
+}

@@ -73,6 +73,12 @@ pub const SWAP_CONTINUITY_RATIO: f64 = 0.5;
 /// Camera roll larger than this is not believed (a raised foot, a step or a slope under the heels) and is not
 /// corrected.
 pub const MAX_ROLL_DEG: f64 = 15.0;
+/// The heel line and the standing body's axis must agree within this (degrees) for the roll to be corrected:
+/// a real camera roll turns both alike, while a raised or turned foot, a step or a sideways lean moves only one.
+/// On the synthetic standing figure both are exact; BlazePose's heel jitter is well under a degree over a second.
+pub const ROLL_AGREE_DEG: f64 = 3.0;
+/// Fewest standing samples the roll is estimated from.
+pub const MIN_ROLL_SAMPLES: usize = 5;
 /// Standing samples used for the roll must have both ankles level within this fraction of the leg length.
 pub const LEVEL_FEET: f64 = 0.05;
 /// The standing hip height is taken over this many seconds either side of each sample, so that a subject who
@@ -709,43 +715,42 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         _ => Vec::new(),
     };
 
-    // Camera roll from the heel line while standing (frontal views only).
+    // Camera roll (frontal views only) from two cues that hold while standing with both feet planted: the heel
+    // line (the floor) and the standing body's axis (ankle midpoint to hip midpoint, which is vertical). When the
+    // two disagree, or there is no such standing, the roll is not corrected and the reason is recorded.
     let leg_scale = leg_est.unwrap_or(0.0);
     let frontal_standing: Vec<usize> = standing_idx
         .iter()
         .copied()
         .filter(|&i| view[i].is_frontal() && (pt(4, i)[1] - pt(5, i)[1]).abs() <= LEVEL_FEET * leg_scale)
         .collect();
-    let roll = if frontal_standing.is_empty() {
-        unavailable.push(Unavailable {
-            metric: "roll_deg".into(),
-            reason: "no standing frames with both feet level in a frontal view: camera roll not corrected".into(),
-        });
-        0.0
-    } else {
-        median_of(frontal_standing.iter().map(|&i| {
-            let (l, r) = (pt(6, i), pt(7, i));
-            let a = (l[1] - r[1]).atan2(l[0] - r[0]);
-            // Fold so that front and back views (left heel on the right or on the left) agree.
-            let folded = if a > std::f64::consts::FRAC_PI_2 {
-                a - std::f64::consts::PI
-            } else if a < -std::f64::consts::FRAC_PI_2 {
-                a + std::f64::consts::PI
-            } else {
-                a
-            };
-            folded.to_degrees()
-        }))
-        .unwrap_or(0.0)
-    };
-    let roll = if roll.abs() > MAX_ROLL_DEG {
-        unavailable.push(Unavailable {
-            metric: "roll_deg".into(),
-            reason: format!("the heel line is tilted {roll:.1} degrees, more than a camera's roll: not corrected"),
-        });
-        0.0
-    } else {
-        roll
+    let roll = match estimate_roll(&frontal_standing, &pt) {
+        RollEstimate::Agreed { roll_deg } if roll_deg.abs() <= MAX_ROLL_DEG => roll_deg,
+        RollEstimate::Agreed { roll_deg } => {
+            unavailable.push(Unavailable {
+                metric: "roll_deg".into(),
+                reason: format!(
+                    "the floor and body tilt {roll_deg:.1} degrees, more than a camera's roll: not corrected"
+                ),
+            });
+            0.0
+        }
+        RollEstimate::Disagree { feet_deg, body_deg } => {
+            unavailable.push(Unavailable {
+                metric: "roll_deg".into(),
+                reason: format!(
+                    "camera roll not corrected: the heel line says {feet_deg:.1} degrees and the standing body's axis {body_deg:.1} (they must agree within {ROLL_AGREE_DEG:.0}; feet not both flat, a step or a slope)"
+                ),
+            });
+            0.0
+        }
+        RollEstimate::NoStanding => {
+            unavailable.push(Unavailable {
+                metric: "roll_deg".into(),
+                reason: "no standing frames with both feet level in a frontal view: camera roll not corrected".into(),
+            });
+            0.0
+        }
     };
     let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
     let (cx, cy) = (w / 2.0, h / 2.0);
@@ -1080,6 +1085,57 @@ struct FrontalLeg {
     kto: Option<f64>,
     /// Whether both segments are upright enough.
     upright: bool,
+}
+
+/// What the roll cues say.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum RollEstimate {
+    /// Both cues agree; the heel line's value is used.
+    Agreed {
+        /// Camera roll, degrees (positive = the image is turned clockwise).
+        roll_deg: f64,
+    },
+    /// The heel line and the body axis disagree.
+    Disagree {
+        /// Roll from the heel line.
+        feet_deg: f64,
+        /// Roll from the standing body's axis.
+        body_deg: f64,
+    },
+    /// No frontal standing frames with level feet.
+    NoStanding,
+}
+
+/// Camera roll from standing frames `idx`: the median heel-line angle and the median tilt of the ankle-mid to
+/// hip-mid axis from vertical (same sign convention: a picture turned clockwise by θ gives θ for both).
+fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]) -> RollEstimate {
+    if idx.len() < MIN_ROLL_SAMPLES {
+        return RollEstimate::NoStanding;
+    }
+    let fold = |a: f64| {
+        if a > std::f64::consts::FRAC_PI_2 {
+            a - std::f64::consts::PI
+        } else if a < -std::f64::consts::FRAC_PI_2 {
+            a + std::f64::consts::PI
+        } else {
+            a
+        }
+    };
+    let feet = median_of(idx.iter().map(|&i| {
+        let (l, r) = (pt(6, i), pt(7, i));
+        // Folded so that front and back views (left heel on the right or on the left) agree.
+        fold((l[1] - r[1]).atan2(l[0] - r[0])).to_degrees()
+    }));
+    let body = median_of(idx.iter().map(|&i| {
+        let hip = [(pt(0, i)[0] + pt(1, i)[0]) / 2.0, (pt(0, i)[1] + pt(1, i)[1]) / 2.0];
+        let ankle = [(pt(4, i)[0] + pt(5, i)[0]) / 2.0, (pt(4, i)[1] + pt(5, i)[1]) / 2.0];
+        (hip[0] - ankle[0]).atan2(ankle[1] - hip[1]).to_degrees()
+    }));
+    match (feet, body) {
+        (Some(f), Some(b)) if (f - b).abs() <= ROLL_AGREE_DEG => RollEstimate::Agreed { roll_deg: f },
+        (Some(f), Some(b)) => RollEstimate::Disagree { feet_deg: f, body_deg: b },
+        _ => RollEstimate::NoStanding,
+    }
 }
 
 /// Clean lower-body points of one sample: `[side][hip, knee, ankle, heel, toe]`.
