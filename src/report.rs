@@ -38,6 +38,8 @@ pub const REPS_CSV_HEADER: &[&str] = &[
     "hip_below_knee_pct_leg",
     "fppa_bottom_deg",
     "fppa_uncertainty_deg",
+    "fppa_at_45_deg",
+    "fppa_at_60_deg",
     "fppa_peak_deg",
     "t_fppa_peak_s",
     "frame_fppa_peak",
@@ -98,6 +100,10 @@ pub struct RepRow {
     pub fppa_bottom_deg: Option<f64>,
     /// How far the bottom FPPA could be off because the camera's yaw is known only approximately (degrees).
     pub fppa_uncertainty_deg: Option<f64>,
+    /// FPPA on the descent at 45° of knee flexion.
+    pub fppa_at_45_deg: Option<f64>,
+    /// FPPA on the descent at 60° of knee flexion.
+    pub fppa_at_60_deg: Option<f64>,
     /// Largest FPPA in the loaded phase.
     pub fppa_peak_deg: Option<f64>,
     /// Time of the FPPA peak.
@@ -120,7 +126,7 @@ pub struct RepRow {
     pub kto_category: String,
     /// Knee flexion at the bottom (degrees).
     pub knee_flexion_deg: Option<f64>,
-    /// `sagittal_2d` or `world_3d`.
+    /// `sagittal_2d`, `segment_lengths` (frontal) or `world_3d`.
     pub knee_flexion_source: String,
     /// Left minus right peak FPPA (same on both rows of a rep).
     pub fppa_peak_lmr_deg: Option<f64>,
@@ -200,6 +206,8 @@ fn rep_row(clip: &str, r: &Rep, side: usize) -> RepRow {
         hip_below_knee_pct_leg: l.hip_below_knee_pct_leg.value,
         fppa_bottom_deg: l.fppa_bottom_deg.value,
         fppa_uncertainty_deg: l.fppa_uncertainty_deg,
+        fppa_at_45_deg: l.fppa_at_45_deg.value,
+        fppa_at_60_deg: l.fppa_at_60_deg.value,
         fppa_peak_deg: l.fppa_peak_deg.value,
         t_fppa_peak_s: l.fppa_peak_deg.at.map(|m| m.t_s),
         frame_fppa_peak: l.fppa_peak_deg.at.map(|m| m.frame),
@@ -396,22 +404,27 @@ fn largest_yaw(reps: &[Rep]) -> Option<f64> {
         .max_by(|a, b| a.abs().total_cmp(&b.abs()))
 }
 
-/// "Caves in more" only when the left/right difference of the bottom FPPA, averaged over the reps where both
-/// legs were measured, exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps, and the two legs'
-/// combined uncertainty from the camera angle; the reps it rests on are named.
+/// "Caves in more" only when the left/right difference of FPPA, averaged over the reps where both legs were
+/// measured, exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps, and the two values' combined
+/// uncertainty; the reps it rests on and the moment (the bottom, or 60° / 45° of knee flexion on the descent when
+/// the bottom could not be measured, as in deep squats) are named.
 fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
-    let both: Vec<(usize, f64, f64)> = reps
-        .iter()
-        .filter_map(|r| {
-            let (l, r_) = (&r.legs[0], &r.legs[1]);
-            let d = l.fppa_bottom_deg.value? - r_.fppa_bottom_deg.value?;
-            let u = l.fppa_uncertainty_deg.unwrap_or(0.0) + r_.fppa_uncertainty_deg.unwrap_or(0.0);
-            Some((r.number, d, u))
-        })
-        .collect();
-    if both.is_empty() {
-        return None;
-    }
+    type Pick = fn(&crate::reps::LegRep) -> (Option<f64>, Option<f64>);
+    let moments: [(&str, Pick); 3] = [
+        ("at the bottom", |l| (l.fppa_bottom_deg.value, l.fppa_uncertainty_deg)),
+        ("at 60 degrees of knee flexion", |l| (l.fppa_at_60_deg.value, l.fppa_at_60_uncertainty_deg)),
+        ("at 45 degrees of knee flexion", |l| (l.fppa_at_45_deg.value, l.fppa_at_45_uncertainty_deg)),
+    ];
+    let (when, both) = moments.iter().find_map(|(when, pick)| {
+        let both: Vec<(usize, f64, f64)> = reps
+            .iter()
+            .filter_map(|r| {
+                let ((l, ul), (rr, ur)) = (pick(&r.legs[0]), pick(&r.legs[1]));
+                Some((r.number, l? - rr?, ul.unwrap_or(0.0) + ur.unwrap_or(0.0)))
+            })
+            .collect();
+        (!both.is_empty()).then_some((*when, both))
+    })?;
     let n = both.len() as f64;
     let mean = both.iter().map(|b| b.1).sum::<f64>() / n;
     let sd =
@@ -422,14 +435,14 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     let reps_text = format!("{} {}", if which.len() == 1 { "rep" } else { "reps" }, which.join(", "));
     Some(if mean.abs() >= threshold {
         format!(
-            "The {} knee caves in more: FPPA at the bottom differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
+            "The {} knee caves in more: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
             if mean > 0.0 { "left" } else { "right" },
             mean,
             threshold
         )
     } else {
         format!(
-            "No left/right difference in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees at the bottom on average (left minus right; {reps_text}), within {:.0} degrees.",
+            "No left/right difference in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees {when} on average (left minus right; {reps_text}), within {:.0} degrees.",
             mean, threshold
         )
     })

@@ -199,6 +199,19 @@ pub struct LegRep {
     /// How far the bottom FPPA could be off because the camera's yaw is only known approximately (degrees).
     #[serde(default)]
     pub fppa_uncertainty_deg: Option<f64>,
+    /// FPPA on the descent when the knee first reaches 45° of flexion (the clinical reading of single-leg
+    /// squats and step-downs; less sensitive to the camera's yaw than the bottom of a deep squat).
+    #[serde(default = "Value::missing")]
+    pub fppa_at_45_deg: Value,
+    /// Its uncertainty (degrees).
+    #[serde(default)]
+    pub fppa_at_45_uncertainty_deg: Option<f64>,
+    /// FPPA on the descent when the knee first reaches 60° of flexion.
+    #[serde(default = "Value::missing")]
+    pub fppa_at_60_deg: Value,
+    /// Its uncertainty (degrees).
+    #[serde(default)]
+    pub fppa_at_60_uncertainty_deg: Option<f64>,
     /// Knee over toe at the bottom (% shank).
     pub kto_bottom_pct_shank: Value,
     /// Most medial knee over toe during the rep.
@@ -553,6 +566,10 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
             fppa_bottom_deg: absent(),
             fppa_peak_deg: absent(),
             fppa_uncertainty_deg: None,
+            fppa_at_45_deg: absent(),
+            fppa_at_45_uncertainty_deg: None,
+            fppa_at_60_deg: absent(),
+            fppa_at_60_uncertainty_deg: None,
             kto_bottom_pct_shank: absent(),
             kto_medial_peak_pct_shank: absent(),
             kto_standing_pct_shank: absent(),
@@ -576,9 +593,27 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
     let fppa_bottom = value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg"));
     let fppa_uncertainty_deg =
         fppa_bottom.value.and_then(|_| value_at(s, &leg.fppa_uncertainty_deg, bottom, w.clone(), "").value);
+    let at_flexion = |deg: f64| -> (Value, Option<f64>) {
+        let Some(i) = (start..=bottom).find(|&i| leg.knee_flexion_deg[i].is_some_and(|f| f >= deg)) else {
+            return (Value::absent(format!("the knee did not reach {deg:.0} degrees of flexion on the descent")), None);
+        };
+        match leg.fppa_deg[i] {
+            Some(v) => (
+                Value { value: Some(v), at: Some(moment(s, i)), reason: None },
+                leg.fppa_uncertainty_deg.get(i).copied().flatten(),
+            ),
+            None => (Value::absent(why("fppa_deg")), None),
+        }
+    };
+    let (fppa_at_45_deg, fppa_at_45_uncertainty_deg) = at_flexion(45.0);
+    let (fppa_at_60_deg, fppa_at_60_uncertainty_deg) = at_flexion(60.0);
     LegRep {
         fppa_bottom_deg: fppa_bottom,
         fppa_uncertainty_deg,
+        fppa_at_45_deg,
+        fppa_at_45_uncertainty_deg,
+        fppa_at_60_deg,
+        fppa_at_60_uncertainty_deg,
         fppa_peak_deg: peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg")),
         kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank")),
         kto_category: kto_peak.value.map(|p| KtoCategory::classify(p, kto_drift)),

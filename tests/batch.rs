@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use common::{demo_walk, ffmpeg, genu, sports2d_demo};
+use common::{demo_walk, ffmpeg, files_below, genu, sports2d_demo};
 use genu::report::REPS_CSV_HEADER;
 use predicates::prelude::*;
 
@@ -225,7 +225,7 @@ fn killed_batch_resumes_without_redoing_or_trusting_half_work() {
         assert!(out.join(folder).join("overlay.mp4").is_file());
     }
     // No temporary files left behind by the killed run.
-    let leftovers: Vec<PathBuf> = walk(&out)
+    let leftovers: Vec<PathBuf> = files_below(&out)
         .into_iter()
         .filter(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -233,19 +233,6 @@ fn killed_batch_resumes_without_redoing_or_trusting_half_work() {
         })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

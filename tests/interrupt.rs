@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::ffmpeg;
+use common::{ffmpeg, files_below};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/synth/front_valgus_r16.mp4")
@@ -40,21 +40,8 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 fn temporaries(dir: &Path) -> Vec<PathBuf> {
-    files(dir)
+    files_below(dir)
         .into_iter()
         .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(genu::fsx::TEMP_PREFIX)))
         .collect()
@@ -122,7 +109,7 @@ fn interrupted_batch_keeps_what_is_done_and_resumes() {
     let failures = std::fs::read_to_string(out.join("failures.csv")).expect("failures.csv");
     assert_eq!(failures.lines().count(), 1, "interruptions are not failures: {failures}");
     assert!(temporaries(&out).is_empty(), "{:?}", temporaries(&out));
-    let markers = files(&out).into_iter().filter(|p| p.ends_with("genu-done.json")).count();
+    let markers = files_below(&out).into_iter().filter(|p| p.ends_with("genu-done.json")).count();
     assert_eq!(markers, st.iter().filter(|s| *s == "done").count());
 
     // A re-run skips what is done and does the rest.

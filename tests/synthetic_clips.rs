@@ -22,19 +22,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn analyse(name: &str) -> (Vec<std::collections::HashMap<String, String>>, serde_json::Value) {
-    let out = tempfile::tempdir().expect("tempdir");
-    genu()
-        .arg("analyze")
-        .arg(fixture(name))
-        .arg("-o")
-        .arg(out.path())
-        .args(["--no-overlay", "--no-report"])
-        .assert()
-        .success();
-    let mut reader = csv::Reader::from_path(out.path().join("reps.csv")).expect("reps.csv");
-    let rows = reader.deserialize().collect::<Result<Vec<_>, _>>().expect("rows");
-    let truth: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(fixture(&format!("{name}.truth.json"))).expect("truth")).expect("json");
+    let (rows, truth, _) = findings(name);
     (rows, truth)
 }
 

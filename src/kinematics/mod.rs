@@ -230,9 +230,14 @@ pub enum FlexionSource {
     /// The 2D angle in a side view.
     #[serde(rename = "sagittal_2d")]
     Sagittal2d,
-    /// An estimate from the model's 3D world landmarks (any view; less accurate).
+    /// An estimate from the model's 3D world landmarks (oblique views; less accurate).
     #[serde(rename = "world_3d")]
     World3d,
+    /// Frontal views: the thigh's and shank's depth extents solved from their standing lengths and their
+    /// extents in the subject's frontal plane (the knee in front of the hip and the ankle). BlazePose's world
+    /// landmarks read a 30 %-depth squat as about 35–50° of flexion; this reads the segments themselves.
+    #[serde(rename = "segment_lengths")]
+    SegmentLengths,
 }
 
 /// A metric that could not be measured, and why.
@@ -845,7 +850,8 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let mut any_frontal = false;
     let mut foreshortened = false;
     let mut yaw_withheld: Option<f64> = None;
-    let mut uncertain = [None::<(f64, f64)>; 2];
+    // The worst case of a value withheld for the yaw's uncertainty: (yaw, FPPA uncertainty).
+    let mut uncertain: Option<(f64, f64)> = None;
     let fst = frontal_standing_refs.or(standing);
     // FPPA (if both segments are upright enough) and knee over toe of one leg on frontal-plane points.
     let frontal_leg = |fp: &LegPoints, side: usize| -> FrontalLeg {
@@ -942,10 +948,9 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             if u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG)
                 || u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT)
             {
-                let worst = uncertain[side].map_or(0.0, |w| w.1);
                 let u = u_fppa.unwrap_or(0.0);
-                if u > worst || uncertain[side].is_none() {
-                    uncertain[side] = Some((yaw_here, u));
+                if uncertain.is_none_or(|(_, worst)| u > worst) {
+                    uncertain = Some((camera_yaw[i].unwrap_or(yaw_here), u));
                 }
             }
             if u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG) {
@@ -972,6 +977,10 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             if ok && view[i].is_sagittal() {
                 leg.knee_flexion_deg.push(Some(180.0 - angle_deg(hip, knee, ankle)));
                 leg.knee_flexion_source.push(Some(FlexionSource::Sagittal2d));
+            } else if let (true, Some(thigh), Some(shank)) = (frontal_view, thigh_px[side], shank_px[side]) {
+                let flex = segment_flexion(fp[side][0], fp[side][1], fp[side][2], thigh, shank);
+                leg.knee_flexion_deg.push(flex);
+                leg.knee_flexion_source.push(flex.map(|_| FlexionSource::SegmentLengths));
             } else if ok {
                 let wp = |k: usize| -> [f64; 3] {
                     let s = &world_series[2 * k + side];
@@ -996,16 +1005,15 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
         }
     }
-    for (side, u) in uncertain.iter().enumerate() {
-        if let Some((y, u)) = u {
-            let reason = format!(
-                "camera yaw {y:.0} degrees (known to about ±{:.0}): on some frames this could move the {} leg's value by up to {u:.0} degrees, more than the {MAX_FPPA_UNCERTAINTY_DEG:.0} allowed; film square to the subject",
-                yaw::yaw_uncertainty_deg(*y),
-                if side == LEFT { "left" } else { "right" }
-            );
-            for metric in ["fppa_deg", "kto_pct_shank"] {
-                unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
-            }
+    if let Some((y, u)) = uncertain {
+        let by =
+            if u.is_finite() { format!("up to {u:.0} degrees") } else { "an amount that could not be bounded".into() };
+        let reason = format!(
+            "camera yaw {y:.0} degrees (known to about ±{:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); film square to the subject",
+            yaw::yaw_uncertainty_deg(y)
+        );
+        for metric in ["fppa_deg", "kto_pct_shank"] {
+            unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
         }
     }
     if let Some(y) = yaw_withheld {
@@ -1063,6 +1071,19 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         unavailable,
         points,
     })
+}
+
+/// Knee flexion (degrees) from frontal-plane points and the standing thigh and shank lengths (pixels): each
+/// segment's depth extent is what its length leaves after its in-plane extent, the knee in front.
+fn segment_flexion(hip: [f64; 2], knee: [f64; 2], ankle: [f64; 2], thigh: f64, shank: f64) -> Option<f64> {
+    let depth = |len: f64, a: [f64; 2], b: [f64; 2]| {
+        let planar = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2);
+        (len * len - planar).max(0.0).sqrt()
+    };
+    // Knee at the origin, toward the camera negative: the hip and the ankle both lie behind the knee.
+    let h = [hip[0] - knee[0], hip[1] - knee[1], depth(thigh, hip, knee)];
+    let a = [ankle[0] - knee[0], ankle[1] - knee[1], depth(shank, ankle, knee)];
+    world_flexion([h[0], h[1], h[2]], [0.0; 3], [a[0], a[1], a[2]]).filter(|f| f.is_finite())
 }
 
 fn world_flexion(hip: [f64; 3], knee: [f64; 3], ankle: [f64; 3]) -> Option<f64> {

@@ -60,3 +60,17 @@ pub fn demo_walk(out: &Path) {
         .expect("bash");
     assert!(status.success(), "scripts/demo_cut.sh failed");
 }
+
+/// Every file below `dir` (recursively).
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_below(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

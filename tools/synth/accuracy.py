@@ -120,7 +120,19 @@ def yaw_set(args) -> int:
         summary = json.loads((res / "summary.json").read_text())
         rec = {"clip": name, "split": split, "yaw": yaw, "level": [left, right], "depth": depth, "height": height,
                "yaw_measured": [], "fppa_err": [], "fppa_cam_err": [], "fppa_withheld": 0, "fppa_total": 0,
-               "kto_err": [], "kto_withheld": 0, "mean_err": [], "findings": summary["findings"]}
+               "kto_err": [], "kto_withheld": 0, "mean_err": [], "findings": summary["findings"],
+               "flex_err": {45: [], 60: []}, "flex_withheld": {45: 0, 60: 0}}
+        # FPPA at 45 and 60 degrees of knee flexion: against the subject-frame truth at the frame genu chose.
+        times = [f["t_s"] for f in truth["frames"]]
+        for rep in summary["analysis"]["reps"]["reps"]:
+            for k in (0, 1):
+                for deg in (45, 60):
+                    v = rep["legs"][k].get(f"fppa_at_{deg}_deg") or {}
+                    if v.get("value") is None:
+                        rec["flex_withheld"][deg] += 1
+                        continue
+                    j = min(range(len(times)), key=lambda i: abs(times[i] - v["at"]["t_s"]))
+                    rec["flex_err"][deg].append(v["value"] - truth["frames"][j]["fppa_subject_deg"][k])
         for tr in truth["reps"]:
             near = [r for r in rows if abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0]
             by_leg = {r["leg"]: r for r in near}
@@ -148,12 +160,13 @@ def yaw_set(args) -> int:
     (args.out / "accuracy_yaw.json").write_text(json.dumps(results, indent=1))
     mae = lambda v: "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
     print(f"{'clip':20} {'split':8} {'yaw':>4} {'meas':>5} {'L/R':>5} {'depth':>5} {'FPPA MAE':>8} {'(cam)':>6} "
-          f"{'withheld':>8} {'KTO MAE':>7} {'withheld':>8} {'mean err':>8} {'finding':>8}")
+          f"{'withheld':>8} {'KTO MAE':>7} {'withheld':>8} {'mean err':>8} {'finding':>8} {'FPPA@45':>8} {'FPPA@60':>8}")
     for r in results:
         meas = f"{np.median(r['yaw_measured']):5.1f}" if r["yaw_measured"] else "    -"
         print(f"{r['clip']:20} {r['split']:8} {r['yaw']:4g} {meas} {r['level'][0]:2g}/{r['level'][1]:<2g} {r['depth']:5.2f} "
               f"{mae(r['fppa_err']):>8} {mae(r['fppa_cam_err']):>6} {r['fppa_withheld']:>4}/{r['fppa_total']:<3} "
-              f"{mae(r['kto_err']):>7} {r['kto_withheld']:>4}/{r['fppa_total']:<3} {mae(r['mean_err']):>8} {r['lr']:>8}")
+              f"{mae(r['kto_err']):>7} {r['kto_withheld']:>4}/{r['fppa_total']:<3} {mae(r['mean_err']):>8} {r['lr']:>8} "
+              f"{mae(r['flex_err'][45])}({len(r['flex_err'][45])}) {mae(r['flex_err'][60])}({len(r['flex_err'][60])})")
     for split in ("tuning", "held-out"):
         part = [r for r in results if r["split"] == split]
         if not part:
@@ -164,7 +177,9 @@ def yaw_set(args) -> int:
         print(f"{split:8}: {len(part)} clips; FPPA MAE {mae(cat('fppa_err'))} deg on {n - sum(r['fppa_withheld'] for r in part)}/{n} "
               f"leg-reps reported (max {max(np.abs(cat('fppa_err')), default=0):.1f}); KTO MAE {mae(cat('kto_err'))} % shank on "
               f"{n - sum(r['kto_withheld'] for r in part)}/{n} (max {max(np.abs(cat('kto_err')), default=0):.1f}); mean-FPPA MAE "
-              f"{mae(cat('mean_err'))} deg; worse knee: {lr.count('right')} right, {lr.count('withheld')} withheld, "
+              f"{mae(cat('mean_err'))} deg; FPPA at 45/60 deg flexion MAE "
+              f"{mae([e for r in part for e in r['flex_err'][45]])}/{mae([e for r in part for e in r['flex_err'][60]])} deg on "
+              f"{sum(len(r['flex_err'][45]) for r in part)}/{sum(len(r['flex_err'][60]) for r in part)} of {n} leg-reps; worse knee: {lr.count('right')} right, {lr.count('withheld')} withheld, "
               f"{lr.count('WRONG')} wrong, {lr.count('none')} symmetric without a finding")
     return 0
 

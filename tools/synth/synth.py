@@ -478,7 +478,13 @@ def main() -> int:
         ffmpeg.stdin.write(img.tobytes())
         vao.release()
         vbo.release()
-        frames.append({"t_s": t, "fppa_deg": fppa, "kto_pct_shank": kto, "fppa_subject_deg": fppa_subject,
+        def flexion(j):
+            u, v = np.subtract(j["hip"], j["knee"]), np.subtract(j["ankle"], j["knee"])
+            c = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))
+            return float(180.0 - np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
+        knee_flexion = [flexion(joints["L"]), flexion(joints["R"])]
+        frames.append({"t_s": t, "knee_flexion_deg": knee_flexion, "fppa_deg": fppa, "kto_pct_shank": kto,
+                       "fppa_subject_deg": fppa_subject,
                        "kto_subject_pct_shank": kto_subject, "hip_drop_pct_leg": drop, "joints_px": P})
     ffmpeg.stdin.close()
     ffmpeg.wait()
