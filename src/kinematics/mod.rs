@@ -27,9 +27,33 @@
 //!   subject's left. Frontal views only.
 //!
 //! A value the view cannot support is `None`, and [`Signals::unavailable`] says why.
+//!
+//! Files, by the job they do: `input` (the track as arrays; time checks), [`filter`] (cleaning), `view` (views,
+//! left/right swaps), `standing` (standing references, camera roll), [`yaw`] (camera yaw, the subject's frontal
+//! plane), `geometry` (angles and offsets); this file holds the types and [`compute_signals`], which calls them
+//! in order.
 
 pub mod filter;
+mod geometry;
+mod input;
+mod standing;
+mod view;
 pub mod yaw;
+
+pub use geometry::{angle_deg, fppa_deg, kto_pct};
+pub use standing::{
+    LegPoints, Standing, LEVEL_FEET, MAX_ROLL_DEG, MIN_ROLL_SAMPLES, ROLL_AGREE_DEG, STANDING_BAND,
+    STANDING_PERCENTILE, STANDING_WINDOW_S,
+};
+pub use view::{
+    majority_view, view_name, View, FACE_VISIBLE, FRONTAL_MAX_YAW_DEG, SAGITTAL_MIN_YAW_DEG, SWAP_CONTINUITY_RATIO,
+    SWAP_MARGIN,
+};
+
+use geometry::{dist, median_of, percentile, segment_flexion, world_flexion};
+use input::{check_time_base, extract, IMAGE_POINTS, WORLD_POINTS};
+use standing::{estimate_roll, local_standing, standing_refs, RollEstimate};
+use view::{classify, correct_swaps, yaw_deg};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -56,34 +80,6 @@ pub const TOE: [usize; 2] = [31, 32];
 /// Nose (for telling front from back).
 pub const NOSE: usize = 0;
 
-/// Pelvis yaw (degrees from facing the camera) up to which a sample counts as a frontal view.
-pub const FRONTAL_MAX_YAW_DEG: f64 = 35.0;
-/// Pelvis yaw from which a sample counts as a sagittal (side) view.
-pub const SAGITTAL_MIN_YAW_DEG: f64 = 60.0;
-/// Median nose visibility above which a frontal view is taken as from the front (else from behind).
-pub const FACE_VISIBLE: f64 = 0.5;
-/// Standing samples: hip within this fraction of the leg length of its highest (5th percentile) position.
-pub const STANDING_BAND: f64 = 0.03;
-/// Percentile of hip height taken as the standing level.
-pub const STANDING_PERCENTILE: f64 = 5.0;
-/// A left/right pair closer than this fraction of the leg length in x says nothing about label order.
-pub const SWAP_MARGIN: f64 = 0.02;
-/// Continuity: a frame is swapped when the swapped labels move less than this fraction of the kept ones.
-pub const SWAP_CONTINUITY_RATIO: f64 = 0.5;
-/// Camera roll larger than this is not believed (a raised foot, a step or a slope under the heels) and is not
-/// corrected.
-pub const MAX_ROLL_DEG: f64 = 15.0;
-/// The heel line and the standing body's axis must agree within this (degrees) for the roll to be corrected:
-/// a real camera roll turns both alike, while a raised or turned foot, a step or a sideways lean moves only one.
-/// On the synthetic standing figure both are exact; BlazePose's heel jitter is well under a degree over a second.
-pub const ROLL_AGREE_DEG: f64 = 3.0;
-/// Fewest standing samples the roll is estimated from.
-pub const MIN_ROLL_SAMPLES: usize = 5;
-/// Standing samples used for the roll must have both ankles level within this fraction of the leg length.
-pub const LEVEL_FEET: f64 = 0.05;
-/// The standing hip height is taken over this many seconds either side of each sample, so that a subject who
-/// steps closer or turns mid-clip keeps a true zero of hip drop.
-pub const STANDING_WINDOW_S: f64 = 4.0;
 /// FPPA needs both the thigh and the shank at no less than this fraction of their standing 2D length; below it
 /// the segment points at the camera (deep flexion in a frontal view) and the 2D angle means nothing.
 pub const MIN_FORESHORTENING: f64 = 0.35;
@@ -193,36 +189,6 @@ pub enum KinematicsError {
     },
 }
 
-/// Which way the camera looks at the subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum View {
-    /// Camera in front of the subject.
-    FrontalFront,
-    /// Camera behind the subject.
-    FrontalBack,
-    /// Camera at the subject's left side.
-    SagittalLeft,
-    /// Camera at the subject's right side.
-    SagittalRight,
-    /// In between.
-    Oblique,
-    /// No data.
-    Unknown,
-}
-
-impl View {
-    /// Whether frontal-plane metrics (FPPA, knee over toe, pelvis) can be measured.
-    pub fn is_frontal(self) -> bool {
-        matches!(self, Self::FrontalFront | Self::FrontalBack)
-    }
-
-    /// Whether 2D knee flexion can be measured.
-    pub fn is_sagittal(self) -> bool {
-        matches!(self, Self::SagittalLeft | Self::SagittalRight)
-    }
-}
-
 /// Where a knee flexion value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -247,21 +213,6 @@ pub struct Unavailable {
     pub metric: String,
     /// Why.
     pub reason: String,
-}
-
-/// Standing reference lengths, measured on the samples where the subject stands tallest.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Standing {
-    /// Knee–ankle length per leg (pixels).
-    pub shank_px: [f64; 2],
-    /// Hip–ankle length per leg (pixels).
-    pub leg_px: [f64; 2],
-    /// Hip midpoint height while standing (pixels, y down).
-    pub hip_y_px: f64,
-    /// Distance between the ankles while standing (pixels).
-    pub stance_width_px: f64,
-    /// Number of standing samples used.
-    pub samples: usize,
 }
 
 /// Per-leg series, one value per grid sample (`None` = not measured).
@@ -361,229 +312,6 @@ impl Signals {
     pub fn is_empty(&self) -> bool {
         self.t_s.is_empty()
     }
-}
-
-/// Coordinates followed through the pipeline: image x, y of these landmarks, plus world x, y, z of the hips,
-/// knees and ankles.
-const IMAGE_POINTS: [usize; 12] = [23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 11, 12];
-const WORLD_POINTS: [usize; 10] = [23, 24, 25, 26, 27, 28, 29, 30, 31, 32];
-
-fn percentile(values: &[f64], p: f64) -> Option<f64> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    filter::percentile(&mut v, p)
-}
-
-fn median_of(values: impl IntoIterator<Item = f64>) -> Option<f64> {
-    let v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-    percentile(&v, 50.0)
-}
-
-fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).hypot(a[1] - b[1])
-}
-
-/// Interior angle at `b` of the triangle a–b–c, in degrees.
-pub fn angle_deg(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
-    let (u, v) = ([a[0] - b[0], a[1] - b[1]], [c[0] - b[0], c[1] - b[1]]);
-    let cross = u[0] * v[1] - u[1] * v[0];
-    let dot = u[0] * v[0] + u[1] * v[1];
-    cross.abs().atan2(dot).to_degrees()
-}
-
-fn cross(o: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-}
-
-/// FPPA of one leg from its hip, knee and ankle and the other hip (which marks the medial side): 180° minus
-/// the hip–knee–ankle angle, positive when the knee is on the same side of the hip–ankle line as the other
-/// hip. Invariant to translating, rotating and scaling the image.
-pub fn fppa_deg(hip: [f64; 2], knee: [f64; 2], ankle: [f64; 2], other_hip: [f64; 2]) -> f64 {
-    let magnitude = 180.0 - angle_deg(hip, knee, ankle);
-    let knee_side = cross(hip, ankle, knee);
-    let medial_side = cross(hip, ankle, other_hip);
-    if knee_side * medial_side >= 0.0 {
-        magnitude
-    } else {
-        -magnitude
-    }
-}
-
-/// Knee over toe (% of `shank`): horizontal knee minus toe position, positive toward `medial_sign` (+1 when
-/// medial is +x).
-pub fn kto_pct(knee: [f64; 2], toe: [f64; 2], medial_sign: f64, shank: f64) -> f64 {
-    (knee[0] - toe[0]) * medial_sign / shank * 100.0
-}
-
-/// Per-frame raw lower-body data taken from the track.
-struct Raw {
-    t: Vec<f64>,
-    frame: Vec<u64>,
-    /// x, y per image point (`NaN` when missing).
-    img: Vec<[[f64; 2]; IMAGE_POINTS.len()]>,
-    world: Vec<[[f64; 3]; WORLD_POINTS.len()]>,
-    visibility: Vec<f64>,
-    in_frame: Vec<bool>,
-    nose_visibility: Vec<f64>,
-}
-
-fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
-    let n = track.frames.len();
-    if n == 0 {
-        return Err(KinematicsError::NoFrames);
-    }
-    let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
-    let mut raw = Raw {
-        t: Vec::with_capacity(n),
-        frame: Vec::with_capacity(n),
-        img: Vec::with_capacity(n),
-        world: Vec::with_capacity(n),
-        visibility: Vec::with_capacity(n),
-        in_frame: Vec::with_capacity(n),
-        nose_visibility: Vec::with_capacity(n),
-    };
-    let mut last_t = f64::NEG_INFINITY;
-    for f in &track.frames {
-        if !(f.pts_s.is_finite() && f.pts_s > last_t) {
-            return Err(KinematicsError::BadTimes { frame: f.index, t_s: f.pts_s });
-        }
-        last_t = f.pts_s;
-        raw.t.push(f.pts_s);
-        raw.frame.push(f.index);
-        let mut img = [[f64::NAN; 2]; IMAGE_POINTS.len()];
-        let mut world = [[f64::NAN; 3]; WORLD_POINTS.len()];
-        let (mut vis, mut inside, mut nose) = (0.0, false, 0.0);
-        if let Some(p) = &f.pose {
-            let usable =
-                p.landmarks.len() == 33 && IMAGE_POINTS.iter().all(|&i| p.landmarks[i].iter().all(|v| v.is_finite()));
-            if usable {
-                for (k, &i) in IMAGE_POINTS.iter().enumerate() {
-                    img[k] = [f64::from(p.landmarks[i][0]), f64::from(p.landmarks[i][1])];
-                }
-                if p.world.len() == 33 {
-                    for (k, &i) in WORLD_POINTS.iter().enumerate() {
-                        let v = p.world[i];
-                        world[k] = [f64::from(v[0]), f64::from(v[1]), f64::from(v[2])];
-                    }
-                }
-                let lower = 23..33;
-                vis = lower.clone().map(|i| f64::from(p.landmarks[i][3])).sum::<f64>() / 10.0;
-                inside = lower.clone().all(|i| {
-                    let l = p.landmarks[i];
-                    let (x, y) = (f64::from(l[0]), f64::from(l[1]));
-                    x >= 0.0 && y >= 0.0 && x < w && y < h && f64::from(l[4]) >= MIN_PRESENCE
-                });
-                nose = f64::from(p.landmarks[NOSE][3]);
-            }
-        }
-        raw.img.push(img);
-        raw.world.push(world);
-        raw.visibility.push(vis);
-        raw.in_frame.push(inside);
-        raw.nose_visibility.push(nose);
-    }
-    Ok(raw)
-}
-
-fn yaw_deg(world: &[[f64; 3]; WORLD_POINTS.len()]) -> f64 {
-    let (l, r) = (world[0], world[1]);
-    (l[2] - r[2]).abs().atan2((l[0] - r[0]).abs()).to_degrees()
-}
-
-fn classify(yaw: f64, front: bool, left_nearer: bool) -> View {
-    if !yaw.is_finite() {
-        View::Unknown
-    } else if yaw <= FRONTAL_MAX_YAW_DEG {
-        if front {
-            View::FrontalFront
-        } else {
-            View::FrontalBack
-        }
-    } else if yaw >= SAGITTAL_MIN_YAW_DEG {
-        if left_nearer {
-            View::SagittalLeft
-        } else {
-            View::SagittalRight
-        }
-    } else {
-        View::Oblique
-    }
-}
-
-/// Swap left and right labels of one frame's points.
-fn swap_frame(img: &mut [[f64; 2]; IMAGE_POINTS.len()], world: &mut [[f64; 3]; WORLD_POINTS.len()]) {
-    for k in (0..IMAGE_POINTS.len()).step_by(2) {
-        img.swap(k, k + 1);
-    }
-    for k in (0..WORLD_POINTS.len()).step_by(2) {
-        world.swap(k, k + 1);
-    }
-}
-
-/// Correct left/right label swaps in frontal frames. Anatomy: seen from the front the subject's left hip,
-/// knee and ankle are on the image's right (from behind, on its left); a frame where at least two of the three
-/// pairs are the wrong way round is swapped. Continuity: a frame whose swapped labels sit much closer to the
-/// previous frame's than its own labels do is swapped too. Returns the number of frames swapped.
-fn correct_swaps(raw: &mut Raw, frontal: &[bool], front: bool, leg_px: f64) -> usize {
-    let expected = if front { 1.0 } else { -1.0 };
-    let margin = SWAP_MARGIN * leg_px;
-    let mut swapped = 0;
-    let mut previous: Option<usize> = None;
-    for (i, &is_frontal) in frontal.iter().enumerate().take(raw.img.len()) {
-        if !raw.img[i][0][0].is_finite() {
-            continue;
-        }
-        if !is_frontal {
-            previous = Some(i);
-            continue;
-        }
-        let img = &raw.img[i];
-        // Pairs (hip, knee, ankle) are at point slots (0,1), (2,3), (4,5).
-        let mut wrong = 0;
-        let mut right = 0;
-        for k in [0, 2, 4] {
-            let dx = (img[k][0] - img[k + 1][0]) * expected;
-            if dx < -margin {
-                wrong += 1;
-            } else if dx > margin {
-                right += 1;
-            }
-        }
-        let mut swap = wrong >= 2;
-        if !swap && right < 2 {
-            if let Some(p) = previous.filter(|&p| raw.t[i] - raw.t[p] < 0.25) {
-                let prev = &raw.img[p];
-                let (mut keep, mut cross) = (0.0, 0.0);
-                for k in (0..10).step_by(2) {
-                    keep += dist(img[k], prev[k]) + dist(img[k + 1], prev[k + 1]);
-                    cross += dist(img[k], prev[k + 1]) + dist(img[k + 1], prev[k]);
-                }
-                swap = cross < SWAP_CONTINUITY_RATIO * keep;
-            }
-        }
-        if swap {
-            let (img, world) = (&mut raw.img[i], &mut raw.world[i]);
-            swap_frame(img, world);
-            swapped += 1;
-        }
-        previous = Some(i);
-    }
-    swapped
-}
-
-/// Refuse timestamps whose uniform grid would not be bounded by the track's own length: a rate outside
-/// [`MIN_RATE_HZ`]..[`MAX_RATE_HZ`], or a span far longer than the frames at that rate (a jump).
-fn check_time_base(raw: &Raw, dts: &[f64], rate_hz: f64) -> Result<(), KinematicsError> {
-    if !(MIN_RATE_HZ..=MAX_RATE_HZ).contains(&rate_hz) {
-        return Err(KinematicsError::BadRate { rate_hz });
-    }
-    let (first, last) = (raw.t[0], raw.t[raw.t.len() - 1]);
-    let grid_len = (last - first) * rate_hz;
-    let frames = raw.t.len();
-    if grid_len > GRID_MAX_PER_FRAME * frames as f64 + GRID_SLACK {
-        let (k, gap_s) = dts.iter().copied().enumerate().fold((0, 0.0), |b, (k, d)| if d > b.1 { (k, d) } else { b });
-        return Err(KinematicsError::TimeJump { frame: raw.frame[k], gap_s, frames, span_s: last - first });
-    }
-    Ok(())
 }
 
 /// Run the kinematics stage on a track.
@@ -1073,31 +801,6 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     })
 }
 
-/// Knee flexion (degrees) from frontal-plane points and the standing thigh and shank lengths (pixels): each
-/// segment's depth extent is what its length leaves after its in-plane extent, the knee in front.
-fn segment_flexion(hip: [f64; 2], knee: [f64; 2], ankle: [f64; 2], thigh: f64, shank: f64) -> Option<f64> {
-    let depth = |len: f64, a: [f64; 2], b: [f64; 2]| {
-        let planar = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2);
-        (len * len - planar).max(0.0).sqrt()
-    };
-    // Knee at the origin, toward the camera negative: the hip and the ankle both lie behind the knee.
-    let h = [hip[0] - knee[0], hip[1] - knee[1], depth(thigh, hip, knee)];
-    let a = [ankle[0] - knee[0], ankle[1] - knee[1], depth(shank, ankle, knee)];
-    world_flexion([h[0], h[1], h[2]], [0.0; 3], [a[0], a[1], a[2]]).filter(|f| f.is_finite())
-}
-
-fn world_flexion(hip: [f64; 3], knee: [f64; 3], ankle: [f64; 3]) -> Option<f64> {
-    let u = [hip[0] - knee[0], hip[1] - knee[1], hip[2] - knee[2]];
-    let v = [ankle[0] - knee[0], ankle[1] - knee[1], ankle[2] - knee[2]];
-    let dot = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
-    let nu = (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt();
-    let nv = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
-    if !(nu > 0.0 && nv > 0.0) {
-        return None;
-    }
-    Some(180.0 - (dot / (nu * nv)).clamp(-1.0, 1.0).acos().to_degrees())
-}
-
 /// One leg's frontal-plane metrics on one set of points.
 struct FrontalLeg {
     /// FPPA, when both segments are upright enough for a 2D angle.
@@ -1106,124 +809,6 @@ struct FrontalLeg {
     kto: Option<f64>,
     /// Whether both segments are upright enough.
     upright: bool,
-}
-
-/// What the roll cues say.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum RollEstimate {
-    /// Both cues agree; the heel line's value is used.
-    Agreed {
-        /// Camera roll, degrees (positive = the image is turned clockwise).
-        roll_deg: f64,
-    },
-    /// The heel line and the body axis disagree.
-    Disagree {
-        /// Roll from the heel line.
-        feet_deg: f64,
-        /// Roll from the standing body's axis.
-        body_deg: f64,
-    },
-    /// No frontal standing frames with level feet.
-    NoStanding,
-}
-
-/// Camera roll from standing frames `idx`: the median heel-line angle and the median tilt of the ankle-mid to
-/// hip-mid axis from vertical (same sign convention: a picture turned clockwise by θ gives θ for both).
-fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]) -> RollEstimate {
-    if idx.len() < MIN_ROLL_SAMPLES {
-        return RollEstimate::NoStanding;
-    }
-    let fold = |a: f64| {
-        if a > std::f64::consts::FRAC_PI_2 {
-            a - std::f64::consts::PI
-        } else if a < -std::f64::consts::FRAC_PI_2 {
-            a + std::f64::consts::PI
-        } else {
-            a
-        }
-    };
-    let feet = median_of(idx.iter().map(|&i| {
-        let (l, r) = (pt(6, i), pt(7, i));
-        // Folded so that front and back views (left heel on the right or on the left) agree.
-        fold((l[1] - r[1]).atan2(l[0] - r[0])).to_degrees()
-    }));
-    let body = median_of(idx.iter().map(|&i| {
-        let hip = [(pt(0, i)[0] + pt(1, i)[0]) / 2.0, (pt(0, i)[1] + pt(1, i)[1]) / 2.0];
-        let ankle = [(pt(4, i)[0] + pt(5, i)[0]) / 2.0, (pt(4, i)[1] + pt(5, i)[1]) / 2.0];
-        (hip[0] - ankle[0]).atan2(ankle[1] - hip[1]).to_degrees()
-    }));
-    match (feet, body) {
-        (Some(f), Some(b)) if (f - b).abs() <= ROLL_AGREE_DEG => RollEstimate::Agreed { roll_deg: f },
-        (Some(f), Some(b)) => RollEstimate::Disagree { feet_deg: f, body_deg: b },
-        _ => RollEstimate::NoStanding,
-    }
-}
-
-/// Clean lower-body points of one sample: `[side][hip, knee, ankle, heel, toe]`.
-pub type LegPoints = [[[f64; 2]; 5]; 2];
-
-fn standing_refs(points: &[LegPoints], idx: &[usize]) -> Option<Standing> {
-    if idx.is_empty() {
-        return None;
-    }
-    let med = |f: &dyn Fn(&LegPoints) -> f64| median_of(idx.iter().map(|&i| f(&points[i])));
-    let shank = [med(&|p| dist(p[0][1], p[0][2]))?, med(&|p| dist(p[1][1], p[1][2]))?];
-    let leg = [med(&|p| dist(p[0][0], p[0][2]))?, med(&|p| dist(p[1][0], p[1][2]))?];
-    let hip_y = med(&|p| (p[0][0][1] + p[1][0][1]) / 2.0)?;
-    let stance = med(&|p| (p[0][2][0] - p[1][2][0]).abs())?;
-    Some(Standing { shank_px: shank, leg_px: leg, hip_y_px: hip_y, stance_width_px: stance, samples: idx.len() })
-}
-
-/// For each sample, the standing hip height and leg length around it: the 5th percentile of the hip height
-/// within [`STANDING_WINDOW_S`] either side, and the median leg length of the samples near that height.
-/// Computed on blocks of a quarter second.
-fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64, leg_global: f64) -> Vec<(f64, f64)> {
-    let n = points.len();
-    let hip_y: Vec<f64> = points.iter().map(|p| (p[0][0][1] + p[1][0][1]) / 2.0).collect();
-    // The longer leg: in a single-leg stance the free leg's 2D length shrinks, the stance leg's does not.
-    let leg: Vec<f64> = points.iter().map(|p| dist(p[0][0], p[0][2]).max(dist(p[1][0], p[1][2]))).collect();
-    let half = (STANDING_WINDOW_S * rate_hz).round() as usize;
-    let block = ((rate_hz / 4.0).round() as usize).max(1);
-    let mut out = vec![(f64::NAN, 0.0); n];
-    let mut start = 0;
-    while start < n {
-        let centre = (start + block / 2).min(n - 1);
-        let lo = centre.saturating_sub(half);
-        let hi = (centre + half + 1).min(n);
-        let ys: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| hip_y[i]).collect();
-        let value = percentile(&ys, STANDING_PERCENTILE).map_or((f64::NAN, 0.0), |top| {
-            let near = (lo..hi).filter(|&i| valid[i] && hip_y[i] <= top + STANDING_BAND * leg_global).map(|i| leg[i]);
-            (top, median_of(near).unwrap_or(leg_global))
-        });
-        for slot in &mut out[start..(start + block).min(n)] {
-            *slot = value;
-        }
-        start += block;
-    }
-    out
-}
-
-/// The most frequent known view, or `Unknown`.
-pub fn majority_view(views: &[View]) -> View {
-    let kinds = [View::FrontalFront, View::FrontalBack, View::SagittalLeft, View::SagittalRight, View::Oblique];
-    kinds
-        .iter()
-        .map(|k| (*k, views.iter().filter(|v| *v == k).count()))
-        .filter(|(_, c)| *c > 0)
-        .max_by_key(|(_, c)| *c)
-        .map_or(View::Unknown, |(k, _)| k)
-}
-
-/// Human-readable view name.
-pub fn view_name(v: View) -> &'static str {
-    match v {
-        View::FrontalFront => "frontal (from the front)",
-        View::FrontalBack => "frontal (from behind)",
-        View::SagittalLeft => "sagittal (left side)",
-        View::SagittalRight => "sagittal (right side)",
-        View::Oblique => "oblique",
-        View::Unknown => "unknown",
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,144 @@
+//! Standing references (segment lengths, hip height, stance width, the local standing level) and camera roll
+//! from the standing frames.
+//!
+//! In: clean per-sample leg points. Out: [`Standing`], the per-sample standing level, and a roll estimate with
+//! the cues it rests on.
+
+use serde::{Deserialize, Serialize};
+
+use super::geometry::{dist, median_of, percentile};
+
+/// Standing samples: hip within this fraction of the leg length of its highest (5th percentile) position.
+pub const STANDING_BAND: f64 = 0.03;
+
+/// Percentile of hip height taken as the standing level.
+pub const STANDING_PERCENTILE: f64 = 5.0;
+
+/// Camera roll larger than this is not believed (a raised foot, a step or a slope under the heels) and is not
+/// corrected.
+pub const MAX_ROLL_DEG: f64 = 15.0;
+
+/// The heel line and the standing body's axis must agree within this (degrees) for the roll to be corrected:
+/// a real camera roll turns both alike, while a raised or turned foot, a step or a sideways lean moves only one.
+/// On the synthetic standing figure both are exact; BlazePose's heel jitter is well under a degree over a second.
+pub const ROLL_AGREE_DEG: f64 = 3.0;
+
+/// Fewest standing samples the roll is estimated from.
+pub const MIN_ROLL_SAMPLES: usize = 5;
+
+/// Standing samples used for the roll must have both ankles level within this fraction of the leg length.
+pub const LEVEL_FEET: f64 = 0.05;
+
+/// The standing hip height is taken over this many seconds either side of each sample, so that a subject who
+/// steps closer or turns mid-clip keeps a true zero of hip drop.
+pub const STANDING_WINDOW_S: f64 = 4.0;
+
+/// Standing reference lengths, measured on the samples where the subject stands tallest.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Standing {
+    /// Knee–ankle length per leg (pixels).
+    pub shank_px: [f64; 2],
+    /// Hip–ankle length per leg (pixels).
+    pub leg_px: [f64; 2],
+    /// Hip midpoint height while standing (pixels, y down).
+    pub hip_y_px: f64,
+    /// Distance between the ankles while standing (pixels).
+    pub stance_width_px: f64,
+    /// Number of standing samples used.
+    pub samples: usize,
+}
+
+/// What the roll cues say.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum RollEstimate {
+    /// Both cues agree; the heel line's value is used.
+    Agreed {
+        /// Camera roll, degrees (positive = the image is turned clockwise).
+        roll_deg: f64,
+    },
+    /// The heel line and the body axis disagree.
+    Disagree {
+        /// Roll from the heel line.
+        feet_deg: f64,
+        /// Roll from the standing body's axis.
+        body_deg: f64,
+    },
+    /// No frontal standing frames with level feet.
+    NoStanding,
+}
+
+/// Camera roll from standing frames `idx`: the median heel-line angle and the median tilt of the ankle-mid to
+/// hip-mid axis from vertical (same sign convention: a picture turned clockwise by θ gives θ for both).
+pub(crate) fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]) -> RollEstimate {
+    if idx.len() < MIN_ROLL_SAMPLES {
+        return RollEstimate::NoStanding;
+    }
+    let fold = |a: f64| {
+        if a > std::f64::consts::FRAC_PI_2 {
+            a - std::f64::consts::PI
+        } else if a < -std::f64::consts::FRAC_PI_2 {
+            a + std::f64::consts::PI
+        } else {
+            a
+        }
+    };
+    let feet = median_of(idx.iter().map(|&i| {
+        let (l, r) = (pt(6, i), pt(7, i));
+        // Folded so that front and back views (left heel on the right or on the left) agree.
+        fold((l[1] - r[1]).atan2(l[0] - r[0])).to_degrees()
+    }));
+    let body = median_of(idx.iter().map(|&i| {
+        let hip = [(pt(0, i)[0] + pt(1, i)[0]) / 2.0, (pt(0, i)[1] + pt(1, i)[1]) / 2.0];
+        let ankle = [(pt(4, i)[0] + pt(5, i)[0]) / 2.0, (pt(4, i)[1] + pt(5, i)[1]) / 2.0];
+        (hip[0] - ankle[0]).atan2(ankle[1] - hip[1]).to_degrees()
+    }));
+    match (feet, body) {
+        (Some(f), Some(b)) if (f - b).abs() <= ROLL_AGREE_DEG => RollEstimate::Agreed { roll_deg: f },
+        (Some(f), Some(b)) => RollEstimate::Disagree { feet_deg: f, body_deg: b },
+        _ => RollEstimate::NoStanding,
+    }
+}
+
+/// Clean lower-body points of one sample: `[side][hip, knee, ankle, heel, toe]`.
+pub type LegPoints = [[[f64; 2]; 5]; 2];
+
+pub(crate) fn standing_refs(points: &[LegPoints], idx: &[usize]) -> Option<Standing> {
+    if idx.is_empty() {
+        return None;
+    }
+    let med = |f: &dyn Fn(&LegPoints) -> f64| median_of(idx.iter().map(|&i| f(&points[i])));
+    let shank = [med(&|p| dist(p[0][1], p[0][2]))?, med(&|p| dist(p[1][1], p[1][2]))?];
+    let leg = [med(&|p| dist(p[0][0], p[0][2]))?, med(&|p| dist(p[1][0], p[1][2]))?];
+    let hip_y = med(&|p| (p[0][0][1] + p[1][0][1]) / 2.0)?;
+    let stance = med(&|p| (p[0][2][0] - p[1][2][0]).abs())?;
+    Some(Standing { shank_px: shank, leg_px: leg, hip_y_px: hip_y, stance_width_px: stance, samples: idx.len() })
+}
+
+/// For each sample, the standing hip height and leg length around it: the 5th percentile of the hip height
+/// within [`STANDING_WINDOW_S`] either side, and the median leg length of the samples near that height.
+/// Computed on blocks of a quarter second.
+pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64, leg_global: f64) -> Vec<(f64, f64)> {
+    let n = points.len();
+    let hip_y: Vec<f64> = points.iter().map(|p| (p[0][0][1] + p[1][0][1]) / 2.0).collect();
+    // The longer leg: in a single-leg stance the free leg's 2D length shrinks, the stance leg's does not.
+    let leg: Vec<f64> = points.iter().map(|p| dist(p[0][0], p[0][2]).max(dist(p[1][0], p[1][2]))).collect();
+    let half = (STANDING_WINDOW_S * rate_hz).round() as usize;
+    let block = ((rate_hz / 4.0).round() as usize).max(1);
+    let mut out = vec![(f64::NAN, 0.0); n];
+    let mut start = 0;
+    while start < n {
+        let centre = (start + block / 2).min(n - 1);
+        let lo = centre.saturating_sub(half);
+        let hi = (centre + half + 1).min(n);
+        let ys: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| hip_y[i]).collect();
+        let value = percentile(&ys, STANDING_PERCENTILE).map_or((f64::NAN, 0.0), |top| {
+            let near = (lo..hi).filter(|&i| valid[i] && hip_y[i] <= top + STANDING_BAND * leg_global).map(|i| leg[i]);
+            (top, median_of(near).unwrap_or(leg_global))
+        });
+        for slot in &mut out[start..(start + block).min(n)] {
+            *slot = value;
+        }
+        start += block;
+    }
+    out
+}
