@@ -495,6 +495,9 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             String::new()
         }
     ));
+    for ig in &a.reps.ignored {
+        out.push(format!("Not counted as a rep: {:.1} s: {}.", ig.bottom.t_s, ig.reason));
+    }
     for side in 0..2 {
         let measured: Vec<&Rep> = reps.iter().filter(|r| r.legs[side].kto_category.is_some()).collect();
         if measured.is_empty() {

@@ -46,6 +46,16 @@ pub const MIN_REP_S: f64 = 0.3;
 /// About 2 cm for a 40 cm shank: half a foot's width at the toes, and above the landmark jitter after
 /// filtering (under 1 % of shank on the real clips), so that "over the toe" means what a clinician sees.
 pub const KTO_OVER_TOE_BAND_PCT: f64 = 5.0;
+/// An excursion shallower than this fraction of the clip's clear reps is a dip (a set-up, an adjustment), not a
+/// rep: judged against the clip itself, not only the absolute floor of `--min-depth`.
+pub const RELATIVE_MIN_DEPTH: f64 = 0.4;
+/// A partial rep at the clip's start or end must reach this fraction of the clip's clear reps to count.
+pub const PARTIAL_MIN_DEPTH: f64 = 0.6;
+/// Clear reps are the excursions at least this fraction as deep as the deepest.
+pub const CLEAR_REP_FRACTION: f64 = 0.5;
+/// When both ankles travel more than this (% of leg, horizontally) during an excursion, the subject is walking or
+/// stepping around (a set-up), not doing a rep. One foot may travel: lunges and step-downs move one foot.
+pub const FEET_TRAVEL_MAX_PCT: f64 = 25.0;
 /// The standing position of a rep is read over this many seconds before its start.
 pub const STANDING_LOOKBACK_S: f64 = 1.0;
 /// Samples count as standing when the hip is at most this far below its standing level (% of leg).
@@ -376,6 +386,64 @@ pub struct RepAnalysis {
     pub legs: [LegStats; 2],
     /// Why no rep was found, when none was.
     pub note: Option<String>,
+    /// Hip excursions that were not counted as reps, and why.
+    #[serde(default)]
+    pub ignored: Vec<Ignored>,
+}
+
+/// A hip excursion that is not a rep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ignored {
+    /// Its deepest point.
+    pub bottom: Moment,
+    /// Hip drop there (% of leg).
+    pub depth_pct_leg: f64,
+    /// Why it is not a rep, in words.
+    pub reason: String,
+}
+
+/// Why an excursion is not a rep, if it is not: a dip far shallower than the clip's clear reps, a partial rep at
+/// the clip's edge that stays shallow, or a movement during which both feet travel (walking in or out, stepping
+/// around, a set-up).
+fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>) -> Option<String> {
+    let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
+    let leg = s.standing.map(|st| st.leg_px[0].max(st.leg_px[1])).filter(|l| *l > 0.0)?;
+    let travel = |side: usize| {
+        let xs: Vec<f64> = (ex.start..=ex.end).map(|i| s.points[i][side][2][0]).filter(|x| x.is_finite()).collect();
+        let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+        if xs.is_empty() {
+            0.0
+        } else {
+            (hi - lo) / leg * 100.0
+        }
+    };
+    let feet = if s.points.len() == s.len() { travel(LEFT).min(travel(RIGHT)) } else { 0.0 };
+    if feet > FEET_TRAVEL_MAX_PCT {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg while both feet moved ({feet:.0} % of leg): walking or a set-up"
+        ));
+    }
+    let typical = typical_depth?;
+    if depth < RELATIVE_MIN_DEPTH * typical {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg, under {:.0} % of this clip's clear reps ({typical:.0} %)",
+            RELATIVE_MIN_DEPTH * 100.0
+        ));
+    }
+    if !ex.complete && depth < PARTIAL_MIN_DEPTH * typical {
+        return Some(format!(
+            "partial rep cut by the clip's edge reaching only {depth:.0} % of leg (clear reps: {typical:.0} %)"
+        ));
+    }
+    None
+}
+
+/// The depth of the clip's clear reps: the median depth of the excursions at least half as deep as the deepest.
+fn typical_depth(s: &Signals, found: &[Excursion]) -> Option<f64> {
+    let depths: Vec<f64> = found.iter().filter_map(|e| s.hip_drop_pct_leg[e.bottom]).collect();
+    let deepest = depths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut clear: Vec<f64> = depths.into_iter().filter(|d| *d >= CLEAR_REP_FRACTION * deepest).collect();
+    crate::kinematics::filter::percentile(&mut clear, 50.0)
 }
 
 fn moment(s: &Signals, i: usize) -> Moment {
@@ -739,6 +807,7 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
         _ => false,
     };
     let mut reps = Vec::new();
+    let mut ignored = Vec::new();
     let (task, task_reason);
     if stairs {
         for (k, (a, b, c, side)) in stair_cycles(s).into_iter().enumerate() {
@@ -752,8 +821,20 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
         };
     } else {
         let found = excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct);
+        let typical = typical_depth(s, &found);
+        let mut kept = Vec::new();
+        for ev in found {
+            match not_a_rep(s, &ev, typical) {
+                Some(reason) => ignored.push(Ignored {
+                    bottom: moment(s, ev.bottom),
+                    depth_pct_leg: s.hip_drop_pct_leg[ev.bottom].unwrap_or(f64::NAN),
+                    reason,
+                }),
+                None => kept.push(ev),
+            }
+        }
         let mut tasks = Vec::new();
-        for (k, ev) in found.into_iter().enumerate() {
+        for (k, ev) in kept.into_iter().enumerate() {
             let detected = stance_of(s, ev.start, ev.bottom, ev.end);
             let (rep_task, stance) = match config.task {
                 Task::Auto => detected.map_or((Task::Squat, None), |(st, t)| (t, Some(st))),
@@ -813,6 +894,7 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
         legs: [leg_stats(LEFT), leg_stats(RIGHT)],
         reps,
         note,
+        ignored,
     }
 }
 

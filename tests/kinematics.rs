@@ -232,3 +232,26 @@ fn knee_over_toe_drift_is_measured_from_the_standing_position() {
         }
     }
 }
+
+#[test]
+fn a_dip_while_walking_is_not_a_rep() {
+    // Three reps; during the second the whole body walks sideways by 60 % of a leg length (as when stepping in
+    // or out of the frame), so both feet travel.
+    let spec = SynthSpec::default();
+    let (mut track, truth) = generate(&spec);
+    let (t0, t1) = (truth.reps[1].0 - 1.2, truth.reps[1].0 + 1.2);
+    let walk_px = 0.6 * spec.leg_px;
+    for f in &mut track.frames {
+        let shift = walk_px * ((f.pts_s - t0) / (t1 - t0)).clamp(0.0, 1.0);
+        if let Some(p) = &mut f.pose {
+            for l in &mut p.landmarks {
+                l[0] += shift as f32;
+            }
+        }
+    }
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    assert_eq!(a.reps.reps.len(), 2, "{}", a.table());
+    assert_eq!(a.reps.ignored.len(), 1, "{:?}", a.reps.ignored);
+    assert!(a.reps.ignored[0].reason.contains("both feet moved"), "{}", a.reps.ignored[0].reason);
+    assert!((a.reps.ignored[0].bottom.t_s - truth.reps[1].0).abs() < 0.3);
+}

@@ -44,23 +44,28 @@ proptest! {
         }
     }
 
-    /// A random programme of reps (depth, holds, rests) plus shallow dips gives exactly its number of reps.
+    /// A random programme of reps (depth, holds, rests) plus dips gives exactly its number of reps: dips under the
+    /// absolute floor, and set-up dips above it but far shallower than the clip's reps (7 % of leg against reps of
+    /// 25–45 %), are not reps.
     #[test]
     fn random_programmes_give_their_rep_count(
-        reps in prop::collection::vec((12.0f64..45.0, 0.0f64..1.5, 0.1f64..2.0, 0.6f64..1.4, any::<bool>()), 1..=12),
+        reps in prop::collection::vec((25.0f64..45.0, 0.0f64..1.5, 0.1f64..2.0, 0.6f64..1.4, 0u8..3), 1..=12),
         seed in 1u64..1000,
     ) {
         let mut programme = Vec::new();
         for (depth, hold, rest, pace, dip) in &reps {
             programme.push(SynthRep { depth_pct: *depth, descent_s: *pace, pause_bottom_s: *hold, ascent_s: *pace, pause_top_s: *rest });
-            if *dip {
-                programme.push(SynthRep { depth_pct: 2.5, descent_s: 0.5, pause_bottom_s: 0.0, ascent_s: 0.5, pause_top_s: 0.5 });
+            if *dip > 0 {
+                let depth_pct = if *dip == 1 { 2.5 } else { 7.0 };
+                programme.push(SynthRep { depth_pct, descent_s: 0.5, pause_bottom_s: 0.0, ascent_s: 0.5, pause_top_s: 0.5 });
             }
         }
         let spec = SynthSpec { reps: programme, noise_px: 0.8, seed, reference_depth_pct: 45.0, ..SynthSpec::default() };
         let (track, _) = generate(&spec);
         let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
         prop_assert_eq!(a.reps.reps.len(), reps.len(), "{}", a.table());
+        let setup_dips = reps.iter().filter(|r| r.4 == 2).count();
+        prop_assert_eq!(a.reps.ignored.len(), setup_dips, "{:?}", a.reps.ignored);
     }
 
     /// Arbitrary tracks — missing poses, wild or non-finite coordinates, odd times — never panic: the analysis
