@@ -87,7 +87,17 @@ fn analyze_and_batch_write_the_same_rows() {
     assert_eq!(summary["provenance"]["input"]["sha256"].as_str().map(str::len), Some(64));
     assert!(summary["provenance"]["landmark_model_sha256"].as_str().is_some());
     let html = std::fs::read_to_string(single.join("report.html")).expect("html");
-    assert!(html.contains("<svg") && html.contains("data:image/png;base64,"), "plots and stills are inline");
+    // The walk is a person walking past: no rep, and each hip dip is listed as not counted, with the reason.
+    let reps_found = summary["analysis"]["reps"]["reps"].as_array().map_or(0, Vec::len);
+    assert_eq!(reps_found, 0, "walking is not a squat");
+    let findings: Vec<&str> =
+        summary["findings"].as_array().expect("findings").iter().filter_map(|f| f.as_str()).collect();
+    assert!(
+        findings.iter().any(|f| f.starts_with("Not counted as a rep") && f.contains("both feet moved")),
+        "{findings:?}"
+    );
+    assert!(html.contains("<svg"), "plots are inline");
+    assert!(html.matches("data:image/png;base64,").count() >= reps_found, "a still per rep, inline");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "no network resources");
 
     let batch = tmp.path().join("batch");

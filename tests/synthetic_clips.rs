@@ -165,3 +165,20 @@ fn deep_symmetric_squat_at_10_degrees_has_no_asymmetry_finding() {
     per_leg_honest(&rows, &truth, 10.0);
     assert!(!said.iter().any(|f| f.contains("caves in more")), "{said:#?}");
 }
+
+#[test]
+fn report_holds_a_still_of_each_rep_bottom_inline() {
+    let out = tempfile::tempdir().expect("tempdir");
+    genu()
+        .arg("analyze")
+        .arg(fixture("front_valgus_r16.mp4"))
+        .arg("-o")
+        .arg(out.path())
+        .arg("--no-overlay")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("report.html")).expect("report.html");
+    assert!(html.contains("<svg"), "plots are inline");
+    assert!(html.matches("data:image/png;base64,").count() >= 2, "a still of each of the 2 reps' bottoms");
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "no network resources");
+}

@@ -19,16 +19,20 @@
 use std::path::{Path, PathBuf};
 
 mod encode;
+mod error;
+mod rotate;
 mod thread;
 
 pub use encode::H264Writer;
+pub use error::VideoError;
+use rotate::copy_rotated;
+pub use rotate::rotation_from_display_matrix;
 pub use thread::DecodeThread;
 
 use ffmpeg_next as ffmpeg;
 use ffmpeg_next::{codec, format, media, software::scaling, util::frame};
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 /// Default longest side of the working frames, in pixels. Full HD and smaller clips are used at full size, as
 /// MediaPipe uses them (the models' crops are sampled from the full frame; a pre-scaled frame changes
@@ -118,133 +122,6 @@ impl Default for VideoOptions {
     fn default() -> Self {
         Self { max_side: DEFAULT_MAX_SIDE, threads: 1, preview: false }
     }
-}
-
-/// Errors reading a clip. Every variant names the file.
-#[derive(Debug, Error)]
-pub enum VideoError {
-    /// The file could not be opened or read at all.
-    #[error("'{path}': cannot read file: {source}")]
-    Io {
-        /// The clip.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The file is empty.
-    #[error("'{path}': file is empty")]
-    Empty {
-        /// The clip.
-        path: PathBuf,
-    },
-    /// FFmpeg does not recognise the file as a media container.
-    #[error("'{path}': not a video file FFmpeg can read ({source})")]
-    NotAVideo {
-        /// The clip.
-        path: PathBuf,
-        /// FFmpeg's error.
-        source: ffmpeg::Error,
-    },
-    /// The container has no video stream (an audio-only file, for instance).
-    #[error("'{path}': no video stream in the file")]
-    NoVideoStream {
-        /// The clip.
-        path: PathBuf,
-    },
-    /// The video stream's codec cannot be decoded.
-    #[error("'{path}': cannot decode the video stream ({codec}): {source}")]
-    Codec {
-        /// The clip.
-        path: PathBuf,
-        /// Codec name.
-        codec: String,
-        /// FFmpeg's error.
-        source: ffmpeg::Error,
-    },
-    /// Reading or decoding failed part-way.
-    #[error("'{path}': read or decode error after {frames} frames ({seconds:.2} s): {source}")]
-    Corrupt {
-        /// The clip.
-        path: PathBuf,
-        /// Frames decoded before the error.
-        frames: u64,
-        /// Time of the last good frame.
-        seconds: f64,
-        /// FFmpeg's error.
-        source: ffmpeg::Error,
-    },
-    /// The stream ended well before the duration the container declares.
-    #[error(
-        "'{path}': truncated: decoding stopped after {frames} frames at {seconds:.2} s of a declared {declared_s:.2} s"
-    )]
-    Truncated {
-        /// The clip.
-        path: PathBuf,
-        /// Frames decoded.
-        frames: u64,
-        /// Time of the last decoded frame.
-        seconds: f64,
-        /// Duration the container declares.
-        declared_s: f64,
-    },
-    /// No frame could be decoded.
-    #[error("'{path}': the video stream holds no decodable frame")]
-    NoFrames {
-        /// The clip.
-        path: PathBuf,
-    },
-    /// An MP4/MOV whose index (the `moov` atom) is missing: a recording that was never finished, or a file
-    /// cut short before its index.
-    #[error("'{path}': truncated or unfinished MP4/MOV: the file has no index (moov atom), so its frames cannot be found; the recording was not finished or the file was cut")]
-    Unfinished {
-        /// The clip.
-        path: PathBuf,
-    },
-    /// Presentation times go backwards (files joined end to end, or an edit that restarted the clock).
-    #[error("'{path}': timestamps step back at frame {frame} (from {from_s:.3} s to {to_s:.3} s): a joined or edited file; re-encode it with continuous timestamps")]
-    TimeStepsBack {
-        /// The clip.
-        path: PathBuf,
-        /// The frame whose time is earlier than its predecessor's.
-        frame: u64,
-        /// Time of the previous frame.
-        from_s: f64,
-        /// Time of this frame.
-        to_s: f64,
-    },
-    /// The small preview copy for the overlay could not be written (a full disk, a read-only folder).
-    #[error("cannot write in '{folder}' (recording the overlay preview): {source}")]
-    Preview {
-        /// The output folder.
-        folder: PathBuf,
-        /// FFmpeg's error.
-        source: ffmpeg::Error,
-    },
-    /// The RGB converter failed.
-    #[error("'{path}': pixel format conversion failed: {source}")]
-    Convert {
-        /// The clip.
-        path: PathBuf,
-        /// FFmpeg's error.
-        source: ffmpeg::Error,
-    },
-}
-
-/// Clockwise rotation, in degrees, that makes frames with this display matrix upright: the matrix's
-/// counter-clockwise angle negated and snapped to a multiple of 90 (flips are not applied).
-///
-/// The matrix is FFmpeg's 3x3 display matrix of 32-bit values, the first two columns in 16.16 fixed point.
-pub fn rotation_from_display_matrix(matrix: &[i32; 9]) -> u32 {
-    let fp = |v: i32| f64::from(v) / 65536.0;
-    let scale0 = fp(matrix[0]).hypot(fp(matrix[3]));
-    let scale1 = fp(matrix[1]).hypot(fp(matrix[4]));
-    if scale0 == 0.0 || scale1 == 0.0 {
-        return 0;
-    }
-    let ccw = -(fp(matrix[1]) / scale1).atan2(fp(matrix[0]) / scale0).to_degrees();
-    let clockwise = (-ccw).round();
-    let snapped = ((clockwise / 90.0).round() as i64 * 90).rem_euclid(360);
-    snapped as u32
 }
 
 /// The video stream's own declared duration in seconds: the stream's duration field; else the per-track
@@ -690,75 +567,11 @@ impl VideoReader {
     }
 }
 
-/// Copy an RGB24 plane (`w` x `h`, rows `stride` bytes apart) into `out`, rotated clockwise by `rotation`.
-fn copy_rotated(src: &[u8], stride: usize, w: u32, h: u32, rotation: u32, out: &mut RgbImage) {
-    let (w, h) = (w as usize, h as usize);
-    let out_w = out.width() as usize;
-    let dst: &mut [u8] = out;
-    match rotation {
-        90 => {
-            // source (x, y) -> destination (h - 1 - y, x)
-            for y in 0..h {
-                let row = &src[y * stride..y * stride + 3 * w];
-                let dx = h - 1 - y;
-                for x in 0..w {
-                    let d = 3 * (x * out_w + dx);
-                    dst[d..d + 3].copy_from_slice(&row[3 * x..3 * x + 3]);
-                }
-            }
-        }
-        180 => {
-            for y in 0..h {
-                let row = &src[y * stride..y * stride + 3 * w];
-                let dy = h - 1 - y;
-                for x in 0..w {
-                    let d = 3 * (dy * out_w + (w - 1 - x));
-                    dst[d..d + 3].copy_from_slice(&row[3 * x..3 * x + 3]);
-                }
-            }
-        }
-        270 => {
-            // source (x, y) -> destination (y, w - 1 - x)
-            for y in 0..h {
-                let row = &src[y * stride..y * stride + 3 * w];
-                for x in 0..w {
-                    let d = 3 * ((w - 1 - x) * out_w + y);
-                    dst[d..d + 3].copy_from_slice(&row[3 * x..3 * x + 3]);
-                }
-            }
-        }
-        _ => {
-            for y in 0..h {
-                dst[3 * y * out_w..3 * (y * out_w + w)].copy_from_slice(&src[y * stride..y * stride + 3 * w]);
-            }
-        }
-    }
-}
-
 /// Longest side of the preview the pose pass records for the overlay video.
 pub const PREVIEW_MAX_SIDE: u32 = 540;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The matrix FFmpeg's `av_display_rotation_set` writes for a clockwise rotation of `cw` degrees.
-    fn display_matrix_set(cw: f64) -> [i32; 9] {
-        let r = (-cw).to_radians();
-        let fp = |v: f64| (v * 65536.0).round() as i32;
-        [fp(r.cos()), fp(-r.sin()), 0, fp(r.sin()), fp(r.cos()), 0, 0, 0, 1 << 30]
-    }
-
-    #[test]
-    fn display_matrix_rotation() {
-        // A phone's portrait clip: av_display_rotation_get says -90 (counter-clockwise), players turn it 90
-        // degrees clockwise.
-        assert_eq!(rotation_from_display_matrix(&display_matrix_set(90.0)), 90);
-        assert_eq!(rotation_from_display_matrix(&display_matrix_set(270.0)), 270);
-        assert_eq!(rotation_from_display_matrix(&display_matrix_set(-90.0)), 270);
-        assert_eq!(rotation_from_display_matrix(&display_matrix_set(180.0)), 180);
-        assert_eq!(rotation_from_display_matrix(&display_matrix_set(0.0)), 0);
-        assert_eq!(rotation_from_display_matrix(&[0; 9]), 0);
-    }
 
     #[test]
     fn working_size_keeps_aspect_and_never_upscales() {
@@ -766,32 +579,5 @@ mod tests {
         assert_eq!(working_size(1080, 1920, 960), (540, 960));
         assert_eq!(working_size(640, 360, 960), (640, 360));
         assert_eq!(working_size(1768, 994, 960), (960, 540));
-    }
-
-    #[test]
-    fn rotation_copies_pixels_to_the_right_place() {
-        // 3x2 source, pixel value = 10*y + x in the red channel.
-        let (w, h) = (3u32, 2u32);
-        let stride = 16;
-        let mut src = vec![0u8; stride * h as usize];
-        for y in 0..h as usize {
-            for x in 0..w as usize {
-                src[y * stride + 3 * x] = (10 * y + x) as u8;
-            }
-        }
-        let mut out = RgbImage::new(h, w);
-        copy_rotated(&src, stride, w, h, 90, &mut out);
-        // Clockwise: the bottom-left source pixel (0, 1) becomes the top-left.
-        assert_eq!(out.get_pixel(0, 0)[0], 10);
-        assert_eq!(out.get_pixel(1, 0)[0], 0);
-        assert_eq!(out.get_pixel(0, 2)[0], 12);
-        let mut out = RgbImage::new(h, w);
-        copy_rotated(&src, stride, w, h, 270, &mut out);
-        assert_eq!(out.get_pixel(0, 0)[0], 2);
-        assert_eq!(out.get_pixel(1, 2)[0], 10);
-        let mut out = RgbImage::new(w, h);
-        copy_rotated(&src, stride, w, h, 180, &mut out);
-        assert_eq!(out.get_pixel(0, 0)[0], 12);
-        assert_eq!(out.get_pixel(2, 1)[0], 0);
     }
 }

@@ -17,7 +17,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kinematics::{majority_view, FlexionSource, Signals, View, LEFT, RIGHT};
+use crate::kinematics::{majority_view, Signals, LEFT, RIGHT};
+
+mod segment;
+mod types;
+
+pub use types::{
+    Asymmetry, Ignored, KtoCategory, LegRep, LegStats, Moment, Quality, Rep, RepAnalysis, RepAsymmetry, Stat, Value,
+};
+
+use segment::{excursions, hip_travel_pct, not_a_rep, stair_cycles, typical_depth, Excursion};
 
 /// Default minimum depth of a rep, % of leg length: shallow clinical single-leg squats drop the hip by about
 /// 8–10 % of leg length, bilateral squats 20–40 %, while standing sway stays under 2 %.
@@ -126,326 +135,6 @@ impl Default for RepConfig {
     }
 }
 
-/// A moment of a rep, auditable back to the video.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Moment {
-    /// Grid sample.
-    pub sample: usize,
-    /// Source frame index.
-    pub frame: u64,
-    /// Time in seconds.
-    pub t_s: f64,
-}
-
-/// One measured value with where it was taken, or why it is absent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Value {
-    /// The value.
-    pub value: Option<f64>,
-    /// Where it was taken.
-    pub at: Option<Moment>,
-    /// Why it is absent.
-    pub reason: Option<String>,
-}
-
-impl Value {
-    fn absent(reason: impl Into<String>) -> Self {
-        Self { value: None, at: None, reason: Some(reason.into()) }
-    }
-
-    fn missing() -> Self {
-        Self::absent("not recorded")
-    }
-}
-
-/// Where the knee is relative to the second toe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KtoCategory {
-    /// Knee lateral to the toe.
-    Lateral,
-    /// Knee over the toe.
-    OverToe,
-    /// Knee medial to the toe, and it got there during the rep (drifted medially by more than the band from
-    /// where it stood): the knee caves in.
-    MedialToToe,
-    /// Knee medial to the toe, but it stood there already (drift within the band): a static alignment (feet
-    /// turned out, a narrow stance), not a knee that caves in during the rep.
-    MedialAtRest,
-}
-
-impl KtoCategory {
-    /// Category of a knee-over-toe position (% of shank), without knowing how the knee got there.
-    pub fn of(kto: f64) -> Self {
-        Self::classify(kto, None)
-    }
-
-    /// Category of the most medial knee-over-toe position of a rep and its drift from the leg's standing
-    /// position (both % of shank). The rule: lateral below −[`KTO_OVER_TOE_BAND_PCT`], over the toe within
-    /// the band, and above it medial — [`KtoCategory::MedialToToe`] when the knee drifted medially by more than
-    /// the band during the rep (or the drift is unknown), [`KtoCategory::MedialAtRest`] when it did not.
-    pub fn classify(kto: f64, drift: Option<f64>) -> Self {
-        if kto > KTO_OVER_TOE_BAND_PCT {
-            if drift.is_some_and(|d| d <= KTO_OVER_TOE_BAND_PCT) {
-                Self::MedialAtRest
-            } else {
-                Self::MedialToToe
-            }
-        } else if kto < -KTO_OVER_TOE_BAND_PCT {
-            Self::Lateral
-        } else {
-            Self::OverToe
-        }
-    }
-}
-
-/// One leg's numbers for one rep.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LegRep {
-    /// FPPA at the bottom (degrees).
-    pub fppa_bottom_deg: Value,
-    /// Largest FPPA during the rep (most valgus).
-    pub fppa_peak_deg: Value,
-    /// How far the bottom FPPA could be off because the camera's yaw is only known approximately (degrees).
-    #[serde(default)]
-    pub fppa_uncertainty_deg: Option<f64>,
-    /// FPPA on the descent when the knee first reaches 45° of flexion (the clinical reading of single-leg
-    /// squats and step-downs; less sensitive to the camera's yaw than the bottom of a deep squat).
-    #[serde(default = "Value::missing")]
-    pub fppa_at_45_deg: Value,
-    /// Its uncertainty (degrees).
-    #[serde(default)]
-    pub fppa_at_45_uncertainty_deg: Option<f64>,
-    /// FPPA on the descent when the knee first reaches 60° of flexion.
-    #[serde(default = "Value::missing")]
-    pub fppa_at_60_deg: Value,
-    /// Its uncertainty (degrees).
-    #[serde(default)]
-    pub fppa_at_60_uncertainty_deg: Option<f64>,
-    /// Knee over toe at the bottom (% shank).
-    pub kto_bottom_pct_shank: Value,
-    /// Most medial knee over toe during the rep.
-    pub kto_medial_peak_pct_shank: Value,
-    /// Knee over toe while standing just before the rep (or just after it, for a rep cut by the clip's
-    /// start), % shank.
-    #[serde(default = "Value::missing")]
-    pub kto_standing_pct_shank: Value,
-    /// Drift of the most medial knee over toe from the standing position (% shank, medial positive): how far
-    /// the knee moved toward the midline during the rep, whatever the foot's angle.
-    #[serde(default)]
-    pub kto_drift_pct_shank: Option<f64>,
-    /// Category from the most medial value and its drift ([`KtoCategory::classify`]).
-    pub kto_category: Option<KtoCategory>,
-    /// Hip minus knee height at the bottom (% leg; positive = hip below knee).
-    pub hip_below_knee_pct_leg: Value,
-    /// Knee flexion at the bottom.
-    pub knee_flexion_deg: Value,
-    /// How the knee flexion was measured.
-    pub knee_flexion_source: Option<FlexionSource>,
-}
-
-/// Left minus right of a metric, and the symmetry index where it is meaningful.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Asymmetry {
-    /// Left minus right, in the metric's unit.
-    pub left_minus_right: f64,
-    /// (R − L) / (½ (R + L)) × 100, only when both values are positive magnitudes.
-    pub symmetry_index_pct: Option<f64>,
-}
-
-impl Asymmetry {
-    fn of(left: Option<f64>, right: Option<f64>) -> Option<Self> {
-        let (l, r) = (left?, right?);
-        let si = (l > 0.0 && r > 0.0).then(|| (r - l) / (0.5 * (r + l)) * 100.0);
-        Some(Self { left_minus_right: l - r, symmetry_index_pct: si })
-    }
-}
-
-/// Per-rep left/right comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-pub struct RepAsymmetry {
-    /// Peak FPPA.
-    pub fppa_peak_deg: Option<Asymmetry>,
-    /// Most medial knee over toe.
-    pub kto_medial_peak_pct_shank: Option<Asymmetry>,
-    /// Knee flexion at the bottom.
-    pub knee_flexion_deg: Option<Asymmetry>,
-}
-
-/// What the quality score is made of (each 0–1).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Quality {
-    /// Overall score: the product of the parts.
-    pub score: f64,
-    /// Mean landmark visibility of the lower body.
-    pub visibility: f64,
-    /// Fraction of samples observed (not gap-filled or missing).
-    pub observed: f64,
-    /// Fraction of samples with every lower-body landmark inside the frame.
-    pub in_frame: f64,
-}
-
-/// One repetition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rep {
-    /// 1-based rep number.
-    pub number: usize,
-    /// The task of this rep.
-    pub task: Task,
-    /// The stance leg of a single-leg task (0 left, 1 right).
-    pub stance: Option<usize>,
-    /// False for a rep already under way when the clip (or the tracking) started: its descent start is the
-    /// first sample seen, not the true start.
-    pub complete: bool,
-    /// Start of the descent.
-    pub descent_start: Moment,
-    /// Deepest point.
-    pub bottom: Moment,
-    /// End of the ascent.
-    pub ascent_end: Moment,
-    /// Hip drop at the bottom (% leg length).
-    pub depth_pct_leg: f64,
-    /// Majority view during the rep.
-    pub view: View,
-    /// Camera yaw relative to the subject during the rep (median, degrees; positive = camera toward the
-    /// subject's left).
-    #[serde(default)]
-    pub camera_yaw_deg: Option<f64>,
-    /// Mean of the left and right FPPA at the bottom as the camera sees them (degrees): robust to camera yaw,
-    /// bilateral tasks only.
-    #[serde(default = "Value::missing")]
-    pub fppa_mean_bottom_deg: Value,
-    /// Knee-to-ankle separation ratio at the bottom (bilateral tasks only).
-    #[serde(default = "Value::missing")]
-    pub kasr_bottom: Value,
-    /// `[left, right]`.
-    pub legs: [LegRep; 2],
-    /// Left versus right.
-    pub asymmetry: RepAsymmetry,
-    /// Data quality.
-    pub quality: Quality,
-}
-
-/// Mean, SD and CV of one metric across reps.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Stat {
-    /// Number of reps with a value.
-    pub n: usize,
-    /// Mean.
-    pub mean: f64,
-    /// Sample standard deviation (n − 1), `None` for one rep.
-    pub sd: Option<f64>,
-    /// SD / |mean| × 100, `None` when the mean is near zero.
-    pub cv_pct: Option<f64>,
-}
-
-impl Stat {
-    /// Statistics of the values present.
-    pub fn of(values: impl IntoIterator<Item = Option<f64>>) -> Option<Self> {
-        let v: Vec<f64> = values.into_iter().flatten().collect();
-        if v.is_empty() {
-            return None;
-        }
-        let n = v.len();
-        let mean = v.iter().sum::<f64>() / n as f64;
-        let sd = (n > 1).then(|| (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt());
-        let cv = sd.filter(|_| mean.abs() > 1e-9).map(|s| s / mean.abs() * 100.0);
-        Some(Self { n, mean, sd, cv_pct: cv })
-    }
-}
-
-/// Per-leg statistics across reps.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LegStats {
-    /// FPPA at the bottom.
-    pub fppa_bottom_deg: Option<Stat>,
-    /// Peak FPPA.
-    pub fppa_peak_deg: Option<Stat>,
-    /// Knee over toe at the bottom.
-    pub kto_bottom_pct_shank: Option<Stat>,
-    /// Most medial knee over toe.
-    pub kto_medial_peak_pct_shank: Option<Stat>,
-    /// Knee flexion at the bottom.
-    pub knee_flexion_deg: Option<Stat>,
-    /// Reps with the knee medial to the toe.
-    pub reps_medial_to_toe: usize,
-}
-
-/// The rep stage's result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RepAnalysis {
-    /// The task found (or given).
-    pub task: Task,
-    /// Why the task was chosen.
-    pub task_reason: String,
-    /// The reps.
-    pub reps: Vec<Rep>,
-    /// Depth across reps.
-    pub depth_pct_leg: Option<Stat>,
-    /// `[left, right]` statistics.
-    pub legs: [LegStats; 2],
-    /// Why no rep was found, when none was.
-    pub note: Option<String>,
-    /// Hip excursions that were not counted as reps, and why.
-    #[serde(default)]
-    pub ignored: Vec<Ignored>,
-}
-
-/// A hip excursion that is not a rep.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ignored {
-    /// Its deepest point.
-    pub bottom: Moment,
-    /// Hip drop there (% of leg).
-    pub depth_pct_leg: f64,
-    /// Why it is not a rep, in words.
-    pub reason: String,
-}
-
-/// Why an excursion is not a rep, if it is not: a dip far shallower than the clip's clear reps, a partial rep at
-/// the clip's edge that stays shallow, or a movement during which both feet travel (walking in or out, stepping
-/// around, a set-up).
-fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>) -> Option<String> {
-    let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
-    let leg = s.standing.map(|st| st.leg_px[0].max(st.leg_px[1])).filter(|l| *l > 0.0)?;
-    let travel = |side: usize| {
-        let xs: Vec<f64> = (ex.start..=ex.end).map(|i| s.points[i][side][2][0]).filter(|x| x.is_finite()).collect();
-        let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
-        if xs.is_empty() {
-            0.0
-        } else {
-            (hi - lo) / leg * 100.0
-        }
-    };
-    let feet = if s.points.len() == s.len() { travel(LEFT).min(travel(RIGHT)) } else { 0.0 };
-    if feet > FEET_TRAVEL_MAX_PCT {
-        return Some(format!(
-            "hip dip {depth:.0} % of leg while both feet moved ({feet:.0} % of leg): walking or a set-up"
-        ));
-    }
-    let typical = typical_depth?;
-    if depth < RELATIVE_MIN_DEPTH * typical {
-        return Some(format!(
-            "hip dip {depth:.0} % of leg, under {:.0} % of this clip's clear reps ({typical:.0} %)",
-            RELATIVE_MIN_DEPTH * 100.0
-        ));
-    }
-    if !ex.complete && depth < PARTIAL_MIN_DEPTH * typical {
-        return Some(format!(
-            "partial rep cut by the clip's edge reaching only {depth:.0} % of leg (clear reps: {typical:.0} %)"
-        ));
-    }
-    None
-}
-
-/// The depth of the clip's clear reps: the median depth of the excursions at least half as deep as the deepest.
-fn typical_depth(s: &Signals, found: &[Excursion]) -> Option<f64> {
-    let depths: Vec<f64> = found.iter().filter_map(|e| s.hip_drop_pct_leg[e.bottom]).collect();
-    let deepest = depths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut clear: Vec<f64> = depths.into_iter().filter(|d| *d >= CLEAR_REP_FRACTION * deepest).collect();
-    crate::kinematics::filter::percentile(&mut clear, 50.0)
-}
-
 fn moment(s: &Signals, i: usize) -> Moment {
     Moment { sample: i, frame: s.frame[i], t_s: s.t_s[i] }
 }
@@ -488,82 +177,6 @@ fn peak(s: &Signals, series: &[Option<f64>], samples: &[usize], reason: &str) ->
         .filter_map(|&i| series.get(i).copied().flatten().map(|v| (i, v)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map_or_else(|| Value::absent(reason), |(i, v)| Value { value: Some(v), at: Some(moment(s, i)), reason: None })
-}
-
-/// One excursion of the hip: sample indices of its events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Excursion {
-    start: usize,
-    bottom: usize,
-    end: usize,
-    /// False when the descent started before the data did.
-    complete: bool,
-}
-
-/// Excursions of the hip drop below the minimum depth.
-fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> Vec<Excursion> {
-    let exit_floor = EXIT_FRACTION * min_depth;
-    let mut out = Vec::new();
-    let n = drop.len();
-    let mut i = 0;
-    let mut last_end = 0usize;
-    while i < n {
-        if !drop[i].is_some_and(|d| d >= min_depth) {
-            i += 1;
-            continue;
-        }
-        // In a rep: follow it until the hip comes back up past the exit level.
-        let mut j = i;
-        let mut bottom = i;
-        while j < n {
-            let exit = exit_floor.max(EXIT_FRACTION_OF_DEPTH * drop[bottom].unwrap_or(0.0));
-            match drop[j] {
-                Some(d) if d <= exit => break,
-                Some(d) if d > drop[bottom].unwrap_or(f64::NEG_INFINITY) => bottom = j,
-                _ => {}
-            }
-            j += 1;
-        }
-        let depth = drop[bottom].unwrap_or(0.0);
-        let level = EVENT_FRACTION * depth;
-        let mut start = bottom;
-        while start > last_end && drop[start - 1].is_some_and(|d| d > level) {
-            start -= 1;
-        }
-        let start = start.saturating_sub(1).max(last_end);
-        // A rep already under way when the clip (or the data after a long gap) starts counts as a partial rep
-        // if its bottom was seen (the hip went further down after the data started).
-        let from_standing = drop[start].is_some_and(|d| d <= exit_floor.max(START_FRACTION * depth));
-        let data_start = start == 0 || drop[start - 1].is_none();
-        let seen_from_bottom = from_standing || (data_start && bottom > start + 1);
-        if j >= n {
-            // The data ends before the hip came back: a partial rep if it was clearly rising again.
-            let last = (bottom..n).rev().find(|&k| drop[k].is_some()).unwrap_or(bottom);
-            let risen = depth - drop[last].unwrap_or(depth);
-            if seen_from_bottom && last > bottom && risen >= exit_floor.max(END_RISE_FRACTION * depth) {
-                out.push(Excursion { start, bottom, end: last, complete: false });
-            }
-            break;
-        }
-        let mut end = bottom;
-        while end + 1 < n && drop[end + 1].is_some_and(|d| d > level) {
-            end += 1;
-        }
-        let end = (end + 1).min(n - 1);
-        if seen_from_bottom && (end - start) as f64 / rate_hz >= MIN_REP_S {
-            out.push(Excursion { start, bottom, end, complete: from_standing });
-            last_end = end;
-            // Go on from the trough after this rep (a jump squatter dips into the next rep without standing).
-            i = end;
-            while i + 1 < n && drop[i + 1].is_some_and(|d| drop[i].is_some_and(|c| d <= c)) {
-                i += 1;
-            }
-            i += 1;
-        } else {
-            i = j;
-        }
-    }
-    out
 }
 
 fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize>) -> Option<f64> {
@@ -748,56 +361,6 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<usize>, ex: 
     }
 }
 
-/// Stair cycles: from each foot landing to the next landing of the other foot.
-fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
-    let n = s.len();
-    let dt = 1.0 / s.rate_hz;
-    let mut landings: Vec<(usize, usize)> = Vec::new();
-    for side in 0..2 {
-        let a = &s.legs[side].ankle_drop_pct_leg;
-        let mut moving = false;
-        for i in 1..n {
-            let (Some(p), Some(c)) = (a[i - 1], a[i]) else { continue };
-            let speed = (c - p).abs() / 100.0 / dt;
-            if speed > STAIRS_SWING_SPEED {
-                moving = true;
-            } else if moving {
-                moving = false;
-                landings.push((i, side));
-            }
-        }
-    }
-    landings.sort();
-    let mut out = Vec::new();
-    for w in landings.windows(2) {
-        let ((a, side), (b, other)) = (w[0], w[1]);
-        if side == other || b <= a + 1 {
-            continue;
-        }
-        // The deepest knee flexion of the stance leg in the cycle marks its "bottom".
-        let flex = &s.legs[side].knee_flexion_deg;
-        let bottom = (a..=b)
-            .max_by(|&x, &y| flex[x].unwrap_or(f64::NEG_INFINITY).total_cmp(&flex[y].unwrap_or(f64::NEG_INFINITY)));
-        out.push((a, bottom.unwrap_or(a), b, side));
-    }
-    out
-}
-
-/// Net vertical travel of the hip midpoint over the clip (first tenth against last tenth of the samples), % of
-/// the standing leg length.
-fn hip_travel_pct(s: &Signals) -> Option<f64> {
-    let st = s.standing?;
-    let leg = st.leg_px[0].max(st.leg_px[1]);
-    let y: Vec<f64> = s.points.iter().map(|p| (p[0][0][1] + p[1][0][1]) / 2.0).filter(|v| v.is_finite()).collect();
-    let k = (y.len() / 10).max(1);
-    if y.len() < 2 * k || leg <= 0.0 {
-        return None;
-    }
-    let head = y[..k].iter().sum::<f64>() / k as f64;
-    let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
-    Some((tail - head).abs() / leg * 100.0)
-}
-
 /// Find the reps in a clip's signals and measure them.
 pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
     let travel = hip_travel_pct(s);
@@ -875,6 +438,13 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
             "no standing position found to measure depth from".to_string()
         } else if stairs {
             "no foot landings found".to_string()
+        } else if !ignored.is_empty() {
+            format!(
+                "{} hip {} deeper than {:.0} % of leg, none of them a rep (listed with the reason)",
+                ignored.len(),
+                if ignored.len() == 1 { "dip" } else { "dips" },
+                config.min_depth_pct
+            )
         } else {
             format!("the hip never dropped {:.0} % of leg length and came back up", config.min_depth_pct)
         }

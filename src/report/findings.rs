@@ -1,0 +1,179 @@
+//! Plain-language findings from an analysis: what a clinician reads first. Every sentence rests on reported
+//! values only, names its reps, and says when the filming limits what can be said.
+
+use crate::analysis::Analysis;
+use crate::kinematics::view_name;
+use crate::reps::{KtoCategory, Rep};
+
+use super::leg_name;
+
+/// The smallest left/right difference in FPPA (degrees) reported as a finding: the smallest detectable
+/// difference of 2D FPPA is 7.5–8.9° (Munro, Herrington & Carolan 2012); a smaller difference is within what
+/// filming and landmark noise make of two identical knees.
+pub const ASYMMETRY_MIN_DEG: f64 = 8.0;
+/// Camera yaw (degrees, either way) from which the findings say that the filming limits what can be said.
+pub const YAW_BANNER_DEG: f64 = 5.0;
+
+fn largest_yaw(reps: &[Rep]) -> Option<f64> {
+    reps.iter()
+        .filter_map(|r| r.camera_yaw_deg)
+        .filter(|y| y.abs() >= YAW_BANNER_DEG)
+        .max_by(|a, b| a.abs().total_cmp(&b.abs()))
+}
+
+/// "Caves in more" only when the left/right difference of FPPA, averaged over the reps where both legs were
+/// measured, exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps, and the two values' combined
+/// uncertainty; the reps it rests on and the moment (the bottom, or 60° / 45° of knee flexion on the descent when
+/// the bottom could not be measured, as in deep squats) are named.
+fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
+    type Pick = fn(&crate::reps::LegRep) -> (Option<f64>, Option<f64>);
+    let moments: [(&str, Pick); 3] = [
+        ("at the bottom", |l| (l.fppa_bottom_deg.value, l.fppa_uncertainty_deg)),
+        ("at 60 degrees of knee flexion", |l| (l.fppa_at_60_deg.value, l.fppa_at_60_uncertainty_deg)),
+        ("at 45 degrees of knee flexion", |l| (l.fppa_at_45_deg.value, l.fppa_at_45_uncertainty_deg)),
+    ];
+    let (when, both) = moments.iter().find_map(|(when, pick)| {
+        let both: Vec<(usize, f64, f64)> = reps
+            .iter()
+            .filter_map(|r| {
+                let ((l, ul), (rr, ur)) = (pick(&r.legs[0]), pick(&r.legs[1]));
+                Some((r.number, l? - rr?, ul.unwrap_or(0.0) + ur.unwrap_or(0.0)))
+            })
+            .collect();
+        (!both.is_empty()).then_some((*when, both))
+    })?;
+    let n = both.len() as f64;
+    let mean = both.iter().map(|b| b.1).sum::<f64>() / n;
+    let sd =
+        if both.len() > 1 { (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() } else { 0.0 };
+    let uncertainty = both.iter().map(|b| b.2).sum::<f64>() / n;
+    let threshold = ASYMMETRY_MIN_DEG.max(2.0 * sd).max(uncertainty);
+    let which: Vec<String> = both.iter().map(|b| b.0.to_string()).collect();
+    let reps_text = format!("{} {}", if which.len() == 1 { "rep" } else { "reps" }, which.join(", "));
+    Some(if mean.abs() >= threshold {
+        format!(
+            "The {} knee caves in more: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
+            if mean > 0.0 { "left" } else { "right" },
+            mean,
+            threshold
+        )
+    } else {
+        format!(
+            "No left/right difference in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees {when} on average (left minus right; {reps_text}), within {:.0} degrees.",
+            mean, threshold
+        )
+    })
+}
+
+/// Yaw-robust bilateral findings: the mean of the two knees' FPPA and the knee-to-ankle separation ratio.
+fn bilateral_findings(reps: &[Rep]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mean: Vec<f64> = reps.iter().filter_map(|r| r.fppa_mean_bottom_deg.value).collect();
+    if !mean.is_empty() {
+        let m = mean.iter().sum::<f64>() / mean.len() as f64;
+        out.push(format!(
+            "Both knees together: FPPA at the bottom averages {m:.1} degrees ({}; the mean of left and right, which the camera angle does not change).",
+            if m >= 0.0 { "valgus" } else { "varus" }
+        ));
+    }
+    let kasr: Vec<f64> = reps.iter().filter_map(|r| r.kasr_bottom.value).collect();
+    if !kasr.is_empty() {
+        let k = kasr.iter().sum::<f64>() / kasr.len() as f64;
+        out.push(format!(
+            "Knee-to-ankle separation ratio at the bottom: {k:.2} ({}).",
+            if k < 1.0 {
+                "the knees come closer together than the ankles"
+            } else {
+                "the knees stay as wide as the ankles or wider"
+            }
+        ));
+    }
+    out
+}
+
+/// Plain-language findings a clinician can read, e.g. "left knee drifts medial to the second toe in 4 of 5
+/// reps".
+pub fn findings(a: &Analysis) -> Vec<String> {
+    let reps = &a.reps.reps;
+    let mut out = Vec::new();
+    let not_counted =
+        a.reps.ignored.iter().map(|ig| format!("Not counted as a rep: {:.1} s: {}.", ig.bottom.t_s, ig.reason));
+    if reps.is_empty() {
+        out.push(a.reps.note.clone().unwrap_or_else(|| "no repetitions found".into()));
+        out.extend(not_counted);
+        return out;
+    }
+    let complete = reps.iter().filter(|r| r.complete).count();
+    out.push(format!(
+        "{} {} of {} found{}.",
+        reps.len(),
+        if reps.len() == 1 { "repetition" } else { "repetitions" },
+        a.reps.task,
+        if complete < reps.len() {
+            format!(" ({} cut by the start or end of the clip)", reps.len() - complete)
+        } else {
+            String::new()
+        }
+    ));
+    out.extend(not_counted);
+    for side in 0..2 {
+        let measured: Vec<&Rep> = reps.iter().filter(|r| r.legs[side].kto_category.is_some()).collect();
+        if measured.is_empty() {
+            continue;
+        }
+        let medial = measured.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count();
+        let leg = leg_name(side);
+        let at_rest = measured.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialAtRest)).count();
+        out.push(if medial == 0 && at_rest == 0 {
+            format!("The {leg} knee stays over or outside the second toe in all {} measured reps.", measured.len())
+        } else if medial == 0 {
+            format!(
+                "The {leg} knee sits medial to the second toe in {at_rest} of {} reps, but it stood there already: a static alignment (feet turned out, stance), not a knee that caves in during the rep.",
+                measured.len()
+            )
+        } else {
+            format!(
+                "The {leg} knee drifts medial to the second toe in {medial} of {} reps (it moves more than {:.0} % of shank toward the midline from where it stood).",
+                measured.len(),
+                crate::reps::KTO_OVER_TOE_BAND_PCT
+            )
+        });
+        if let Some(st) = a.reps.legs[side].fppa_peak_deg {
+            let kind = if st.mean > 0.0 { "valgus" } else { "varus" };
+            out.push(format!(
+                "{} knee frontal-plane projection angle at its peak: {:.1} degrees on average ({kind}){}.",
+                if side == 0 { "Left" } else { "Right" },
+                st.mean,
+                st.sd.map_or(String::new(), |sd| format!(", SD {sd:.1}"))
+            ));
+        }
+    }
+    out.extend(asymmetry_finding(reps));
+    out.extend(bilateral_findings(reps));
+    if let Some(y) = largest_yaw(reps) {
+        out.push(format!(
+            "Filming: the camera stood about {:.0} degrees to the subject's {} of square. Per-leg values are corrected for it where that is reliable and left empty where the angle could move them by more than {:.0} degrees; film square to the subject for per-leg results.",
+            y.abs(),
+            if y > 0.0 { "left" } else { "right" },
+            crate::kinematics::MAX_FPPA_UNCERTAINTY_DEG
+        ));
+    }
+    if let Some(d) = a.reps.depth_pct_leg {
+        out.push(format!("Depth: the hip drops {:.0} % of leg length on average.", d.mean));
+    }
+    if !a.signals.clip_view.is_frontal() {
+        let some_frontal = reps.iter().any(|r| r.legs.iter().any(|l| l.fppa_peak_deg.value.is_some()));
+        out.push(if some_frontal {
+            format!(
+                "Most of the clip is filmed {}: knee valgus and knee-over-toe are measured only where the view is frontal.",
+                view_name(a.signals.clip_view)
+            )
+        } else {
+            format!(
+                "The clip is filmed {}: knee valgus and knee-over-toe need a frontal view and are not reported.",
+                view_name(a.signals.clip_view)
+            )
+        });
+    }
+    out
+}

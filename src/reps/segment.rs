@@ -1,0 +1,177 @@
+//! Segmentation: the hip-drop signal in, the excursions that are reps (and those that are not, with why) out;
+//! stair cycles from foot landings.
+
+use super::*;
+
+/// Why an excursion is not a rep, if it is not: a dip far shallower than the clip's clear reps, a partial rep at
+/// the clip's edge that stays shallow, or a movement during which both feet travel (walking in or out, stepping
+/// around, a set-up).
+pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>) -> Option<String> {
+    let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
+    let leg = s.standing.map(|st| st.leg_px[0].max(st.leg_px[1])).filter(|l| *l > 0.0)?;
+    let travel = |side: usize| {
+        let xs: Vec<f64> = (ex.start..=ex.end).map(|i| s.points[i][side][2][0]).filter(|x| x.is_finite()).collect();
+        let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+        if xs.is_empty() {
+            0.0
+        } else {
+            (hi - lo) / leg * 100.0
+        }
+    };
+    let feet = if s.points.len() == s.len() { travel(LEFT).min(travel(RIGHT)) } else { 0.0 };
+    if feet > FEET_TRAVEL_MAX_PCT {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg while both feet moved ({feet:.0} % of leg): walking or a set-up"
+        ));
+    }
+    let typical = typical_depth?;
+    if depth < RELATIVE_MIN_DEPTH * typical {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg, under {:.0} % of this clip's clear reps ({typical:.0} %)",
+            RELATIVE_MIN_DEPTH * 100.0
+        ));
+    }
+    if !ex.complete && depth < PARTIAL_MIN_DEPTH * typical {
+        return Some(format!(
+            "partial rep cut by the clip's edge reaching only {depth:.0} % of leg (clear reps: {typical:.0} %)"
+        ));
+    }
+    None
+}
+
+/// The depth of the clip's clear reps: the median depth of the excursions at least half as deep as the deepest.
+pub(crate) fn typical_depth(s: &Signals, found: &[Excursion]) -> Option<f64> {
+    let depths: Vec<f64> = found.iter().filter_map(|e| s.hip_drop_pct_leg[e.bottom]).collect();
+    let deepest = depths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut clear: Vec<f64> = depths.into_iter().filter(|d| *d >= CLEAR_REP_FRACTION * deepest).collect();
+    crate::kinematics::filter::percentile(&mut clear, 50.0)
+}
+
+/// One excursion of the hip: sample indices of its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Excursion {
+    /// Start of the descent.
+    pub(crate) start: usize,
+    /// Deepest sample.
+    pub(crate) bottom: usize,
+    /// End of the ascent.
+    pub(crate) end: usize,
+    /// False when the descent started before the data did.
+    pub(crate) complete: bool,
+}
+
+/// Excursions of the hip drop below the minimum depth.
+pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> Vec<Excursion> {
+    let exit_floor = EXIT_FRACTION * min_depth;
+    let mut out = Vec::new();
+    let n = drop.len();
+    let mut i = 0;
+    let mut last_end = 0usize;
+    while i < n {
+        if !drop[i].is_some_and(|d| d >= min_depth) {
+            i += 1;
+            continue;
+        }
+        // In a rep: follow it until the hip comes back up past the exit level.
+        let mut j = i;
+        let mut bottom = i;
+        while j < n {
+            let exit = exit_floor.max(EXIT_FRACTION_OF_DEPTH * drop[bottom].unwrap_or(0.0));
+            match drop[j] {
+                Some(d) if d <= exit => break,
+                Some(d) if d > drop[bottom].unwrap_or(f64::NEG_INFINITY) => bottom = j,
+                _ => {}
+            }
+            j += 1;
+        }
+        let depth = drop[bottom].unwrap_or(0.0);
+        let level = EVENT_FRACTION * depth;
+        let mut start = bottom;
+        while start > last_end && drop[start - 1].is_some_and(|d| d > level) {
+            start -= 1;
+        }
+        let start = start.saturating_sub(1).max(last_end);
+        // A rep already under way when the clip (or the data after a long gap) starts counts as a partial rep
+        // if its bottom was seen (the hip went further down after the data started).
+        let from_standing = drop[start].is_some_and(|d| d <= exit_floor.max(START_FRACTION * depth));
+        let data_start = start == 0 || drop[start - 1].is_none();
+        let seen_from_bottom = from_standing || (data_start && bottom > start + 1);
+        if j >= n {
+            // The data ends before the hip came back: a partial rep if it was clearly rising again.
+            let last = (bottom..n).rev().find(|&k| drop[k].is_some()).unwrap_or(bottom);
+            let risen = depth - drop[last].unwrap_or(depth);
+            if seen_from_bottom && last > bottom && risen >= exit_floor.max(END_RISE_FRACTION * depth) {
+                out.push(Excursion { start, bottom, end: last, complete: false });
+            }
+            break;
+        }
+        let mut end = bottom;
+        while end + 1 < n && drop[end + 1].is_some_and(|d| d > level) {
+            end += 1;
+        }
+        let end = (end + 1).min(n - 1);
+        if seen_from_bottom && (end - start) as f64 / rate_hz >= MIN_REP_S {
+            out.push(Excursion { start, bottom, end, complete: from_standing });
+            last_end = end;
+            // Go on from the trough after this rep (a jump squatter dips into the next rep without standing).
+            i = end;
+            while i + 1 < n && drop[i + 1].is_some_and(|d| drop[i].is_some_and(|c| d <= c)) {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            i = j;
+        }
+    }
+    out
+}
+
+/// Stair cycles: from each foot landing to the next landing of the other foot.
+pub(crate) fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
+    let n = s.len();
+    let dt = 1.0 / s.rate_hz;
+    let mut landings: Vec<(usize, usize)> = Vec::new();
+    for side in 0..2 {
+        let a = &s.legs[side].ankle_drop_pct_leg;
+        let mut moving = false;
+        for i in 1..n {
+            let (Some(p), Some(c)) = (a[i - 1], a[i]) else { continue };
+            let speed = (c - p).abs() / 100.0 / dt;
+            if speed > STAIRS_SWING_SPEED {
+                moving = true;
+            } else if moving {
+                moving = false;
+                landings.push((i, side));
+            }
+        }
+    }
+    landings.sort();
+    let mut out = Vec::new();
+    for w in landings.windows(2) {
+        let ((a, side), (b, other)) = (w[0], w[1]);
+        if side == other || b <= a + 1 {
+            continue;
+        }
+        // The deepest knee flexion of the stance leg in the cycle marks its "bottom".
+        let flex = &s.legs[side].knee_flexion_deg;
+        let bottom = (a..=b)
+            .max_by(|&x, &y| flex[x].unwrap_or(f64::NEG_INFINITY).total_cmp(&flex[y].unwrap_or(f64::NEG_INFINITY)));
+        out.push((a, bottom.unwrap_or(a), b, side));
+    }
+    out
+}
+
+/// Net vertical travel of the hip midpoint over the clip (first tenth against last tenth of the samples), % of
+/// the standing leg length.
+pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
+    let st = s.standing?;
+    let leg = st.leg_px[0].max(st.leg_px[1]);
+    let y: Vec<f64> = s.points.iter().map(|p| (p[0][0][1] + p[1][0][1]) / 2.0).filter(|v| v.is_finite()).collect();
+    let k = (y.len() / 10).max(1);
+    if y.len() < 2 * k || leg <= 0.0 {
+        return None;
+    }
+    let head = y[..k].iter().sum::<f64>() / k as f64;
+    let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
+    Some((tail - head).abs() / leg * 100.0)
+}
