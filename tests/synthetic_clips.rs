@@ -182,3 +182,49 @@ fn report_holds_a_still_of_each_rep_bottom_inline() {
     assert!(html.matches("data:image/png;base64,").count() >= 2, "a still of each of the 2 reps' bottoms");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "no network resources");
 }
+
+/// The rendered squat turned by `deg` degrees (clockwise positive) with the ffmpeg CLI, as a rolled phone would
+/// film it, analysed.
+fn rolled(deg: i32) -> serde_json::Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clip = dir.path().join(format!("rolled{deg}.mp4"));
+    common::ffmpeg(&[
+        "-i",
+        fixture("front_valgus_r16.mp4").to_str().expect("utf-8"),
+        "-vf",
+        &format!("rotate={deg}*PI/180:fillcolor=gray"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        clip.to_str().expect("utf-8"),
+    ]);
+    let out = dir.path().join("out");
+    genu().arg("analyze").arg(&clip).arg("-o").arg(&out).args(["--no-overlay", "--no-report"]).assert().success();
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary")).expect("json")
+}
+
+#[test]
+fn a_rolled_camera_is_measured_and_knee_over_toe_recovered() {
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("front_valgus_r16.mp4.truth.json")).expect("truth"))
+            .expect("json");
+    for deg in [5, -5] {
+        let summary = rolled(deg);
+        let roll = summary["analysis"]["signals"]["roll_deg"].as_f64().expect("roll");
+        // The target: within 1.5° (the level clip itself reads 0.4°).
+        assert!((roll - f64::from(deg)).abs() <= 1.5, "turned {deg}°: roll {roll}");
+        for (rep, tr) in summary["analysis"]["reps"]["reps"]
+            .as_array()
+            .expect("reps")
+            .iter()
+            .zip(truth["reps"].as_array().expect("reps"))
+        {
+            for side in 0..2 {
+                let kto = rep["legs"][side]["kto_bottom_pct_shank"]["value"].as_f64().expect("KTO");
+                let want = tr["kto_pct_shank"][side].as_f64().expect("truth");
+                assert!((kto - want).abs() <= KTO_TOL_PCT, "turned {deg}°, leg {side}: KTO {kto:.1} vs {want:.1}");
+            }
+        }
+    }
+}

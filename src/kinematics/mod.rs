@@ -43,7 +43,7 @@ pub mod yaw;
 
 pub use geometry::{angle_deg, fppa_deg, kto_pct};
 pub use standing::{
-    LegPoints, Standing, LEVEL_FEET, MAX_ROLL_DEG, MIN_ROLL_SAMPLES, ROLL_AGREE_DEG, STANDING_BAND,
+    LegPoints, Standing, MAX_ROLL_DEG, MIN_ROLL_SAMPLES, ROLL_AGREE_DEG, ROLL_MIN_FLAT_FRACTION, STANDING_BAND,
     STANDING_PERCENTILE, STANDING_WINDOW_S,
 };
 pub use types::{FlexionSource, KinematicsConfig, KinematicsError, LegSignals, Signals, Unavailable};
@@ -261,12 +261,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     // Camera roll (frontal views only) from two cues that hold while standing with both feet planted: the heel
     // line (the floor) and the standing body's axis (ankle midpoint to hip midpoint, which is vertical). When the
     // two disagree, or there is no such standing, the roll is not corrected and the reason is recorded.
-    let leg_scale = leg_est.unwrap_or(0.0);
-    let frontal_standing: Vec<usize> = standing_idx
-        .iter()
-        .copied()
-        .filter(|&i| view[i].is_frontal() && (pt(4, i)[1] - pt(5, i)[1]).abs() <= LEVEL_FEET * leg_scale)
-        .collect();
+    let frontal_standing: Vec<usize> = standing_idx.iter().copied().filter(|&i| view[i].is_frontal()).collect();
     let roll = match estimate_roll(&frontal_standing, &pt) {
         RollEstimate::Agreed { roll_deg } if roll_deg.abs() <= MAX_ROLL_DEG => roll_deg,
         RollEstimate::Agreed { roll_deg } => {
@@ -290,7 +285,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         RollEstimate::NoStanding => {
             unavailable.push(Unavailable {
                 metric: "roll_deg".into(),
-                reason: "no standing frames with both feet level in a frontal view: camera roll not corrected".into(),
+                reason: "too few standing frames in a frontal view: camera roll not corrected".into(),
             });
             0.0
         }

@@ -26,8 +26,10 @@ pub const ROLL_AGREE_DEG: f64 = 3.0;
 /// Fewest standing samples the roll is estimated from.
 pub const MIN_ROLL_SAMPLES: usize = 5;
 
-/// Standing samples used for the roll must have both ankles level within this fraction of the leg length.
-pub const LEVEL_FEET: f64 = 0.05;
+/// At least this fraction of the standing frontal frames must have both feet flat relative to the body (the two
+/// roll cues agreeing) for the roll to be corrected: otherwise the feet are mostly not both planted (a step, a
+/// table, a single-leg stance) and the heel line says nothing about the camera.
+pub const ROLL_MIN_FLAT_FRACTION: f64 = 0.5;
 
 /// The standing hip height is taken over this many seconds either side of each sample, so that a subject who
 /// steps closer or turns mid-clip keeps a true zero of hip drop.
@@ -63,16 +65,13 @@ pub(crate) enum RollEstimate {
         /// Roll from the standing body's axis.
         body_deg: f64,
     },
-    /// No frontal standing frames with level feet.
+    /// Too few frontal standing frames.
     NoStanding,
 }
 
 /// Camera roll from standing frames `idx`: the median heel-line angle and the median tilt of the ankle-mid to
 /// hip-mid axis from vertical (same sign convention: a picture turned clockwise by θ gives θ for both).
 pub(crate) fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]) -> RollEstimate {
-    if idx.len() < MIN_ROLL_SAMPLES {
-        return RollEstimate::NoStanding;
-    }
     let fold = |a: f64| {
         if a > std::f64::consts::FRAC_PI_2 {
             a - std::f64::consts::PI
@@ -82,19 +81,31 @@ pub(crate) fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]
             a
         }
     };
-    let feet = median_of(idx.iter().map(|&i| {
-        let (l, r) = (pt(6, i), pt(7, i));
-        // Folded so that front and back views (left heel on the right or on the left) agree.
-        fold((l[1] - r[1]).atan2(l[0] - r[0])).to_degrees()
-    }));
-    let body = median_of(idx.iter().map(|&i| {
-        let hip = [(pt(0, i)[0] + pt(1, i)[0]) / 2.0, (pt(0, i)[1] + pt(1, i)[1]) / 2.0];
-        let ankle = [(pt(4, i)[0] + pt(5, i)[0]) / 2.0, (pt(4, i)[1] + pt(5, i)[1]) / 2.0];
-        (hip[0] - ankle[0]).atan2(ankle[1] - hip[1]).to_degrees()
-    }));
-    match (feet, body) {
-        (Some(f), Some(b)) if (f - b).abs() <= ROLL_AGREE_DEG => RollEstimate::Agreed { roll_deg: f },
-        (Some(f), Some(b)) => RollEstimate::Disagree { feet_deg: f, body_deg: b },
+    // Per frame: the heel line's angle (folded so that front and back views agree) and the body axis's tilt.
+    let cues: Vec<(f64, f64)> = idx
+        .iter()
+        .map(|&i| {
+            let (l, r) = (pt(6, i), pt(7, i));
+            let feet = fold((l[1] - r[1]).atan2(l[0] - r[0])).to_degrees();
+            let hip = [(pt(0, i)[0] + pt(1, i)[0]) / 2.0, (pt(0, i)[1] + pt(1, i)[1]) / 2.0];
+            let ankle = [(pt(4, i)[0] + pt(5, i)[0]) / 2.0, (pt(4, i)[1] + pt(5, i)[1]) / 2.0];
+            (feet, (hip[0] - ankle[0]).atan2(ankle[1] - hip[1]).to_degrees())
+        })
+        .filter(|(f, b)| f.is_finite() && b.is_finite())
+        .collect();
+    if cues.len() < MIN_ROLL_SAMPLES {
+        return RollEstimate::NoStanding;
+    }
+    // Frames with both feet flat relative to the standing body: the two cues agree there. (A test against the
+    // image's horizontal would reject the very frames a rolled camera shows.)
+    let flat: Vec<f64> = cues.iter().filter(|(f, b)| (f - b).abs() <= ROLL_AGREE_DEG).map(|(f, _)| *f).collect();
+    if flat.len() >= MIN_ROLL_SAMPLES && flat.len() as f64 >= ROLL_MIN_FLAT_FRACTION * cues.len() as f64 {
+        if let Some(roll_deg) = median_of(flat) {
+            return RollEstimate::Agreed { roll_deg };
+        }
+    }
+    match (median_of(cues.iter().map(|c| c.0)), median_of(cues.iter().map(|c| c.1))) {
+        (Some(feet_deg), Some(body_deg)) => RollEstimate::Disagree { feet_deg, body_deg },
         _ => RollEstimate::NoStanding,
     }
 }
