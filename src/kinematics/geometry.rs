@@ -76,3 +76,13 @@ pub(crate) fn world_flexion(hip: [f64; 3], knee: [f64; 3], ankle: [f64; 3]) -> O
     }
     Some(180.0 - (dot / (nu * nv)).clamp(-1.0, 1.0).acos().to_degrees())
 }
+
+/// One leg's frontal-plane metrics on one set of points.
+pub(crate) struct FrontalLeg {
+    /// FPPA, when both segments are upright enough for a 2D angle.
+    pub(crate) fppa: Option<f64>,
+    /// Knee over toe.
+    pub(crate) kto: Option<f64>,
+    /// Whether both segments are upright enough.
+    pub(crate) upright: bool,
+}

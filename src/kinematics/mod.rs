@@ -41,6 +41,11 @@ mod types;
 mod view;
 pub mod yaw;
 
+pub use yaw::{
+    FOOT_FORWARD_PER_SHANK, FPPA_BASE_ERROR_DEG, KTO_BASE_ERROR_PCT, MAX_FPPA_UNCERTAINTY_DEG, MAX_KTO_UNCERTAINTY_PCT,
+    MAX_RECTIFIED_YAW_DEG,
+};
+
 pub use geometry::{angle_deg, fppa_deg, kto_pct};
 pub use standing::{
     LegPoints, Standing, MAX_ROLL_DEG, MIN_ROLL_SAMPLES, ROLL_AGREE_DEG, ROLL_MIN_FLAT_FRACTION, STANDING_BAND,
@@ -52,7 +57,7 @@ pub use view::{
     SWAP_MARGIN,
 };
 
-use geometry::{dist, median_of, percentile, segment_flexion, world_flexion};
+use geometry::{dist, median_of, percentile, segment_flexion, world_flexion, FrontalLeg};
 use input::{check_time_base, extract, IMAGE_POINTS, WORLD_POINTS};
 use standing::{estimate_roll, local_standing, standing_refs, RollEstimate};
 use view::{classify, correct_swaps, yaw_deg};
@@ -87,27 +92,6 @@ pub const MIN_FORESHORTENING: f64 = 0.35;
 pub const MAX_SEGMENT_TILT_DEG: f64 = 45.0;
 /// Landmarks of a sample count as in view when their presence reaches this.
 pub const MIN_PRESENCE: f64 = 0.5;
-/// Camera yaw (degrees, either way) up to which FPPA and knee over toe are rectified into the subject's frontal
-/// plane ([`yaw`]); beyond it they are left empty with the reason. Chosen on the synthetic yaw set (tuning clips
-/// at +10, −20 and +30 degrees; see the README's accuracy section for the held-out figures).
-pub const MAX_RECTIFIED_YAW_DEG: f64 = 15.0;
-/// Forward distance of the foot-index landmark from the ankle, as a fraction of the shank (knee–ankle) length:
-/// ankle to toe tip is about 0.12 of body height (0.8 of a 0.15 foot) and the shank 0.25 (Winter's
-/// anthropometric table), so about half. Used to place the toe in the subject's frontal plane under a yawed
-/// camera; a 20 % error in it moves knee over toe by 1.7 % of shank at 10° of yaw.
-pub const FOOT_FORWARD_PER_SHANK: f64 = 0.5;
-/// Error of FPPA on a square camera (degrees), added to the yaw's share in the stated uncertainty: the frontal
-/// benchmark's mean absolute error is 0.9–2.4° (README, `make accuracy`).
-pub const FPPA_BASE_ERROR_DEG: f64 = 2.0;
-/// Error of knee over toe on a square camera (% of shank), added likewise: 0.2–2.9 % on the benchmark.
-pub const KTO_BASE_ERROR_PCT: f64 = 2.0;
-/// Largest FPPA uncertainty (degrees) from the yaw's uncertainty at which a per-leg FPPA is still reported:
-/// below the 7.5–8.9° smallest detectable difference of 2D FPPA (Munro 2012), so a withheld value is one that
-/// the filming could have moved by a clinically meaningful amount.
-pub const MAX_FPPA_UNCERTAINTY_DEG: f64 = 8.0;
-/// Largest knee-over-toe uncertainty (% of shank) from the yaw's at which a value is still reported (the
-/// over-toe band is ±5 %).
-pub const MAX_KTO_UNCERTAINTY_PCT: f64 = 5.0;
 /// Shortest median hip–ankle length (pixels) a subject may have. Below it one pixel of landmark error is more
 /// than 2.5 % of the leg and 5 % of the shank, the size of the effects genu reports, and BlazePose on a body
 /// this small is mostly guessing (a 16x16 clip "finds" people in noise).
@@ -330,33 +314,8 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     // these. Hips, heels and toes: world depth; thigh and shank: solved from their standing lengths (see `yaw`).
     let rectify_at = |i: usize, yaw_deg: f64| -> Option<LegPoints> {
         let scale = px_per_m?;
-        let p = &points[i];
-        let hip_x = (p[0][0][0] + p[1][0][0]) / 2.0;
-        let hip_z = (wpt(0, i)[2] + wpt(1, i)[2]) / 2.0;
-        let by_world = |side: usize, j: usize| {
-            let z_px = (wpt(2 * j + side, i)[2] - hip_z) * scale;
-            yaw::rectify_x(p[side][j][0], z_px, hip_x, yaw_deg)
-        };
-        let mut out = *p;
-        for side in 0..2 {
-            let (thigh, shank) = (thigh_px[side]?, shank_px[side]?);
-            let q = &p[side];
-            let hip = by_world(side, 0);
-            let knee = hip + yaw::solve_segment(q[1][0] - q[0][0], q[1][1] - q[0][1], thigh, yaw_deg, -1.0);
-            let ankle = knee + yaw::solve_segment(q[2][0] - q[1][0], q[2][1] - q[1][1], shank, yaw_deg, 1.0);
-            let foot_world = |j: usize| by_world(side, j) - by_world(side, 2);
-            // The toe lies on the floor in front of the ankle by about half a shank (anthropometry; BlazePose's
-            // world depth of the foot is too short, so the toe is placed from that length instead).
-            let forward = -FOOT_FORWARD_PER_SHANK * shank;
-            let (sin, cos) = yaw_deg.to_radians().sin_cos();
-            let toe = (q[4][0] - q[2][0] - forward * sin) / cos;
-            out[side][0][0] = hip;
-            out[side][1][0] = knee;
-            out[side][2][0] = ankle;
-            out[side][3][0] = ankle + foot_world(3);
-            out[side][4][0] = ankle + toe;
-        }
-        out.iter().flatten().all(|q| q[0].is_finite()).then_some(out)
+        let lengths = [[thigh_px[0]?, shank_px[0]?], [thigh_px[1]?, shank_px[1]?]];
+        yaw::rectify_legs(&points[i], &|side, j| Some(wpt(2 * j + side, i)[2] * scale), lengths, yaw_deg)
     };
     // At the measured yaw, where it is within what the rectification handles. (Taking a yaw within its own
     // uncertainty of zero as a square camera was tried: exact on a square camera, but 7° wrong per leg on a
@@ -604,16 +563,6 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         unavailable,
         points,
     })
-}
-
-/// One leg's frontal-plane metrics on one set of points.
-struct FrontalLeg {
-    /// FPPA, when both segments are upright enough for a 2D angle.
-    fppa: Option<f64>,
-    /// Knee over toe.
-    kto: Option<f64>,
-    /// Whether both segments are upright enough.
-    upright: bool,
 }
 
 #[cfg(test)]

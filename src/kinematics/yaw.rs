@@ -95,6 +95,60 @@ pub fn solve_segment(dx: f64, dy: f64, length: f64, yaw_deg: f64, depth_sign: f6
     best.0
 }
 
+/// Camera yaw (degrees, either way) up to which FPPA and knee over toe are rectified into the subject's frontal
+/// plane (this module); beyond it they are left empty with the reason. Chosen on the synthetic yaw set (tuning clips
+/// at +10, −20 and +30 degrees; see the README's accuracy section for the held-out figures).
+pub const MAX_RECTIFIED_YAW_DEG: f64 = 15.0;
+/// Error of FPPA on a square camera (degrees), added to the yaw's share in the stated uncertainty: the frontal
+/// benchmark's mean absolute error is 0.9–2.4° (README, `make accuracy`).
+pub const FPPA_BASE_ERROR_DEG: f64 = 2.0;
+/// Error of knee over toe on a square camera (% of shank), added likewise: 0.2–2.9 % on the benchmark.
+pub const KTO_BASE_ERROR_PCT: f64 = 2.0;
+/// Largest FPPA uncertainty (degrees) from the yaw's uncertainty at which a per-leg FPPA is still reported:
+/// below the 7.5–8.9° smallest detectable difference of 2D FPPA (Munro 2012), so a withheld value is one that
+/// the filming could have moved by a clinically meaningful amount.
+pub const MAX_FPPA_UNCERTAINTY_DEG: f64 = 8.0;
+/// Largest knee-over-toe uncertainty (% of shank) from the yaw's at which a value is still reported (the
+/// over-toe band is ±5 %).
+pub const MAX_KTO_UNCERTAINTY_PCT: f64 = 5.0;
+/// Forward distance of the foot-index landmark from the ankle, as a fraction of the shank (knee–ankle) length:
+/// ankle to toe tip is about 0.12 of body height (0.8 of a 0.15 foot) and the shank 0.25 (Winter's
+/// anthropometric table), so about half. Used to place the toe in the subject's frontal plane under a yawed
+/// camera; a 20 % error in it moves knee over toe by 1.7 % of shank at 10° of yaw.
+pub const FOOT_FORWARD_PER_SHANK: f64 = 0.5;
+
+/// One sample's leg points (`[side][hip, knee, ankle, heel, toe]`, pixels) turned into the subject's frontal
+/// plane for a camera at `yaw_deg`: hips and heels by their world depth (`depth_px(side, point)`, pixels, any
+/// origin), thigh and shank solved from their standing `lengths[side] = [thigh, shank]` ([`solve_segment`]), the
+/// toe [`FOOT_FORWARD_PER_SHANK`] of a shank in front of the ankle. `None` when a point is missing.
+pub fn rectify_legs(
+    p: &super::LegPoints,
+    depth_px: &dyn Fn(usize, usize) -> Option<f64>,
+    lengths: [[f64; 2]; 2],
+    yaw_deg: f64,
+) -> Option<super::LegPoints> {
+    let hip_x = (p[0][0][0] + p[1][0][0]) / 2.0;
+    let hip_z = (depth_px(0, 0)? + depth_px(1, 0)?) / 2.0;
+    let by_world = |side: usize, j: usize| Some(rectify_x(p[side][j][0], depth_px(side, j)? - hip_z, hip_x, yaw_deg));
+    let (sin, cos) = yaw_deg.to_radians().sin_cos();
+    let mut out = *p;
+    for (side, [thigh, shank]) in lengths.into_iter().enumerate() {
+        let q = &p[side];
+        let hip = by_world(side, 0)?;
+        let knee = hip + solve_segment(q[1][0] - q[0][0], q[1][1] - q[0][1], thigh, yaw_deg, -1.0);
+        let ankle = knee + solve_segment(q[2][0] - q[1][0], q[2][1] - q[1][1], shank, yaw_deg, 1.0);
+        // The toe lies on the floor in front of the ankle by about half a shank (anthropometry; BlazePose's
+        // world depth of the foot is too short, so the toe is placed from that length instead).
+        let forward = -FOOT_FORWARD_PER_SHANK * shank;
+        out[side][0][0] = hip;
+        out[side][1][0] = knee;
+        out[side][2][0] = ankle;
+        out[side][3][0] = ankle + by_world(side, 3)? - by_world(side, 2)?;
+        out[side][4][0] = ankle + (q[4][0] - q[2][0] - forward * sin) / cos;
+    }
+    out.iter().flatten().all(|q| q[0].is_finite()).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
