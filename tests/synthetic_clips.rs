@@ -166,6 +166,50 @@ fn deep_symmetric_squat_at_10_degrees_has_no_asymmetry_finding() {
     assert!(!said.iter().any(|f| f.contains("caves in more")), "{said:#?}");
 }
 
+/// Every per-leg valgus and knee-over-toe cell of a clip filmed from behind is empty, with that as the reason
+/// (the free leg of a single-leg task has its own).
+fn per_leg_withheld_from_behind(rows: &[std::collections::HashMap<String, String>]) {
+    for row in rows.iter().filter(|r| r["stance_leg"] == "both" || r["stance_leg"] == r["leg"]) {
+        assert_eq!(row["view"], "frontal-back", "{row:?}");
+        for (value, note) in [("fppa_bottom_deg", "fppa_note"), ("kto_bottom_pct_shank", "kto_note")] {
+            assert_eq!(row[value], "", "{value} withheld: {row:?}");
+            assert!(row[note].contains("filmed from behind"), "{note}: {}", row[note]);
+        }
+        assert_eq!(row["fppa_at_60_deg"], "", "{row:?}");
+    }
+}
+
+#[test]
+fn squat_filmed_from_behind_is_not_mirrored_and_gives_only_what_holds() {
+    // BlazePose labels a back anatomically while the face's visibility stays high: genu used to take the clip
+    // for a front view and swap every frame's labels, mirroring left and right.
+    let (rows, truth, said) = findings("behind_16_0.mp4");
+    let reps = truth["reps"].as_array().expect("reps");
+    assert_eq!(rows.len(), 2 * reps.len(), "every rep found: {rows:?}");
+    per_leg_withheld_from_behind(&rows);
+    for (k, tr) in reps.iter().enumerate() {
+        let row = rows.iter().find(|r| r["rep"] == (k + 1).to_string()).expect("row");
+        let mean = num(row, "fppa_mean_bottom_deg").expect("mean FPPA");
+        let want = (tr["fppa_subject_deg"][0].as_f64().unwrap_or(f64::NAN)
+            + tr["fppa_subject_deg"][1].as_f64().unwrap_or(f64::NAN))
+            / 2.0;
+        assert!((mean - want).abs() <= FPPA_TOL_DEG, "rep {}: mean FPPA {mean} for {want}", k + 1);
+    }
+    assert!(said.iter().any(|f| f.starts_with("Filming: the subject is filmed from behind")), "{said:#?}");
+    assert!(!said.iter().any(|f| f.contains("caves in more") || f.contains("camera stood")), "{said:#?}");
+}
+
+#[test]
+fn single_leg_squat_filmed_from_behind_names_the_real_stance_leg() {
+    let (rows, truth, _) = findings("behind_single_left12.mp4");
+    assert_eq!(rows.len(), 2 * truth["reps"].as_array().map_or(0, Vec::len));
+    for row in &rows {
+        assert_eq!(row["task"], "single-leg-squat", "{row:?}");
+        assert_eq!(row["stance_leg"], "left", "a mirrored back view would make it the right: {row:?}");
+    }
+    per_leg_withheld_from_behind(&rows);
+}
+
 #[test]
 fn report_holds_a_still_of_each_rep_bottom_inline() {
     let out = tempfile::tempdir().expect("tempdir");

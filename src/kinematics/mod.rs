@@ -53,8 +53,8 @@ pub use standing::{
 };
 pub use types::{FlexionSource, KinematicsConfig, KinematicsError, LegSignals, Signals, Unavailable};
 pub use view::{
-    majority_view, view_name, View, FACE_VISIBLE, FRONTAL_MAX_YAW_DEG, SAGITTAL_MIN_YAW_DEG, SWAP_CONTINUITY_RATIO,
-    SWAP_MARGIN,
+    majority_view, view_name, Facing, View, FACE_VISIBLE, FACING_MIN_FRAMES, FACING_MIN_SHARE, FRONTAL_MAX_YAW_DEG,
+    SAGITTAL_MIN_YAW_DEG, SWAP_CONTINUITY_RATIO, SWAP_MARGIN, VIEW_SMOOTH_HALF_S,
 };
 
 use geometry::{dist, median_of, percentile, segment_flexion, world_flexion, FrontalLeg};
@@ -90,6 +90,10 @@ pub const MIN_FORESHORTENING: f64 = 0.35;
 /// FPPA also needs the thigh and the shank to run within this angle (degrees) of the image's vertical: in a deep
 /// squat seen from the front the thighs project sideways and the "angle" describes the camera, not the knee.
 pub const MAX_SEGMENT_TILT_DEG: f64 = 45.0;
+/// Largest error (degrees) of the camera yaw read from BlazePose's world hips that was seen on rendered squats
+/// filmed from behind (−13° on a square camera, +5° too much at 175°): far beyond the 2–4° seen from the front,
+/// and at about 2° of FPPA per degree of yaw it makes per-leg FPPA from behind unusable, so it is withheld there.
+pub const BACK_YAW_ERROR_DEG: f64 = 13.0;
 /// Landmarks of a sample count as in view when their presence reaches this.
 pub const MIN_PRESENCE: f64 = 0.5;
 /// Shortest median hip–ankle length (pixels) a subject may have. Below it one pixel of landmark error is more
@@ -115,17 +119,17 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
 
     // View per frame from the raw world landmarks (symmetric in left/right, so label swaps do not matter).
     let yaw_raw: Vec<f64> = raw.world.iter().map(yaw_deg).collect();
-    let front =
-        median_of(raw.nose_visibility.iter().zip(&raw.img).filter(|(_, p)| p[0][0].is_finite()).map(|(v, _)| *v))
-            .is_some_and(|v| v > FACE_VISIBLE);
-    let frontal_raw: Vec<bool> = yaw_raw.iter().map(|y| y.is_finite() && *y <= FRONTAL_MAX_YAW_DEG).collect();
+    let frontal_raw = view::frontal_frames(&raw.t, &yaw_raw);
     let Some(leg_guess) = median_of(raw.img.iter().map(|p| (dist(p[0], p[4]) + dist(p[1], p[5])) / 2.0)) else {
         return Err(KinematicsError::NoSubject);
     };
     if leg_guess < MIN_LEG_PX {
         return Err(KinematicsError::SubjectTooSmall { leg_px: leg_guess });
     }
-    let swaps_corrected = correct_swaps(&mut raw, &frontal_raw, front, leg_guess);
+    let nose =
+        median_of(raw.nose_visibility.iter().zip(&raw.img).filter(|(_, p)| p[0][0].is_finite()).map(|(v, _)| *v));
+    let facing = view::facing(&raw, &frontal_raw, leg_guess, nose);
+    let swaps_corrected = correct_swaps(&mut raw, &frontal_raw, facing, leg_guess);
 
     // Uniform grid at the clip's real rate.
     let dts: Vec<f64> = raw.t.windows(2).map(|w| w[1] - w[0]).collect();
@@ -222,16 +226,18 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         })
         .collect();
     let view: Vec<View> =
-        pelvis_yaw.iter().map(|y| y.map_or(View::Unknown, |y| classify(y, front, left_nearer))).collect();
+        pelvis_yaw.iter().map(|y| y.map_or(View::Unknown, |y| classify(y, facing, left_nearer))).collect();
     let clip_view = majority_view(&view);
 
     let pt = |k: usize, i: usize| -> [f64; 2] { [img_series[k][0][i], img_series[k][1][i]] };
     let wpt =
         |k: usize, i: usize| -> [f64; 3] { [world_series[k][0][i], world_series[k][1][i], world_series[k][2][i]] };
 
-    // Signed camera yaw from the world hip line, smoothed.
-    let yaw_each: Vec<Option<f64>> =
-        (0..n).map(|i| if valid[i] { yaw::hip_yaw_deg(wpt(0, i), wpt(1, i)) } else { None }).collect();
+    // Signed camera yaw from the world hip line (relative to the side the camera films from), smoothed.
+    let yaw_each: Vec<Option<f64>> = (0..n)
+        .map(|i| if valid[i] { yaw::hip_yaw_deg(wpt(0, i), wpt(1, i)) } else { None })
+        .map(|y| y.map(|y| yaw::camera_yaw_deg(y, facing)))
+        .collect();
     let camera_yaw = yaw::running_median(&yaw_each, (yaw::YAW_HALF_WINDOW_S * rate_hz).round() as usize);
 
     // Standing samples, from the hip height before roll correction (roll changes it negligibly).
@@ -315,8 +321,20 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let rectify_at = |i: usize, yaw_deg: f64| -> Option<LegPoints> {
         let scale = px_per_m?;
         let lengths = [[thigh_px[0]?, shank_px[0]?], [thigh_px[1]?, shank_px[1]?]];
-        yaw::rectify_legs(&points[i], &|side, j| Some(wpt(2 * j + side, i)[2] * scale), lengths, yaw_deg)
+        yaw::rectify_legs(&points[i], &|side, j| Some(wpt(2 * j + side, i)[2] * scale), lengths, yaw_deg, facing)
     };
+    // A check on the yaw: the knee line of the standing frames measures the same angle as the hip line; when the
+    // two disagree by more than the yaw's usual uncertainty, the disagreement is the uncertainty.
+    let line_yaw =
+        |a: usize, i: usize| yaw::hip_yaw_deg(wpt(a, i), wpt(a + 1, i)).map(|y| yaw::camera_yaw_deg(y, facing));
+    let yaw_disagreement = match (
+        median_of(standing_idx.iter().filter_map(|&i| line_yaw(0, i))),
+        median_of(standing_idx.iter().filter_map(|&i| line_yaw(2, i))),
+    ) {
+        (Some(h), Some(k)) => (h - k).abs(),
+        _ => 0.0,
+    };
+    let yaw_sigma = |y: f64| yaw::yaw_uncertainty_deg(y).max(yaw_disagreement);
     // At the measured yaw, where it is within what the rectification handles. (Taking a yaw within its own
     // uncertainty of zero as a square camera was tried: exact on a square camera, but 7° wrong per leg on a
     // camera 5° off, and it made the uncertainty one-sided; the measured yaw is used as it is.)
@@ -378,7 +396,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         // The yaw used, and the ends of the range the true yaw may lie in (the measured yaw ± its uncertainty).
         let yaw_here = effective_yaw[i].unwrap_or(0.0);
         let measured = camera_yaw[i].unwrap_or(0.0);
-        let sigma = yaw::yaw_uncertainty_deg(measured);
+        let sigma = yaw_sigma(measured);
         let bounds: Vec<LegPoints> = if frontal {
             [measured - sigma, measured + sigma].iter().filter_map(|&y| rectify_at(i, y)).collect()
         } else {
@@ -448,6 +466,10 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             if u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG) {
                 fppa = None;
             }
+            if facing == Facing::Back {
+                fppa = None;
+                kto = None;
+            }
             if u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT) {
                 kto = None;
             }
@@ -487,6 +509,19 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             }
         }
     }
+    // From behind first: the reason a row shows is the first one recorded for its metric.
+    if facing == Facing::Back && any_frontal {
+        unavailable.push(Unavailable {
+            metric: "fppa_deg".into(),
+            reason: format!(
+                "filmed from behind: BlazePose's depth of a back misreads the camera's yaw by up to {BACK_YAW_ERROR_DEG:.0} degrees, which moves each knee's FPPA the opposite way; only the mean of both knees and the knee-to-ankle separation ratio are given (film from the front for per-leg values)"
+            ),
+        });
+        unavailable.push(Unavailable {
+            metric: "kto_pct_shank".into(),
+            reason: "filmed from behind: the toes are hidden behind the heels, so knee over toe is not measured".into(),
+        });
+    }
     if any_non_frontal {
         let reason = format!(
             "needs a frontal view (pelvis yaw up to {FRONTAL_MAX_YAW_DEG:.0} degrees); {} of the clip is {}",
@@ -502,7 +537,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             if u.is_finite() { format!("up to {u:.0} degrees") } else { "an amount that could not be bounded".into() };
         let reason = format!(
             "camera yaw {y:.0} degrees (known to about ±{:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); film square to the subject",
-            yaw::yaw_uncertainty_deg(y)
+            yaw_sigma(y)
         );
         for metric in ["fppa_deg", "kto_pct_shank"] {
             unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });

@@ -8,10 +8,15 @@
 //!
 //! * **Yaw** (degrees) is the angle between the camera's image plane and the subject's frontal plane (the
 //!   plane of the hip line and the vertical), **positive when the camera stands toward the subject's left**
-//!   (the left hip is nearer the camera), as `tools/synth` places its cameras. It is measured from the hip line
-//!   in the model's world landmarks and smoothed with a running median ([`YAW_HALF_WINDOW_S`]).
-//! * **Rectification** turns each point into the subject's frontal plane (y is unchanged). A point at image x
-//!   and depth z (both relative to the hip midpoint) lies at `x' = x cos(yaw) − z sin(yaw)` there.
+//!   (the left hip is nearer the camera), as `tools/synth` places its cameras; from behind it is measured from
+//!   square to the subject's back ([`camera_yaw_deg`]: a camera at 170° around the subject is +10°). It is
+//!   measured from the hip line in the model's world landmarks and smoothed with a running median
+//!   ([`YAW_HALF_WINDOW_S`]).
+//! * **Rectification** turns each point into the subject's frontal plane (y is unchanged), seen from the side
+//!   the camera stands on (a back view stays a back view). A point at image x and depth z (both relative to
+//!   the hip midpoint) lies at `x' = x cos(a) − z sin(a)` there, where the turn `a` is the yaw from the front
+//!   and minus the yaw from behind. Forward (where the knees travel and the toes point) is toward the camera
+//!   from the front and away from it from behind.
 //!   - The hips, heels and toes take their depth from the world landmarks (scaled to pixels by the clip's
 //!     standing image-to-world leg length ratio): the hip line then has its true width and the foot its true
 //!     lateral direction.
@@ -24,6 +29,8 @@
 //! A knee that travels forward in a squat then no longer slides sideways in the picture by
 //! `forward × sin(yaw)`, the error that makes one knee look valgus and the other varus when the camera is a
 //! little off square.
+
+use super::view::Facing;
 
 /// Half-width (seconds) of the running median that smooths the per-sample yaw: the hip line's depth is the
 /// noisiest world coordinate, and a subject does not turn within a second of a squat.
@@ -63,6 +70,15 @@ pub fn running_median(values: &[Option<f64>], half: usize) -> Vec<Option<f64>> {
             crate::kinematics::filter::percentile(&mut window, 50.0)
         })
         .collect()
+}
+
+/// The camera yaw (see the module doc) from the hip line's angle `hip_line_deg` ([`hip_yaw_deg`], which is
+/// near ±180° when the camera films the subject's back), for a camera on the `facing` side.
+pub fn camera_yaw_deg(hip_line_deg: f64, facing: Facing) -> f64 {
+    match facing {
+        Facing::Front => hip_line_deg,
+        Facing::Back => (180.0 - hip_line_deg + 180.0).rem_euclid(360.0) - 180.0,
+    }
 }
 
 /// Turn image point `x` (pixels) with depth `z_px` (pixels, relative to the hip midpoint, away from the camera
@@ -118,7 +134,7 @@ pub const MAX_KTO_UNCERTAINTY_PCT: f64 = 5.0;
 pub const FOOT_FORWARD_PER_SHANK: f64 = 0.5;
 
 /// One sample's leg points (`[side][hip, knee, ankle, heel, toe]`, pixels) turned into the subject's frontal
-/// plane for a camera at `yaw_deg`: hips and heels by their world depth (`depth_px(side, point)`, pixels, any
+/// plane for a camera at `yaw_deg` ([`camera_yaw_deg`]) on the `facing` side: hips and heels by their world depth (`depth_px(side, point)`, pixels, any
 /// origin), thigh and shank solved from their standing `lengths[side] = [thigh, shank]` ([`solve_segment`]), the
 /// toe [`FOOT_FORWARD_PER_SHANK`] of a shank in front of the ankle. `None` when a point is missing.
 pub fn rectify_legs(
@@ -126,7 +142,11 @@ pub fn rectify_legs(
     depth_px: &dyn Fn(usize, usize) -> Option<f64>,
     lengths: [[f64; 2]; 2],
     yaw_deg: f64,
+    facing: Facing,
 ) -> Option<super::LegPoints> {
+    // The turn about the vertical, and the sign of depth along the subject's forward direction.
+    let yaw_deg = yaw_deg * facing.sign();
+    let toward = facing.sign();
     let hip_x = (p[0][0][0] + p[1][0][0]) / 2.0;
     let hip_z = (depth_px(0, 0)? + depth_px(1, 0)?) / 2.0;
     let by_world = |side: usize, j: usize| Some(rectify_x(p[side][j][0], depth_px(side, j)? - hip_z, hip_x, yaw_deg));
@@ -135,11 +155,11 @@ pub fn rectify_legs(
     for (side, [thigh, shank]) in lengths.into_iter().enumerate() {
         let q = &p[side];
         let hip = by_world(side, 0)?;
-        let knee = hip + solve_segment(q[1][0] - q[0][0], q[1][1] - q[0][1], thigh, yaw_deg, -1.0);
-        let ankle = knee + solve_segment(q[2][0] - q[1][0], q[2][1] - q[1][1], shank, yaw_deg, 1.0);
+        let knee = hip + solve_segment(q[1][0] - q[0][0], q[1][1] - q[0][1], thigh, yaw_deg, -toward);
+        let ankle = knee + solve_segment(q[2][0] - q[1][0], q[2][1] - q[1][1], shank, yaw_deg, toward);
         // The toe lies on the floor in front of the ankle by about half a shank (anthropometry; BlazePose's
         // world depth of the foot is too short, so the toe is placed from that length instead).
-        let forward = -FOOT_FORWARD_PER_SHANK * shank;
+        let forward = -toward * FOOT_FORWARD_PER_SHANK * shank;
         out[side][0][0] = hip;
         out[side][1][0] = knee;
         out[side][2][0] = ankle;
@@ -180,6 +200,56 @@ mod tests {
             assert_abs_diff_eq!(rectify_x(x, z, 0.0, yaw), 0.05, epsilon = 1e-12);
             // Pixels: the same with a scale and an offset.
             assert_abs_diff_eq!(rectify_x(500.0 + 800.0 * x, 800.0 * z, 500.0, yaw), 540.0, epsilon = 1e-9);
+        }
+    }
+
+    #[test]
+    fn yaw_from_behind_is_measured_from_square_to_the_back() {
+        // A camera at 170° around the subject (behind, toward the subject's left): the hip line reads about 170°.
+        assert_abs_diff_eq!(camera_yaw_deg(170.0, Facing::Back), 10.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(camera_yaw_deg(-170.0, Facing::Back), -10.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(camera_yaw_deg(180.0, Facing::Back), 0.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(camera_yaw_deg(-12.0, Facing::Front), -12.0, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn legs_filmed_from_behind_are_rectified_without_mirroring() {
+        // Subject frame (metres, X toward the subject's left, Z forward): hips ±0.1, knees 0.05 medial of a
+        // straight line and 0.3 forward, ankles under the hips. Seen from behind by a camera at 180° − yaw.
+        let scale = 1000.0;
+        let shank_m = (0.05f64.powi(2) + 0.3f64.powi(2) + 0.4f64.powi(2)).sqrt();
+        for yaw in [-10.0f64, 0.0, 10.0] {
+            // From behind the image x runs along −X and depth along +Z; then the camera turns by −yaw.
+            let cam = |x: f64, z: f64| seen(-x, z, -yaw);
+            let mut p = [[[0.0; 2]; 5]; 2];
+            let mut depth = [[0.0; 5]; 2];
+            let mut lengths = [[0.0; 2]; 2];
+            for (side, sx) in [(0, 1.0), (1, -1.0)] {
+                let pts = [
+                    (0.1 * sx, 0.0, 0.0),
+                    (0.05 * sx, 0.3, 0.4),
+                    (0.1 * sx, 0.0, 0.8),
+                    (0.1 * sx, -0.05, 0.85),
+                    (0.1 * sx, FOOT_FORWARD_PER_SHANK * shank_m, 0.85),
+                ];
+                for (j, (x, z, y)) in pts.into_iter().enumerate() {
+                    let (ix, iz) = cam(x, z);
+                    p[side][j] = [500.0 + scale * ix, scale * y];
+                    depth[side][j] = scale * iz;
+                }
+                let len = |a: (f64, f64, f64), b: (f64, f64, f64)| {
+                    scale * ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2) + (a.2 - b.2).powi(2)).sqrt()
+                };
+                lengths[side] = [len(pts[0], pts[1]), len(pts[1], pts[2])];
+            }
+            let out = rectify_legs(&p, &|side, j| Some(depth[side][j]), lengths, yaw, Facing::Back).expect("points");
+            // Square to the back: the left hip on the image's left, the knees 50 px medial of the hips.
+            assert_abs_diff_eq!(out[0][0][0], 400.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(out[1][0][0], 600.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(out[0][1][0], 450.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(out[1][1][0], 550.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(out[0][2][0], 400.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(out[0][4][0], 400.0, epsilon = 1e-6);
         }
     }
 

@@ -63,8 +63,13 @@ pub const PARTIAL_MIN_DEPTH: f64 = 0.6;
 /// Clear reps are the excursions at least this fraction as deep as the deepest.
 pub const CLEAR_REP_FRACTION: f64 = 0.5;
 /// When both ankles travel more than this (% of leg, horizontally) during an excursion, the subject is walking or
-/// stepping around (a set-up), not doing a rep. One foot may travel: lunges and step-downs move one foot.
+/// stepping around (a set-up), not doing a rep. One foot may travel: lunges and step-downs move one foot. The
+/// travel is the spread between the [`FEET_TRAVEL_PERCENTILES`] of the ankle's x.
 pub const FEET_TRAVEL_MAX_PCT: f64 = 25.0;
+/// Percentiles of an ankle's x over an excursion whose difference is its travel: not the extremes, because
+/// BlazePose loses the feet for a frame or two at the bottom of a squat filmed from behind (both ankles drawn
+/// between the feet), which made the feet of a rendered squat "travel" 26 % of leg.
+pub const FEET_TRAVEL_PERCENTILES: [f64; 2] = [10.0, 90.0];
 /// The standing position of a rep is read over this many seconds before its start.
 pub const STANDING_LOOKBACK_S: f64 = 1.0;
 /// Samples count as standing when the hip is at most this far below its standing level (% of leg).

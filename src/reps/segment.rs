@@ -10,12 +10,11 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
     let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
     let leg = s.standing.map(|st| st.leg_px[0].max(st.leg_px[1])).filter(|l| *l > 0.0)?;
     let travel = |side: usize| {
-        let xs: Vec<f64> = (ex.start..=ex.end).map(|i| s.points[i][side][2][0]).filter(|x| x.is_finite()).collect();
-        let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
-        if xs.is_empty() {
-            0.0
-        } else {
-            (hi - lo) / leg * 100.0
+        let mut xs: Vec<f64> = (ex.start..=ex.end).map(|i| s.points[i][side][2][0]).filter(|x| x.is_finite()).collect();
+        let [lo, hi] = FEET_TRAVEL_PERCENTILES.map(|p| crate::kinematics::filter::percentile(&mut xs, p));
+        match (lo, hi) {
+            (Some(lo), Some(hi)) => (hi - lo) / leg * 100.0,
+            _ => 0.0,
         }
     };
     let feet = if s.points.len() == s.len() { travel(LEFT).min(travel(RIGHT)) } else { 0.0 };
