@@ -36,6 +36,7 @@
 pub mod filter;
 mod geometry;
 mod input;
+mod reasons;
 mod standing;
 mod types;
 mod view;
@@ -59,7 +60,8 @@ pub use view::{
 
 use geometry::{dist, median_of, percentile, segment_flexion, world_flexion, FrontalLeg};
 use input::{check_time_base, extract, IMAGE_POINTS, WORLD_POINTS};
-use standing::{estimate_roll, local_standing, standing_refs, RollEstimate};
+use reasons::Withheld;
+use standing::{estimate_roll, local_standing, roll_correction, standing_refs};
 use view::{classify, correct_swaps, yaw_deg};
 
 use crate::pose::PoseTrack;
@@ -252,34 +254,8 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     // line (the floor) and the standing body's axis (ankle midpoint to hip midpoint, which is vertical). When the
     // two disagree, or there is no such standing, the roll is not corrected and the reason is recorded.
     let frontal_standing: Vec<usize> = standing_idx.iter().copied().filter(|&i| view[i].is_frontal()).collect();
-    let roll = match estimate_roll(&frontal_standing, &pt) {
-        RollEstimate::Agreed { roll_deg } if roll_deg.abs() <= MAX_ROLL_DEG => roll_deg,
-        RollEstimate::Agreed { roll_deg } => {
-            unavailable.push(Unavailable {
-                metric: "roll_deg".into(),
-                reason: format!(
-                    "the floor and body tilt {roll_deg:.1} degrees, more than a camera's roll: not corrected"
-                ),
-            });
-            0.0
-        }
-        RollEstimate::Disagree { feet_deg, body_deg } => {
-            unavailable.push(Unavailable {
-                metric: "roll_deg".into(),
-                reason: format!(
-                    "camera roll not corrected: the heel line says {feet_deg:.1} degrees and the standing body's axis {body_deg:.1} (they must agree within {ROLL_AGREE_DEG:.0}; feet not both flat, a step or a slope)"
-                ),
-            });
-            0.0
-        }
-        RollEstimate::NoStanding => {
-            unavailable.push(Unavailable {
-                metric: "roll_deg".into(),
-                reason: "too few standing frames in a frontal view: camera roll not corrected".into(),
-            });
-            0.0
-        }
-    };
+    let (roll, roll_note) = roll_correction(estimate_roll(&frontal_standing, &pt));
+    unavailable.extend(roll_note);
     let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
     let (cx, cy) = (w / 2.0, h / 2.0);
     let (s, c) = (-roll.to_radians()).sin_cos();
@@ -509,68 +485,19 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             }
         }
     }
-    // From behind first: the reason a row shows is the first one recorded for its metric.
-    if facing == Facing::Back && any_frontal {
-        unavailable.push(Unavailable {
-            metric: "fppa_deg".into(),
-            reason: format!(
-                "filmed from behind: BlazePose's depth of a back misreads the camera's yaw by up to {BACK_YAW_ERROR_DEG:.0} degrees, which moves each knee's FPPA the opposite way; only the mean of both knees and the knee-to-ankle separation ratio are given (film from the front for per-leg values)"
-            ),
-        });
-        unavailable.push(Unavailable {
-            metric: "kto_pct_shank".into(),
-            reason: "filmed from behind: the toes are hidden behind the heels, so knee over toe is not measured".into(),
-        });
-    }
-    if any_non_frontal {
-        let reason = format!(
-            "needs a frontal view (pelvis yaw up to {FRONTAL_MAX_YAW_DEG:.0} degrees); {} of the clip is {}",
-            if any_frontal { "part" } else { "all" },
-            if any_frontal { "not frontal" } else { view_name(clip_view) }
-        );
-        for metric in ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance"] {
-            unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
+    unavailable.extend(
+        Withheld {
+            from_behind: facing == Facing::Back && any_frontal,
+            any_frontal,
+            any_non_frontal,
+            clip_view,
+            uncertain: uncertain.map(|(y, u)| (y, yaw_sigma(y), u)),
+            yaw_withheld,
+            foreshortened,
+            no_side_view: !view.iter().any(|v| v.is_sagittal()) && valid.iter().any(|v| *v),
         }
-    }
-    if let Some((y, u)) = uncertain {
-        let by =
-            if u.is_finite() { format!("up to {u:.0} degrees") } else { "an amount that could not be bounded".into() };
-        let reason = format!(
-            "camera yaw {y:.0} degrees (known to about ±{:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); film square to the subject",
-            yaw_sigma(y)
-        );
-        for metric in ["fppa_deg", "kto_pct_shank"] {
-            unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
-        }
-    }
-    if let Some(y) = yaw_withheld {
-        let reason = if y.is_finite() {
-            format!(
-                "camera yaw {y:.0} degrees: film square to the subject (frontal metrics are corrected up to {MAX_RECTIFIED_YAW_DEG:.0} degrees)"
-            )
-        } else {
-            "the camera's yaw relative to the subject could not be measured: no frontal-plane value".to_string()
-        };
-        for metric in ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance"] {
-            unavailable.push(Unavailable { metric: metric.into(), reason: reason.clone() });
-        }
-    }
-    if foreshortened {
-        unavailable.push(Unavailable {
-            metric: "fppa_deg".into(),
-            reason: format!(
-                "on some frames the thigh or shank points at the camera or lies sideways in the image (shorter than {:.0} % of its standing length, or tilted more than {:.0} degrees): no 2D angle",
-                MIN_FORESHORTENING * 100.0,
-                MAX_SEGMENT_TILT_DEG
-            ),
-        });
-    }
-    if !view.iter().any(|v| v.is_sagittal()) && valid.iter().any(|v| *v) {
-        unavailable.push(Unavailable {
-            metric: "knee_flexion_deg".into(),
-            reason: "no side view: knee flexion is estimated from the model's 3D world landmarks".into(),
-        });
-    }
+        .reasons(),
+    );
 
     Ok(Signals {
         rate_hz,

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::geometry::{dist, median_of, percentile};
+use super::types::Unavailable;
 
 /// Standing samples: hip within this fraction of the leg length of its highest (5th percentile) position.
 pub const STANDING_BAND: f64 = 0.03;
@@ -107,6 +108,28 @@ pub(crate) fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]
     match (median_of(cues.iter().map(|c| c.0)), median_of(cues.iter().map(|c| c.1))) {
         (Some(feet_deg), Some(body_deg)) => RollEstimate::Disagree { feet_deg, body_deg },
         _ => RollEstimate::NoStanding,
+    }
+}
+
+/// The roll to remove (degrees) for an estimate, and the reason when none is removed: the cues disagree, there
+/// is no frontal standing, or they agree on more than [`MAX_ROLL_DEG`] (a slope or a lean, not a camera).
+pub(crate) fn roll_correction(estimate: RollEstimate) -> (f64, Option<Unavailable>) {
+    let note = |reason: String| Some(Unavailable { metric: "roll_deg".into(), reason });
+    match estimate {
+        RollEstimate::Agreed { roll_deg } if roll_deg.abs() <= MAX_ROLL_DEG => (roll_deg, None),
+        RollEstimate::Agreed { roll_deg } => (
+            0.0,
+            note(format!("the floor and body tilt {roll_deg:.1} degrees, more than a camera's roll: not corrected")),
+        ),
+        RollEstimate::Disagree { feet_deg, body_deg } => (
+            0.0,
+            note(format!(
+                "camera roll not corrected: the heel line says {feet_deg:.1} degrees and the standing body's axis {body_deg:.1} (they must agree within {ROLL_AGREE_DEG:.0}; feet not both flat, a step or a slope)"
+            )),
+        ),
+        RollEstimate::NoStanding => {
+            (0.0, note("too few standing frames in a frontal view: camera roll not corrected".into()))
+        }
     }
 }
 

@@ -5,7 +5,7 @@ Generates (or reuses) a set of clips with tools/synth/synth.py — camera views 
 `genu analyze` on each and compares every rep's bottom values with the truth: rep count, FPPA error and bias
 (per leg), knee-over-toe error, depth error, and whether the more valgus knee is named correctly.
 
-Usage: python tools/synth/accuracy.py --out target/accuracy [--genu target/release/genu] [--set standard|yaw]
+Usage: python tools/synth/accuracy.py --out target/accuracy [--genu target/release/genu] [--set standard|yaw|back]
 Prints a table by view and valgus level, and writes target/accuracy/accuracy.json.
 
 `--set yaw` (issue #9): cameras turned -30..+30 degrees around the subject, valgus programmes 0/16, 16/0, 16/16,
@@ -13,6 +13,9 @@ Prints a table by view and valgus level, and writes target/accuracy/accuracy.jso
 square to the pelvis at knee height sees: what a clinician means), with the camera-frame truth beside it. The
 clips are split into a tuning part (the thresholds in src/kinematics were chosen on it) and a held-out part,
 reported separately.
+
+`--set back`: squats and single-leg squats filmed from behind (camera at 170–195 degrees around the subject):
+whether genu sees a back view, keeps left and right the subject's, and withholds what it cannot measure there.
 """
 
 from __future__ import annotations
@@ -103,6 +106,72 @@ YAW_SET = [
 ]
 
 
+# Filmed from behind (issue #9, item 3): (name, camera yaw around the subject, left, right, depth, task, split).
+# The facing rule and the per-leg withholding were chosen on the tuning clips.
+BACK_SET = [
+    ("b180_0_16", 180, 0, 16, 0.3, "squat", "tuning"),
+    ("b180_16_0", 180, 16, 0, 0.3, "squat", "tuning"),
+    ("b170_0_16", 170, 0, 16, 0.3, "squat", "tuning"),
+    ("b195_16_16", 195, 16, 16, 0.3, "squat", "tuning"),
+    ("hb175_0_16", 175, 0, 16, 0.3, "squat", "held-out"),
+    ("hb185_16_0", 185, 16, 0, 0.3, "squat", "held-out"),
+    ("hb180_16_16", 180, 16, 16, 0.3, "squat", "held-out"),
+    ("hb180_deep_0_16", 180, 0, 16, 0.45, "squat", "held-out"),
+    ("hb180_single_L12", 180, 12, 0, 0.15, "single-leg", "held-out"),
+    ("hb175_single_R12", 175, 0, 12, 0.15, "single-leg", "held-out"),
+]
+
+
+def back_set(args) -> int:
+    """Clips filmed from behind: the view found, left and right not mirrored, what is withheld, what holds."""
+    results = []
+    for name, yaw, left, right, depth, task, split in BACK_SET:
+        clip = args.out / f"{name}.mp4"
+        if not Path(str(clip) + ".truth.json").exists():
+            stance = "R" if right > left else "L"
+            subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), "--reps", str(args.reps), "--fppa-deg",
+                            str(left), str(right), "--yaw-deg", str(yaw), "--depth", str(depth), "--task", task,
+                            "--stance", stance], check=True, stderr=subprocess.DEVNULL)
+        truth = json.loads(Path(str(clip) + ".truth.json").read_text())
+        res = args.out / f"{name}_genu"
+        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        rows = list(csv.DictReader(open(res / "reps.csv")))
+        summary = json.loads((res / "summary.json").read_text())
+        signals = summary["analysis"]["signals"]
+        reps = {r["rep"] for r in rows}
+        per_leg = sum(1 for r in rows if r["fppa_bottom_deg"] or r["kto_bottom_pct_shank"])
+        mean_err = []
+        for tr in truth["reps"]:
+            near = [r for r in rows if abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0]
+            if near and near[0]["fppa_mean_bottom_deg"] and task == "squat":
+                mean_err.append(float(near[0]["fppa_mean_bottom_deg"]) - sum(tr["fppa_subject_deg"]) / 2)
+        want_stance = "" if task == "squat" else ("right" if right > left else "left")
+        stances = {r["stance_leg"] for r in rows}
+        said = " ".join(summary["findings"])
+        results.append({"clip": name, "split": split, "yaw": yaw, "view": signals["clip_view"],
+                        "reps": len(reps), "reps_true": len(truth["reps"]), "stance_ok": stances == {want_stance},
+                        "per_leg_reported": per_leg, "mean_err": mean_err, "swaps": signals["swaps_corrected"],
+                        "caves_in": "caves in more" in said})
+    (args.out / "accuracy_back.json").write_text(json.dumps(results, indent=1))
+    mae = lambda v: "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
+    print(f"{'clip':18} {'split':8} {'yaw':>4} {'view':14} {'reps':>5} {'stance':>6} {'per-leg':>7} {'mean err':>8} "
+          f"{'swaps':>5} {'L/R finding':>11}")
+    for r in results:
+        print(f"{r['clip']:18} {r['split']:8} {r['yaw']:4g} {r['view']:14} {r['reps']:>2}/{r['reps_true']:<2} "
+              f"{'ok' if r['stance_ok'] else 'WRONG':>6} {r['per_leg_reported']:>7} {mae(r['mean_err']):>8} {r['swaps']:>5} "
+              f"{'yes' if r['caves_in'] else 'none':>11}")
+    for split in ("tuning", "held-out"):
+        part = [r for r in results if r["split"] == split]
+        if part:
+            print(f"{split:8}: {len(part)} clips; view from behind {sum(r['view'] == 'frontal-back' for r in part)}; "
+                  f"reps exact {sum(r['reps'] == r['reps_true'] for r in part)}; stance leg right "
+                  f"{sum(r['stance_ok'] for r in part)}; per-leg values printed {sum(r['per_leg_reported'] for r in part)}; "
+                  f"mean-FPPA MAE {mae([e for r in part for e in r['mean_err']])} deg; left/right findings "
+                  f"{sum(r['caves_in'] for r in part)}")
+    return 0
+
+
 def yaw_set(args) -> int:
     """The camera-yaw set: per clip and per split, errors against the subject-frame truth."""
     results = []
@@ -189,11 +258,13 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("target/accuracy"))
     ap.add_argument("--genu", type=Path, default=Path("target/release/genu"))
     ap.add_argument("--reps", type=int, default=2)
-    ap.add_argument("--set", choices=["standard", "yaw"], default="standard")
+    ap.add_argument("--set", choices=["standard", "yaw", "back"], default="standard")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.set == "yaw":
         return yaw_set(args)
+    if args.set == "back":
+        return back_set(args)
     results = []
     jobs = [(view, cam, left, right, "squat") for view, cam in VIEWS.items() for left, right in LEVELS]
     jobs += [(f"front, {task}", ["--yaw-deg", "0", "--camera-height", "0.55", "--task", task, "--stance", "L",

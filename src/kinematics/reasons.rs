@@ -1,0 +1,139 @@
+//! Why a metric is missing: the clip-level facts the metric stage gathers (filmed from behind, views that are
+//! not frontal, a camera yaw too large or too uncertain, foreshortened segments, no side view), turned into the
+//! [`Unavailable`] entries that reps, the CSV and the report quote.
+//!
+//! Order matters: a row shows the first reason recorded for its metric, so the most basic cause comes first.
+
+use super::*;
+
+/// The facts behind the missing values of one clip.
+pub(crate) struct Withheld {
+    /// Frontal frames filmed from behind.
+    pub(crate) from_behind: bool,
+    /// Some samples are frontal (and rectified).
+    pub(crate) any_frontal: bool,
+    /// Some valid samples are not frontal.
+    pub(crate) any_non_frontal: bool,
+    /// The clip's majority view.
+    pub(crate) clip_view: View,
+    /// The worst value withheld for the yaw's uncertainty: (yaw, the yaw's uncertainty, FPPA uncertainty).
+    pub(crate) uncertain: Option<(f64, f64, f64)>,
+    /// The largest yaw beyond what the rectification handles (`NaN` when it could not be measured).
+    pub(crate) yaw_withheld: Option<f64>,
+    /// Some frontal samples had a segment too foreshortened or tilted for a 2D angle.
+    pub(crate) foreshortened: bool,
+    /// No side view in a clip with valid samples.
+    pub(crate) no_side_view: bool,
+}
+
+impl Withheld {
+    /// The reasons, most basic first.
+    pub(crate) fn reasons(&self) -> Vec<Unavailable> {
+        let mut out = Vec::new();
+        let mut say = |metrics: &[&str], reason: String| {
+            out.extend(metrics.iter().map(|m| Unavailable { metric: (*m).into(), reason: reason.clone() }));
+        };
+        const FRONTAL: [&str; 4] = ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance"];
+        if self.from_behind {
+            say(
+                &["fppa_deg"],
+                format!(
+                    "filmed from behind: BlazePose's depth of a back misreads the camera's yaw by up to {BACK_YAW_ERROR_DEG:.0} degrees, which moves each knee's FPPA the opposite way; only the mean of both knees and the knee-to-ankle separation ratio are given (film from the front for per-leg values)"
+                ),
+            );
+            say(
+                &["kto_pct_shank"],
+                "filmed from behind: the toes are hidden behind the heels, so knee over toe is not measured".into(),
+            );
+        }
+        if self.any_non_frontal {
+            say(
+                &FRONTAL,
+                format!(
+                    "needs a frontal view (pelvis yaw up to {FRONTAL_MAX_YAW_DEG:.0} degrees); {} of the clip is {}",
+                    if self.any_frontal { "part" } else { "all" },
+                    if self.any_frontal { "not frontal" } else { view_name(self.clip_view) }
+                ),
+            );
+        }
+        if let Some((y, sigma, u)) = self.uncertain {
+            let by = if u.is_finite() {
+                format!("up to {u:.0} degrees")
+            } else {
+                "an amount that could not be bounded".into()
+            };
+            say(
+                &["fppa_deg", "kto_pct_shank"],
+                format!(
+                    "camera yaw {y:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); film square to the subject"
+                ),
+            );
+        }
+        if let Some(y) = self.yaw_withheld {
+            say(
+                &FRONTAL,
+                if y.is_finite() {
+                    format!(
+                        "camera yaw {y:.0} degrees: film square to the subject (frontal metrics are corrected up to {MAX_RECTIFIED_YAW_DEG:.0} degrees)"
+                    )
+                } else {
+                    "the camera's yaw relative to the subject could not be measured: no frontal-plane value".to_string()
+                },
+            );
+        }
+        if self.foreshortened {
+            say(
+                &["fppa_deg"],
+                format!(
+                    "on some frames the thigh or shank points at the camera or lies sideways in the image (shorter than {:.0} % of its standing length, or tilted more than {:.0} degrees): no 2D angle",
+                    MIN_FORESHORTENING * 100.0,
+                    MAX_SEGMENT_TILT_DEG
+                ),
+            );
+        }
+        if self.no_side_view {
+            say(
+                &["knee_flexion_deg"],
+                "no side view: knee flexion is estimated from the model's 3D world landmarks".into(),
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none() -> Withheld {
+        Withheld {
+            from_behind: false,
+            any_frontal: true,
+            any_non_frontal: false,
+            clip_view: View::FrontalFront,
+            uncertain: None,
+            yaw_withheld: None,
+            foreshortened: false,
+            no_side_view: false,
+        }
+    }
+
+    fn first(reasons: &[Unavailable], metric: &str) -> Option<String> {
+        reasons.iter().find(|u| u.metric == metric).map(|u| u.reason.clone())
+    }
+
+    #[test]
+    fn the_most_basic_cause_is_the_one_a_row_shows() {
+        assert!(none().reasons().is_empty());
+        let behind = Withheld { from_behind: true, uncertain: Some((-13.0, 13.0, 20.0)), ..none() }.reasons();
+        assert!(first(&behind, "fppa_deg").is_some_and(|r| r.starts_with("filmed from behind")));
+        assert!(first(&behind, "kto_pct_shank").is_some_and(|r| r.contains("toes are hidden")));
+        let yawed = Withheld { uncertain: Some((12.0, 5.6, 9.4)), ..none() }.reasons();
+        let r = first(&yawed, "fppa_deg").expect("reason");
+        assert!(r.contains("camera yaw 12 degrees (known to about ±6)") && r.contains("up to 9 degrees"), "{r}");
+        let side = Withheld { any_frontal: false, any_non_frontal: true, clip_view: View::SagittalLeft, ..none() };
+        assert!(first(&side.reasons(), "pelvic_shift_pct_stance").is_some_and(|r| r.contains("all of the clip")));
+        let unmeasured = Withheld { yaw_withheld: Some(f64::NAN), ..none() }.reasons();
+        assert!(first(&unmeasured, "kto_pct_shank").is_some_and(|r| r.contains("could not be measured")));
+    }
+}
