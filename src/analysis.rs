@@ -69,7 +69,7 @@ impl Analysis {
             };
             let _ = writeln!(
                 out,
-                "{:>3} {:>8.2} {:>8} {:>6} {:>7.1} {:>9} {:>9} {:>9} {:>9} {:>7.2}",
+                "{:>3} {:>8.2} {:>8} {:>6} {:>7.1} {:>9} {:>9} {:>9} {:>9} {:>7.2}{}",
                 r.number,
                 r.bottom.t_s,
                 r.task.to_string(),
@@ -79,7 +79,8 @@ impl Analysis {
                 f(r.legs[1].fppa_peak_deg.value),
                 f(r.legs[0].kto_medial_peak_pct_shank.value),
                 f(r.legs[1].kto_medial_peak_pct_shank.value),
-                r.quality.score
+                r.quality.score,
+                r.flag.as_ref().map_or(String::new(), |why| format!("  flagged: {why}"))
             );
         }
         out

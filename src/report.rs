@@ -62,6 +62,8 @@ pub const REPS_CSV_HEADER: &[&str] = &[
     "fppa_mean_bottom_deg",
     "kasr_bottom",
     "quality",
+    "flagged",
+    "flag_reason",
     "fppa_note",
     "kto_note",
 ];
@@ -145,6 +147,10 @@ pub struct RepRow {
     pub kasr_bottom: Option<f64>,
     /// Rep quality score (0–1).
     pub quality: f64,
+    /// Whether the rep is flagged (left out of the findings and the statistics).
+    pub flagged: bool,
+    /// Why it is flagged.
+    pub flag_reason: String,
     /// Why FPPA is empty, if it is.
     pub fppa_note: String,
     /// Why knee over toe is empty, if it is.
@@ -234,6 +240,8 @@ fn rep_row(clip: &str, r: &Rep, side: usize) -> RepRow {
         fppa_mean_bottom_deg: r.fppa_mean_bottom_deg.value,
         kasr_bottom: r.kasr_bottom.value,
         quality: r.quality.score,
+        flagged: r.flag.is_some(),
+        flag_reason: r.flag.clone().unwrap_or_default(),
         fppa_note: if l.fppa_bottom_deg.value.is_none() { note(&l.fppa_bottom_deg) } else { String::new() },
         kto_note: if l.kto_bottom_pct_shank.value.is_none() { note(&l.kto_bottom_pct_shank) } else { String::new() },
     }

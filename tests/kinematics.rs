@@ -255,3 +255,40 @@ fn a_dip_while_walking_is_not_a_rep() {
     assert!(a.reps.ignored[0].reason.contains("both feet moved"), "{}", a.reps.ignored[0].reason);
     assert!((a.reps.ignored[0].bottom.t_s - truth.reps[1].0).abs() < 0.3);
 }
+
+#[test]
+fn a_rep_with_the_legs_out_of_the_frame_is_flagged_and_left_out() {
+    let spec = SynthSpec::default();
+    let (mut track, truth) = generate(&spec);
+    // During the second rep the camera loses the lower legs: knees, ankles and feet below the picture's edge
+    // (the model still returns guesses there, as BlazePose does).
+    let (t2, _) = truth.reps[1];
+    let height = track.clip.height as f32;
+    for frame in &mut track.frames {
+        if (frame.pts_s - t2).abs() <= 1.0 {
+            if let Some(pose) = frame.pose.as_mut() {
+                for k in 25..33 {
+                    pose.landmarks[k][1] = height + 40.0 + k as f32;
+                }
+            }
+        }
+    }
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    assert_eq!(a.reps.reps.len(), 3, "{}", a.table());
+    let flagged: Vec<usize> = a.reps.reps.iter().filter(|r| r.flag.is_some()).map(|r| r.number).collect();
+    assert_eq!(flagged, vec![2], "{}", a.table());
+    let rep2 = &a.reps.reps[1];
+    assert!(rep2.flag.as_deref().is_some_and(|f| f.starts_with("legs out of the frame")), "{:?}", rep2.flag);
+    for leg in &rep2.legs {
+        assert_eq!(leg.fppa_bottom_deg.value, None);
+        assert_eq!(leg.kto_bottom_pct_shank.value, None, "no 218 % knee over toe");
+        assert!(leg.kto_bottom_pct_shank.reason.as_deref().is_some_and(|r| r.contains("out of the frame")));
+    }
+    // The statistics and the findings rest on reps 1 and 3 only.
+    for side in 0..2 {
+        assert_eq!(a.reps.legs[side].fppa_bottom_deg.map(|s| s.n), Some(2));
+    }
+    let said = genu::report::findings(&a);
+    assert!(said.iter().any(|f| f.starts_with("Rep 2 is flagged")), "{said:#?}");
+    assert!(said[0].starts_with("3 repetitions"), "{said:#?}");
+}

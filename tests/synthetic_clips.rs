@@ -98,6 +98,18 @@ fn single_leg_squat_finds_the_stance_leg_and_its_valgus() {
     }
 }
 
+#[test]
+fn step_down_is_a_step_down_on_the_right_leg() {
+    // The free foot reaches down past the box while its leg hangs: a step-down, not a single-leg squat (the
+    // single-leg fixture above, free foot held forward, must stay a single-leg squat).
+    let (rows, truth) = analyse("step_down_right_chest.mp4");
+    assert_eq!(rows.len(), 2 * truth["reps"].as_array().map_or(0, Vec::len), "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["task"], "step-down", "{row:?}");
+        assert_eq!(row["stance_leg"], "right", "{row:?}");
+    }
+}
+
 /// The findings of a clip, from its summary.
 fn findings(name: &str) -> (Vec<std::collections::HashMap<String, String>>, serde_json::Value, Vec<String>) {
     let out = tempfile::tempdir().expect("tempdir");

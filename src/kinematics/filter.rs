@@ -123,6 +123,21 @@ pub fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
     Some(values[lo] + (values[hi] - values[lo]) * (rank - lo as f64))
 }
 
+/// Running median of `values` over `±half` samples (missing samples skipped; missing where the window is
+/// empty or the sample itself is missing).
+pub fn running_median(values: &[Option<f64>], half: usize) -> Vec<Option<f64>> {
+    let mut window = Vec::with_capacity(2 * half + 1);
+    (0..values.len())
+        .map(|i| {
+            values[i]?;
+            window.clear();
+            let (lo, hi) = (i.saturating_sub(half), (i + half + 1).min(values.len()));
+            window.extend(values[lo..hi].iter().flatten().copied());
+            percentile(&mut window, 50.0)
+        })
+        .collect()
+}
+
 /// The median of `values` (sorted in place); `NaN` when empty.
 fn median(values: &mut [f64]) -> f64 {
     percentile(values, 50.0).unwrap_or(f64::NAN)

@@ -10,6 +10,9 @@ pub(crate) const IMAGE_POINTS: [usize; 12] = [23, 24, 25, 26, 27, 28, 29, 30, 31
 /// Landmarks whose world x, y, z are followed (hips, knees, ankles, heels, toes; in pairs).
 pub(crate) const WORLD_POINTS: [usize; 10] = [23, 24, 25, 26, 27, 28, 29, 30, 31, 32];
 
+/// The landmarks that must be inside the frame for the legs to count as in frame: hips, knees and ankles.
+pub(crate) const LEG_LANDMARKS: std::ops::Range<usize> = 23..29;
+
 /// Per-frame raw lower-body data taken from the track.
 pub(crate) struct Raw {
     /// Frame times, seconds.
@@ -68,8 +71,9 @@ pub(crate) fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
                     }
                 }
                 let lower = 23..33;
-                vis = lower.clone().map(|i| f64::from(p.landmarks[i][3])).sum::<f64>() / 10.0;
-                inside = lower.clone().all(|i| {
+                vis = lower.map(|i| f64::from(p.landmarks[i][3])).sum::<f64>() / 10.0;
+                // The legs: a toe at the picture's edge (a side view's near foot) leaves the legs measurable.
+                inside = LEG_LANDMARKS.clone().all(|i| {
                     let l = p.landmarks[i];
                     let (x, y) = (f64::from(l[0]), f64::from(l[1]));
                     x >= 0.0 && y >= 0.0 && x < w && y < h && f64::from(l[4]) >= MIN_PRESENCE

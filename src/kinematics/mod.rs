@@ -240,7 +240,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         .map(|i| if valid[i] { yaw::hip_yaw_deg(wpt(0, i), wpt(1, i)) } else { None })
         .map(|y| y.map(|y| yaw::camera_yaw_deg(y, facing)))
         .collect();
-    let camera_yaw = yaw::running_median(&yaw_each, (yaw::YAW_HALF_WINDOW_S * rate_hz).round() as usize);
+    let camera_yaw = filter::running_median(&yaw_each, (yaw::YAW_HALF_WINDOW_S * rate_hz).round() as usize);
 
     // Standing samples, from the hip height before roll correction (roll changes it negligibly).
     let hip_y: Vec<f64> = (0..n).map(|i| (pt(0, i)[1] + pt(1, i)[1]) / 2.0).collect();

@@ -134,7 +134,7 @@ pub struct Signals {
     pub valid: Vec<bool>,
     /// Whether the sample was filled across a short gap.
     pub filled: Vec<bool>,
-    /// Whether every lower-body landmark of the sample was inside the frame.
+    /// Whether the legs (both hips, knees and ankles) were inside the frame, present, in the sample.
     pub in_frame: Vec<bool>,
     /// Mean visibility of the lower-body landmarks (0–1).
     pub visibility: Vec<f64>,

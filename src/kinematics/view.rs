@@ -35,7 +35,7 @@ pub const SWAP_MARGIN: f64 = 0.02;
 pub const SWAP_CONTINUITY_RATIO: f64 = 0.5;
 
 /// Half-width (seconds) of the running median of the raw pelvis yaw that decides which frames are frontal for
-/// the label checks ([`frontal_frames`]). BlazePose's world pelvis sometimes turns for a few frames on a back
+/// the label checks (`frontal_frames`). BlazePose's world pelvis sometimes turns for a few frames on a back
 /// view (three frames of a rendered squat read 40–60° while the labels flipped to a front view's order); those
 /// frames must still have their labels checked, or the feet seem to jump a stance width.
 pub const VIEW_SMOOTH_HALF_S: f64 = 0.5;

@@ -57,21 +57,6 @@ pub fn hip_yaw_deg(left_hip: [f64; 3], right_hip: [f64; 3]) -> Option<f64> {
     ok.then(|| dz.atan2(dx).to_degrees())
 }
 
-/// Running median of `values` over `±half` samples (missing samples skipped; missing where the window is
-/// empty or the sample itself is missing).
-pub fn running_median(values: &[Option<f64>], half: usize) -> Vec<Option<f64>> {
-    let mut window = Vec::with_capacity(2 * half + 1);
-    (0..values.len())
-        .map(|i| {
-            values[i]?;
-            window.clear();
-            let (lo, hi) = (i.saturating_sub(half), (i + half + 1).min(values.len()));
-            window.extend(values[lo..hi].iter().flatten().copied());
-            crate::kinematics::filter::percentile(&mut window, 50.0)
-        })
-        .collect()
-}
-
 /// The camera yaw (see the module doc) from the hip line's angle `hip_line_deg` ([`hip_yaw_deg`], which is
 /// near ±180° when the camera films the subject's back), for a camera on the `facing` side.
 pub fn camera_yaw_deg(hip_line_deg: f64, facing: Facing) -> f64 {
@@ -274,7 +259,7 @@ mod tests {
     #[test]
     fn running_median_skips_gaps_and_spikes() {
         let v = [Some(1.0), Some(1.0), Some(50.0), None, Some(1.0), Some(2.0)];
-        let m = running_median(&v, 2);
+        let m = crate::kinematics::filter::running_median(&v, 2);
         assert_eq!(m[0], Some(1.0));
         assert_eq!(m[2], Some(1.0));
         assert_eq!(m[3], None);

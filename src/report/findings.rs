@@ -94,28 +94,38 @@ fn bilateral_findings(reps: &[Rep]) -> Vec<String> {
 /// Plain-language findings a clinician can read, e.g. "left knee drifts medial to the second toe in 4 of 5
 /// reps".
 pub fn findings(a: &Analysis) -> Vec<String> {
-    let reps = &a.reps.reps;
+    let all = &a.reps.reps;
+    // Flagged reps are counted and listed, but no finding rests on them.
+    let sound: Vec<Rep> = all.iter().filter(|r| r.flag.is_none()).cloned().collect();
+    let reps = &sound;
     let mut out = Vec::new();
     let not_counted =
         a.reps.ignored.iter().map(|ig| format!("Not counted as a rep: {:.1} s: {}.", ig.bottom.t_s, ig.reason));
-    if reps.is_empty() {
+    if all.is_empty() {
         out.push(a.reps.note.clone().unwrap_or_else(|| "no repetitions found".into()));
         out.extend(not_counted);
         return out;
     }
-    let complete = reps.iter().filter(|r| r.complete).count();
+    let complete = all.iter().filter(|r| r.complete).count();
     out.push(format!(
         "{} {} of {} found{}.",
-        reps.len(),
-        if reps.len() == 1 { "repetition" } else { "repetitions" },
+        all.len(),
+        if all.len() == 1 { "repetition" } else { "repetitions" },
         a.reps.task,
-        if complete < reps.len() {
-            format!(" ({} cut by the start or end of the clip)", reps.len() - complete)
+        if complete < all.len() {
+            format!(" ({} cut by the start or end of the clip)", all.len() - complete)
         } else {
             String::new()
         }
     ));
     out.extend(not_counted);
+    out.extend(all.iter().filter_map(|r| {
+        r.flag.as_ref().map(|why| format!("Rep {} is flagged and left out of the findings below: {why}.", r.number))
+    }));
+    if reps.is_empty() {
+        out.push("Every rep is flagged: no finding can be made from this clip.".into());
+        return out;
+    }
     for side in 0..2 {
         let measured: Vec<&Rep> = reps.iter().filter(|r| r.legs[side].kto_category.is_some()).collect();
         if measured.is_empty() {

@@ -178,9 +178,16 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
                     f1(leg.kto_medial_peak_pct_shank.value)
                 ));
             }
-            h.push_str(&format!("<td>{:.2}</td></tr>", r.quality.score));
+            match &r.flag {
+                Some(why) => h.push_str(&format!(
+                    "<td class=\"medial\" title=\"{}\">{:.2} flagged</td></tr>",
+                    escape(why),
+                    r.quality.score
+                )),
+                None => h.push_str(&format!("<td>{:.2}</td></tr>", r.quality.score)),
+            }
         }
-        h.push_str("</table><p class=\"muted\">FPPA: frontal-plane projection angle, positive = knee inside the hip–ankle line (valgus). Knee over toe: positive = knee medial to the second toe; red = medial by more than 5 % of shank length. * = rep cut by the start or end of the clip.</p>");
+        h.push_str("</table><p class=\"muted\">FPPA: frontal-plane projection angle, positive = knee inside the hip–ankle line (valgus). Knee over toe: positive = knee medial to the second toe; red = medial by more than 5 % of shank length. * = rep cut by the start or end of the clip. Flagged reps (the reason is in reps.csv and on hover) are left out of the findings.</p>");
     }
     if !stills.is_empty() {
         h.push_str("<h2>Bottom of each rep</h2><div class=\"stills\">");

@@ -28,6 +28,25 @@ pub use types::{
 
 use segment::{excursions, hip_travel_pct, not_a_rep, stair_cycles, typical_depth, Excursion};
 
+/// A rep whose quality score (landmark visibility × share of samples observed × share with the legs in frame) is
+/// below this is flagged: kept in reps.csv with the reason, left out of the findings and the statistics. Clear
+/// reps of the 11 development clips score 0.68–0.99 (none flagged); the ones the issue reports as nonsense scored
+/// 0.00–0.05.
+pub const MIN_REP_QUALITY: f64 = 0.5;
+/// A rep with the legs (hips, knees, ankles) out of the frame in more than a tenth of its samples is flagged and
+/// its per-leg values are left empty: the landmarks outside the picture are the model's guesses (a legs-only
+/// step-up reported 218 % knee over toe).
+pub const MIN_LEGS_IN_FRAME: f64 = 0.9;
+/// The reason the free leg of a single-leg task has no values.
+const FREE_LEG: &str = "free leg of a single-leg task";
+
+/// In a step-down the free leg hangs toward the lower surface: at the bottom its hip-to-ankle height in the
+/// image is at least this fraction of its standing length. In a single-leg squat or a pistol it is held forward
+/// (toward the camera from the front) and its height shrinks. On the real clips this was chosen on (the tuning
+/// half of the development clips): 0.45 on a pistol squat, 0.50–0.54 on single-leg squats, 0.56 on a lateral
+/// lunge, 0.94–0.97 on eleven lateral step-downs; the threshold sits in the gap.
+pub const STEP_DOWN_MIN_HANG: f64 = 0.75;
+
 /// Default minimum depth of a rep, % of leg length: shallow clinical single-leg squats drop the hip by about
 /// 8–10 % of leg length, bilateral squats 20–40 %, while standing sway stays under 2 %.
 pub const DEFAULT_MIN_DEPTH_PCT: f64 = 5.0;
@@ -64,12 +83,15 @@ pub const PARTIAL_MIN_DEPTH: f64 = 0.6;
 pub const CLEAR_REP_FRACTION: f64 = 0.5;
 /// When both ankles travel more than this (% of leg, horizontally) during an excursion, the subject is walking or
 /// stepping around (a set-up), not doing a rep. One foot may travel: lunges and step-downs move one foot. The
-/// travel is the spread between the [`FEET_TRAVEL_PERCENTILES`] of the ankle's x.
+/// travel is the range of the ankle's x after a running median of [`FEET_TRAVEL_SMOOTH_HALF_S`].
 pub const FEET_TRAVEL_MAX_PCT: f64 = 25.0;
-/// Percentiles of an ankle's x over an excursion whose difference is its travel: not the extremes, because
-/// BlazePose loses the feet for a frame or two at the bottom of a squat filmed from behind (both ankles drawn
-/// between the feet), which made the feet of a rendered squat "travel" 26 % of leg.
-pub const FEET_TRAVEL_PERCENTILES: [f64; 2] = [10.0, 90.0];
+/// A rep ends where it started: when the hip midpoint's x at the end of an excursion is more than this (% of leg)
+/// from where it was at the start, the body has gone somewhere (a stride of a walk), and it is not a rep.
+pub const BODY_TRAVEL_MAX_PCT: f64 = 25.0;
+/// Half-width (seconds) of the running median taken of the ankle's x before its travel is measured: BlazePose
+/// loses the feet for two or three frames at the bottom of a squat filmed from behind (both ankles drawn between
+/// the feet), which made the feet of a rendered squat "travel" 26 % of leg. A step lasts far longer.
+pub const FEET_TRAVEL_SMOOTH_HALF_S: f64 = 0.1;
 /// The standing position of a rep is read over this many seconds before its start.
 pub const STANDING_LOOKBACK_S: f64 = 1.0;
 /// Samples count as standing when the hip is at most this far below its standing level (% of leg).
@@ -206,7 +228,17 @@ fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<(us
     if free_move - stance_move < FREE_FOOT_MIN_PCT {
         return None;
     }
-    let task = if free_at_bottom > stance_at_bottom { Task::StepDown } else { Task::SingleLegSquat };
+    // Lowered past the stance foot AND hanging: a step-down. A pistol's free foot, held forward, may also sit
+    // low in the picture (nearer the camera), but its leg no longer hangs.
+    let hang = s.standing.zip(s.points.get(bottom)).and_then(|(st, p)| {
+        let h = (p[free][2][1] - p[free][0][1]) / st.leg_px[free];
+        (st.leg_px[free] > 0.0 && h.is_finite()).then_some(h)
+    });
+    let task = if free_at_bottom > stance_at_bottom && hang.is_none_or(|h| h >= STEP_DOWN_MIN_HANG) {
+        Task::StepDown
+    } else {
+        Task::SingleLegSquat
+    };
     Some((stance, task))
 }
 
@@ -235,18 +267,20 @@ fn standing_value(s: &Signals, series: &[Option<f64>], start: usize, end: usize,
     }
 }
 
-fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, free: bool) -> LegRep {
+/// One leg's values over a rep; every value empty with `withheld` as the reason when given (the free leg of a
+/// single-leg task, legs out of the frame).
+fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, withheld: Option<&str>) -> LegRep {
     let leg = &s.legs[side];
     let why = |metric: &str| -> String {
-        if free {
-            return "free leg of a single-leg task".into();
+        if let Some(reason) = withheld {
+            return reason.into();
         }
         s.unavailable
             .iter()
             .find(|u| u.metric == metric)
             .map_or_else(|| "not measured at this moment".to_string(), |u| u.reason.clone())
     };
-    if free {
+    if withheld.is_some() {
         let absent = || Value::absent(why(""));
         return LegRep {
             fppa_bottom_deg: absent(),
@@ -318,11 +352,38 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, fr
     }
 }
 
+/// Why a rep is flagged (kept in the table, left out of the findings and the statistics), if it is: the legs out
+/// of the frame for long, a low quality score, or no view.
+fn flag_of(quality: &Quality, view: crate::kinematics::View) -> Option<String> {
+    if quality.in_frame < MIN_LEGS_IN_FRAME {
+        Some(format!(
+            "legs out of the frame in {:.0} % of the rep: its per-leg values would be guesses and are left empty",
+            (1.0 - quality.in_frame) * 100.0
+        ))
+    } else if quality.score < MIN_REP_QUALITY {
+        Some(format!(
+            "data quality {:.2} is below {MIN_REP_QUALITY} (landmark visibility {:.2}, {:.0} % of samples observed)",
+            quality.score,
+            quality.visibility,
+            quality.observed * 100.0
+        ))
+    } else if view == crate::kinematics::View::Unknown {
+        Some("the view could not be told during the rep".into())
+    } else {
+        None
+    }
+}
+
 fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<usize>, ex: Excursion) -> Rep {
     let Excursion { start, bottom, end, complete } = ex;
+    let quality = quality(s, start..=end);
+    let view = majority_view(&s.view[start..=end]);
+    let flag = flag_of(&quality, view);
+    let out_of_frame = (quality.in_frame < MIN_LEGS_IN_FRAME).then(|| flag.clone().unwrap_or_default());
+    let withheld = |free: bool| out_of_frame.as_deref().or(free.then_some(FREE_LEG));
     let legs = [
-        leg_rep(s, LEFT, start, bottom, end, stance == Some(RIGHT)),
-        leg_rep(s, RIGHT, start, bottom, end, stance == Some(LEFT)),
+        leg_rep(s, LEFT, start, bottom, end, withheld(stance == Some(RIGHT))),
+        leg_rep(s, RIGHT, start, bottom, end, withheld(stance == Some(LEFT))),
     ];
     let asymmetry = RepAsymmetry {
         fppa_peak_deg: Asymmetry::of(legs[0].fppa_peak_deg.value, legs[1].fppa_peak_deg.value),
@@ -338,6 +399,9 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<usize>, ex: 
     let bilateral = |series: &[Option<f64>], metric: &str| {
         if stance.is_some() {
             return Value::absent("single-leg task: no bilateral value");
+        }
+        if let Some(reason) = &out_of_frame {
+            return Value::absent(reason.clone());
         }
         let reason = format!("needs a frontal view of both legs ({metric})");
         if series.len() != s.len() {
@@ -356,13 +420,14 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<usize>, ex: 
         bottom: moment(s, bottom),
         ascent_end: moment(s, end),
         depth_pct_leg: s.hip_drop_pct_leg[bottom].unwrap_or(f64::NAN),
-        view: majority_view(&s.view[start..=end]),
+        view,
         camera_yaw_deg,
         fppa_mean_bottom_deg,
         kasr_bottom,
         legs,
         asymmetry,
-        quality: quality(s, start..=end),
+        quality,
+        flag,
     }
 }
 
@@ -454,18 +519,20 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
             format!("the hip never dropped {:.0} % of leg length and came back up", config.min_depth_pct)
         }
     });
+    // Statistics over the reps that are not flagged.
+    let sound = || reps.iter().filter(|r| r.flag.is_none());
     let leg_stats = |side: usize| LegStats {
-        fppa_bottom_deg: Stat::of(reps.iter().map(|r| r.legs[side].fppa_bottom_deg.value)),
-        fppa_peak_deg: Stat::of(reps.iter().map(|r| r.legs[side].fppa_peak_deg.value)),
-        kto_bottom_pct_shank: Stat::of(reps.iter().map(|r| r.legs[side].kto_bottom_pct_shank.value)),
-        kto_medial_peak_pct_shank: Stat::of(reps.iter().map(|r| r.legs[side].kto_medial_peak_pct_shank.value)),
-        knee_flexion_deg: Stat::of(reps.iter().map(|r| r.legs[side].knee_flexion_deg.value)),
-        reps_medial_to_toe: reps.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count(),
+        fppa_bottom_deg: Stat::of(sound().map(|r| r.legs[side].fppa_bottom_deg.value)),
+        fppa_peak_deg: Stat::of(sound().map(|r| r.legs[side].fppa_peak_deg.value)),
+        kto_bottom_pct_shank: Stat::of(sound().map(|r| r.legs[side].kto_bottom_pct_shank.value)),
+        kto_medial_peak_pct_shank: Stat::of(sound().map(|r| r.legs[side].kto_medial_peak_pct_shank.value)),
+        knee_flexion_deg: Stat::of(sound().map(|r| r.legs[side].knee_flexion_deg.value)),
+        reps_medial_to_toe: sound().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count(),
     };
     RepAnalysis {
         task,
         task_reason,
-        depth_pct_leg: Stat::of(reps.iter().map(|r| Some(r.depth_pct_leg).filter(|d| d.is_finite()))),
+        depth_pct_leg: Stat::of(sound().map(|r| Some(r.depth_pct_leg).filter(|d| d.is_finite()))),
         legs: [leg_stats(LEFT), leg_stats(RIGHT)],
         reps,
         note,

@@ -10,17 +10,31 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
     let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
     let leg = s.standing.map(|st| st.leg_px[0].max(st.leg_px[1])).filter(|l| *l > 0.0)?;
     let travel = |side: usize| {
-        let mut xs: Vec<f64> = (ex.start..=ex.end).map(|i| s.points[i][side][2][0]).filter(|x| x.is_finite()).collect();
-        let [lo, hi] = FEET_TRAVEL_PERCENTILES.map(|p| crate::kinematics::filter::percentile(&mut xs, p));
-        match (lo, hi) {
-            (Some(lo), Some(hi)) => (hi - lo) / leg * 100.0,
-            _ => 0.0,
+        let xs: Vec<Option<f64>> =
+            (ex.start..=ex.end).map(|i| Some(s.points[i][side][2][0]).filter(|x| x.is_finite())).collect();
+        let half = (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize;
+        let smooth = crate::kinematics::filter::running_median(&xs, half);
+        let (lo, hi) =
+            smooth.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+        if lo.is_finite() {
+            (hi - lo) / leg * 100.0
+        } else {
+            0.0
         }
     };
     let feet = if s.points.len() == s.len() { travel(LEFT).min(travel(RIGHT)) } else { 0.0 };
     if feet > FEET_TRAVEL_MAX_PCT {
         return Some(format!(
             "hip dip {depth:.0} % of leg while both feet moved ({feet:.0} % of leg): walking or a set-up"
+        ));
+    }
+    // A rep ends where it started; a stride does not (one foot is planted through a short dip of a walk, so the
+    // feet alone miss it).
+    let hip_x = |i: usize| s.points.get(i).map_or(f64::NAN, |p| (p[LEFT][0][0] + p[RIGHT][0][0]) / 2.0);
+    let moved = (hip_x(ex.end) - hip_x(ex.start)).abs() / leg * 100.0;
+    if moved > BODY_TRAVEL_MAX_PCT {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg while the body moved {moved:.0} % of leg sideways in the picture: walking or a set-up"
         ));
     }
     let typical = typical_depth?;

@@ -161,7 +161,7 @@ pub struct Quality {
     pub visibility: f64,
     /// Fraction of samples observed (not gap-filled or missing).
     pub observed: f64,
-    /// Fraction of samples with every lower-body landmark inside the frame.
+    /// Fraction of samples with both legs (hips, knees, ankles) inside the frame.
     pub in_frame: f64,
 }
 
@@ -204,6 +204,10 @@ pub struct Rep {
     pub asymmetry: RepAsymmetry,
     /// Data quality.
     pub quality: Quality,
+    /// Why the rep is flagged, when it is: it stays in the table but is left out of the findings and statistics
+    /// (see [`crate::reps::MIN_REP_QUALITY`], [`crate::reps::MIN_LEGS_IN_FRAME`]).
+    #[serde(default)]
+    pub flag: Option<String>,
 }
 
 /// Mean, SD and CV of one metric across reps.
