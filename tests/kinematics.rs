@@ -292,3 +292,25 @@ fn a_rep_with_the_legs_out_of_the_frame_is_flagged_and_left_out() {
     assert!(said.iter().any(|f| f.starts_with("Rep 2 is flagged")), "{said:#?}");
     assert!(said[0].starts_with("3 repetitions"), "{said:#?}");
 }
+
+#[test]
+fn stair_cycles_ignore_jitter_and_are_never_shorter_than_a_step() {
+    use genu::synthetic::SynthStairs;
+    // Quick steps (0.45 s) with heavy jitter and spikes on the ankles: still one cycle per pair of landings, none
+    // shorter than a physically possible step.
+    let spec = SynthSpec {
+        stairs: Some(SynthStairs { steps: 8, rise: 0.2, step_s: 0.45 }),
+        noise_px: 2.5,
+        spikes: (0..12).map(|k| (1.3 + 0.37 * f64::from(k), 27 + (k as usize % 2), 0.0, 25.0)).collect(),
+        seed: 7,
+        ..SynthSpec::default()
+    };
+    let (a, _) = analyze(&spec);
+    assert_eq!(a.reps.task, Task::Stairs, "{}", a.table());
+    assert!(a.reps.task_reason.contains("ascent"), "{}", a.reps.task_reason);
+    assert_eq!(a.reps.reps.len(), 7, "{}", a.table());
+    for r in &a.reps.reps {
+        let length = r.ascent_end.t_s - r.descent_start.t_s;
+        assert!(length >= genu::reps::STAIRS_MIN_STEP_S, "cycle {} lasts {length} s", r.number);
+    }
+}

@@ -103,6 +103,16 @@ pub const FREE_FOOT_MIN_PCT: f64 = 8.0;
 pub const STAIRS_MIN_TRAVEL_PCT: f64 = 60.0;
 /// Stairs: a foot is moving when its vertical speed exceeds this (leg lengths per second).
 pub const STAIRS_SWING_SPEED: f64 = 0.4;
+/// Stairs: a swinging foot has landed once it has stayed below [`STAIRS_SWING_SPEED`] this long (seconds):
+/// landmark jitter makes a planted foot cross the speed for a frame or two.
+pub const STAIRS_MIN_STILL_S: f64 = 0.1;
+/// Stairs: a swing counts as a step only when the foot ends at least this far (% of leg length) above or below
+/// where it started: a stair's rise is 17–20 cm, 20–25 % of a leg; this is half the smallest.
+pub const STAIRS_MIN_FOOT_TRAVEL_PCT: f64 = 10.0;
+/// Stairs: no step cycle is shorter than this (seconds). Fast stair climbing is about 2 steps per second
+/// (0.5 s a step); 0.3 s leaves room for running up, and drops the 0.07 s "cycles" that landmark jitter made on
+/// a real phone clip.
+pub const STAIRS_MIN_STEP_S: f64 = 0.3;
 
 /// The exercise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -436,7 +446,7 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
     let travel = hip_travel_pct(s);
     let stairs = match config.task {
         Task::Stairs => true,
-        Task::Auto => travel.is_some_and(|t| t >= STAIRS_MIN_TRAVEL_PCT),
+        Task::Auto => travel.is_some_and(|t| t.abs() >= STAIRS_MIN_TRAVEL_PCT),
         _ => false,
     };
     let mut reps = Vec::new();
@@ -450,7 +460,11 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
         task = Task::Stairs;
         task_reason = match config.task {
             Task::Stairs => "given".to_string(),
-            _ => format!("the hip travels {:.0} % of leg length over the clip", travel.unwrap_or(0.0)),
+            _ => format!(
+                "the hip travels {:.0} % of leg length over the clip ({})",
+                travel.unwrap_or(0.0).abs(),
+                if travel.unwrap_or(0.0) > 0.0 { "up: ascent" } else { "down: descent" }
+            ),
         };
     } else {
         let found = excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct);

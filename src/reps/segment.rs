@@ -143,26 +143,39 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
 pub(crate) fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
     let n = s.len();
     let dt = 1.0 / s.rate_hz;
+    let still_samples = ((STAIRS_MIN_STILL_S * s.rate_hz).round() as usize).max(1);
     let mut landings: Vec<(usize, usize)> = Vec::new();
     for side in 0..2 {
         let a = &s.legs[side].ankle_drop_pct_leg;
-        let mut moving = false;
+        // A swing: the ankle moves faster than STAIRS_SWING_SPEED; it has landed once it has been still for
+        // STAIRS_MIN_STILL_S, and the swing counts only when the foot went up or down by a step's worth.
+        let mut swing_from: Option<f64> = None;
+        let mut still = 0;
         for i in 1..n {
             let (Some(p), Some(c)) = (a[i - 1], a[i]) else { continue };
             let speed = (c - p).abs() / 100.0 / dt;
             if speed > STAIRS_SWING_SPEED {
-                moving = true;
-            } else if moving {
-                moving = false;
-                landings.push((i, side));
+                swing_from.get_or_insert(p);
+                still = 0;
+            } else if let Some(from) = swing_from {
+                still += 1;
+                if still >= still_samples {
+                    if (c - from).abs() >= STAIRS_MIN_FOOT_TRAVEL_PCT {
+                        landings.push((i + 1 - still, side));
+                    }
+                    swing_from = None;
+                    still = 0;
+                }
             }
         }
     }
     landings.sort();
+    let min_cycle = (STAIRS_MIN_STEP_S * s.rate_hz).round() as usize;
     let mut out = Vec::new();
     for w in landings.windows(2) {
         let ((a, side), (b, other)) = (w[0], w[1]);
-        if side == other || b <= a + 1 {
+        // Alternating feet, and no faster than a person can step.
+        if side == other || b < a + min_cycle.max(2) {
             continue;
         }
         // The deepest knee flexion of the stance leg in the cycle marks its "bottom".
@@ -175,7 +188,7 @@ pub(crate) fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
 }
 
 /// Net vertical travel of the hip midpoint over the clip (first tenth against last tenth of the samples), % of
-/// the standing leg length.
+/// the standing leg length, positive upward (a stair ascent).
 pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
     let st = s.standing?;
     let leg = st.leg_px[0].max(st.leg_px[1]);
@@ -186,5 +199,5 @@ pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
     }
     let head = y[..k].iter().sum::<f64>() / k as f64;
     let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
-    Some((tail - head).abs() / leg * 100.0)
+    Some((head - tail) / leg * 100.0)
 }
