@@ -288,12 +288,15 @@ def fppa_2d(hip, knee, ankle, other_hip):
 class Camera:
     """Pinhole camera circling the subject: `yaw` 0 is in front, 90 at the subject's left, 180 behind."""
 
-    def __init__(self, w, h, floor, top, yaw_deg, height, distance=3.2, fovy=45.0):
+    def __init__(self, w, h, floor, top, yaw_deg, height, distance=3.2, fovy=45.0, roll_deg=0.0):
         yaw = np.radians(yaw_deg)
         centre = np.array([0.0, 0.0, floor + 0.45 * (top - floor)])
         self.eye = np.array([distance * np.sin(yaw), -distance * np.cos(yaw), floor + height])
         view = look_at(self.eye, centre, np.array([0.0, 0.0, 1.0]))
-        self.mvp = perspective(fovy, w / h, 0.1, 20.0) @ view
+        # Roll: the picture turned clockwise by roll_deg (the camera turned the other way about its axis).
+        c, s = np.cos(np.radians(roll_deg)), np.sin(np.radians(roll_deg))
+        roll = np.array([[c, s, 0, 0], [-s, c, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1.0]])
+        self.mvp = perspective(fovy, w / h, 0.1, 20.0) @ roll @ view
         self.w, self.h = w, h
 
     def project(self, p):
@@ -363,6 +366,48 @@ def depth_fraction(u, reps, period, hold):
     return 0.5 + 0.5 * np.cos(np.pi * (v - half - hold) / half)
 
 
+# Walking in and out: where the subject starts (metres to the side of its place, outside the picture of a
+# camera at 3.2 m) and how its hips bob (fraction of leg length, twice per second: one bob per step).
+WALK_FROM_M = 1.4
+WALK_BOB = 0.06
+WALK_STEP_HZ = 2.0
+# A set-up dip: how deep (fraction of leg), how long (s), and how far the subject shuffles sideways during it.
+SETUP_DEPTH = 0.07
+SETUP_S = 1.4
+SETUP_SHUFFLE_M = 0.35
+
+
+class Timeline:
+    """What happens when: optional walk-in, set-up dips, a stand (`lead`), the reps, a stand (`tail`), optional
+    walk-out. `at(t)` gives the extra (non-rep) hip drop as a fraction of leg and the body's sideways offset."""
+
+    def __init__(self, args):
+        self.walk_in, self.walk_out = args.walk_in, args.walk_out
+        self.setup = args.setup_dips * SETUP_S
+        self.reps_start = self.walk_in + self.setup + args.lead
+        self.reps_end = self.reps_start + args.reps * (args.period + args.pause)
+        self.end = self.reps_end + args.tail + self.walk_out
+        self.setup_dips = args.setup_dips
+
+    def at(self, t):
+        # The set-up starts SETUP_SHUFFLE_M per dip to the subject's side of its place and ends on it.
+        base = -SETUP_SHUFFLE_M * self.setup_dips
+        if t < self.walk_in:
+            u = t / self.walk_in
+            bob = WALK_BOB * (0.5 - 0.5 * np.cos(2 * np.pi * WALK_STEP_HZ * t))
+            return bob, base - WALK_FROM_M * (1 - u)
+        v = t - self.walk_in
+        if v < self.setup:
+            k, w = int(v // SETUP_S), (v % SETUP_S) / SETUP_S
+            dip = SETUP_DEPTH * (0.5 - 0.5 * np.cos(2 * np.pi * w))
+            return dip, base + SETUP_SHUFFLE_M * (k + 0.5 - 0.5 * np.cos(np.pi * w))
+        out = t - (self.end - self.walk_out)
+        if self.walk_out > 0 and out > 0:
+            bob = WALK_BOB * (0.5 - 0.5 * np.cos(2 * np.pi * WALK_STEP_HZ * out))
+            return bob, WALK_FROM_M * out / self.walk_out
+        return 0.0, 0.0
+
+
 def rounded(v, digits=3):
     """The truth with floats rounded (sub-pixel precision is plenty; keeps fixtures small)."""
     if isinstance(v, float):
@@ -395,13 +440,22 @@ def main() -> int:
                     help="store the frames turned with a display matrix that turns them back upright (a phone clip)")
     ap.add_argument("--body", default="", help="MakeHuman macro targets to blend, NAME[:WEIGHT],...")
     ap.add_argument("--palette", type=int, default=0, help=f"clothing and scene colours, 0..{len(PALETTES) - 1}")
+    ap.add_argument("--lead", type=float, default=1.0, help="seconds standing before the first rep")
+    ap.add_argument("--tail", type=float, default=0.5, help="seconds standing after the last rep")
+    ap.add_argument("--walk-in", type=float, default=0.0, help="seconds walking in from outside the picture first")
+    ap.add_argument("--walk-out", type=float, default=0.0, help="seconds walking out of the picture at the end")
+    ap.add_argument("--setup-dips", type=int, default=0,
+                    help=f"set-up dips before the reps: {SETUP_DEPTH:.0%} of leg while shuffling {SETUP_SHUFFLE_M} m sideways")
+    ap.add_argument("--zoom", type=float, default=1.0, help="the camera zooms in by this factor over the clip")
+    ap.add_argument("--roll-deg", type=float, default=0.0, help="camera roll: the picture turned clockwise")
+    ap.add_argument("--cut-start", type=float, default=0.0, help="drop the clip's first seconds (start mid-rep)")
     ap.add_argument("--cache", type=Path, default=Path(".cache/synth"))
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     verts, tris, bones, names, W = load_body(fetch_wheel(args.cache), args.body)
     # Z up, subject facing -y. Floor under the feet.
     floor, top = verts[:, 2].min(), verts[:, 2].max()
-    cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height)
+    cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg)
     # The valgus is programmed as the FPPA a frontal camera at knee height sees at the bottom; other cameras
     # see their own projection of the same pose, which is what their truth records.
     frontal = Camera(w, h, floor, top, 0.0, 0.55)
@@ -425,9 +479,10 @@ def main() -> int:
         foot = bones[f"foot.{args.stance}"]["head"]
         box = box_mesh(foot[0] - 0.18, foot[0] + 0.18, -0.35, 0.30, floor, floor + STEP_HEIGHT, (0.62, 0.55, 0.45))
         box_vao = ctx.vertex_array(prog, [(ctx.buffer(box.tobytes()), "3f 3f 3f", "in_pos", "in_normal", "in_color")])
-    period, lead, hold = args.period, 1.0, args.pause
+    period, hold = args.period, args.pause
     cycle = period + hold
-    n_frames = int((lead + args.reps * cycle + 0.5) * args.fps)
+    tl = Timeline(args)
+    n_frames = int(tl.end * args.fps)
     # Debian 12's FFmpeg (5.1) writes a "rotate=N" tag as a display matrix that players (and the ffmpeg CLI)
     # apply as a turn of N degrees counter-clockwise; so the picture is stored turned N degrees clockwise.
     transpose = {90: ["-vf", "transpose=1"], 180: ["-vf", "hflip,vflip"], 270: ["-vf", "transpose=2"]}.get(args.rotate, [])
@@ -438,22 +493,37 @@ def main() -> int:
                                "-crf", "18", "-pix_fmt", "yuv420p", str(raw_out)], stdin=subprocess.PIPE)
     frames = []
     standing = None
-    for i in range(n_frames):
+    first = int(round(args.cut_start * args.fps))
+    for i in range(first, n_frames):
         t = i / args.fps
-        s = depth_fraction(t - lead, args.reps, period, hold)
-        depth = args.depth * s
+        s = depth_fraction(t - tl.reps_start, args.reps, period, hold)
+        extra, offset = tl.at(t)
+        depth = args.depth * s + extra
         phi = [phi_bottom[0] * s, phi_bottom[1] * s]
         posed, joints = pose(verts, bones, names, W, depth, phi, task=args.task, stance=args.stance, phase=s)
+        move = np.array([offset, 0.0, 0.0])
+        posed = posed + move
+        joints = {k: {n: p + move for n, p in j.items()} for k, j in joints.items()}
+        if args.zoom != 1.0:
+            cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg,
+                         fovy=45.0 / (1 + (args.zoom - 1) * t / tl.end))
+            prog["mvp"].write(cam.mvp.astype("f4").T.tobytes())
         fppa, P = leg_fppa(cam, joints)
         # The subject's frame: what a camera square to the pelvis at knee height sees (what a clinician means),
         # whatever camera the clip is filmed with.
         fppa_subject, PS = leg_fppa(frontal, joints)
         if standing is None:
+            # The standing pose in its place (the clip may start elsewhere: walking in, or mid-rep).
+            _, j0 = pose(verts, bones, names, W, 0.0, [0.0, 0.0], skin=False, task=args.task, stance=args.stance)
+            P0 = leg_fppa(Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg), j0)[1]
+            P, PS = P0, leg_fppa(frontal, j0)[1]
             shank = [float(np.hypot(*np.subtract(P[k]["knee"], P[k]["ankle"]))) for k in "LR"]
             leg = [float(np.hypot(*np.subtract(P[k]["hip"], P[k]["ankle"]))) for k in "LR"]
             hip_y = (P["L"]["hip"][1] + P["R"]["hip"][1]) / 2
             shank_s = [float(np.hypot(*np.subtract(PS[k]["knee"], PS[k]["ankle"]))) for k in "LR"]
             standing = {"shank_px": shank, "leg_px": leg, "hip_y_px": hip_y, "subject_shank_px": shank_s}
+            fppa, P = leg_fppa(cam, joints)
+            fppa_subject, PS = leg_fppa(frontal, joints)
         # Knee over second toe: horizontal knee minus toe, medial (toward the other hip) positive, % shank.
         def knee_over_toe(Q, shanks):
             out = []
@@ -483,7 +553,7 @@ def main() -> int:
             c = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))
             return float(180.0 - np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
         knee_flexion = [flexion(joints["L"]), flexion(joints["R"])]
-        frames.append({"t_s": t, "knee_flexion_deg": knee_flexion, "fppa_deg": fppa, "kto_pct_shank": kto,
+        frames.append({"t_s": t - args.cut_start, "knee_flexion_deg": knee_flexion, "fppa_deg": fppa, "kto_pct_shank": kto,
                        "fppa_subject_deg": fppa_subject,
                        "kto_subject_pct_shank": kto_subject, "hip_drop_pct_leg": drop, "joints_px": P})
     ffmpeg.stdin.close()
@@ -494,7 +564,10 @@ def main() -> int:
         raw_out.unlink()
     reps = []
     for k in range(args.reps):
-        t0 = lead + k * cycle
+        # Times in the clip as written (after --cut-start); a rep whose bottom was cut away is not in the clip.
+        t0 = tl.reps_start + k * cycle - args.cut_start
+        if t0 + period / 2 + hold / 2 < 0:
+            continue
         bottom = int(round((t0 + period / 2 + hold / 2) * args.fps))
         reps.append({"descent_start_s": t0, "bottom_s": t0 + period / 2 + hold / 2, "ascent_end_s": t0 + cycle,
                      "depth_pct_leg": frames[bottom]["hip_drop_pct_leg"], "fppa_deg": frames[bottom]["fppa_deg"],
@@ -508,7 +581,7 @@ def main() -> int:
                               "pelvis at knee height (yaw 0, height 0.55 m), the clinically meant values",
              "reps": reps, "frames": frames}
     Path(str(args.out) + ".truth.json").write_text(json.dumps(rounded(truth)))
-    print(f"wrote {args.out} ({n_frames} frames; bottom FPPA {args.fppa_deg} needs knee turn {np.round(phi_bottom, 1)} deg)",
+    print(f"wrote {args.out} ({n_frames - first} frames; bottom FPPA {args.fppa_deg} needs knee turn {np.round(phi_bottom, 1)} deg)",
           file=sys.stderr)
     return 0
 
