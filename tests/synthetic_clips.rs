@@ -110,6 +110,23 @@ fn step_down_is_a_step_down_on_the_right_leg() {
     }
 }
 
+#[test]
+fn walking_in_and_a_set_up_dip_are_not_reps() {
+    // The subject walks in from outside the picture (hips bobbing 6 % of leg at each step), shuffles sideways
+    // with a 7 % set-up dip, then squats twice: two reps, at the programmed bottoms, and the rest listed.
+    let (rows, truth, said) = findings("walk_in_setup_2reps.mp4");
+    let bottoms: Vec<f64> =
+        truth["reps"].as_array().expect("reps").iter().filter_map(|r| r["bottom_s"].as_f64()).collect();
+    let found: Vec<f64> = rows.iter().filter(|r| r["leg"] == "left").filter_map(|r| num(r, "t_bottom_s")).collect();
+    assert_eq!(found.len(), bottoms.len(), "{rows:?}");
+    for (f, b) in found.iter().zip(&bottoms) {
+        assert!((f - b).abs() <= BOTTOM_TOL_S, "bottom {f} for {b}");
+    }
+    assert!(rows.iter().all(|r| r["flagged"] == "false" && r["task"] == "squat"), "{rows:?}");
+    let walking = said.iter().filter(|f| f.starts_with("Not counted as a rep") && f.contains("walking or a set-up"));
+    assert!(walking.count() >= 2, "the walk-in and the set-up dip are listed: {said:#?}");
+}
+
 /// The findings of a clip, from its summary.
 fn findings(name: &str) -> (Vec<std::collections::HashMap<String, String>>, serde_json::Value, Vec<String>) {
     let out = tempfile::tempdir().expect("tempdir");
