@@ -22,7 +22,7 @@ pub(crate) fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) ->
     let free_at_bottom = s.legs[free].ankle_drop_pct_leg[bottom]?;
     let stance_at_bottom = s.legs[stance].ankle_drop_pct_leg[bottom]?;
     // One foot moves while the other stays put; where it ends up tells a step-down from a single-leg squat.
-    if free_move - stance_move < FREE_FOOT_MIN_PCT {
+    if free_move - stance_move < FREE_FOOT_MIN_PCT || free_move < FREE_FOOT_MIN_RATIO * stance_move {
         return None;
     }
     // Lowered past the stance foot AND hanging: a step-down. A pistol's free foot, held forward, may also sit

@@ -22,6 +22,20 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
             0.0
         }
     };
+    // Entering or leaving the picture: the legs are out of it for most of the excursion, in a clip where they
+    // are in it most of the time (a clip that never shows the legs whole keeps its reps, flagged).
+    let share = |r: std::ops::Range<usize>| {
+        let valid: Vec<usize> = r.filter(|&i| s.valid[i]).collect();
+        (!valid.is_empty()).then(|| valid.iter().filter(|&&i| s.in_frame[i]).count() as f64 / valid.len() as f64)
+    };
+    if let (Some(here), Some(clip)) = (share(ex.start..ex.end + 1), share(0..s.len())) {
+        if here < ENTERING_MAX_IN_FRAME && clip >= ENTERING_MAX_IN_FRAME {
+            return Some(format!(
+                "hip dip {depth:.0} % of leg with the legs in the picture only {:.0} % of the time: the subject was entering or leaving it",
+                here * 100.0
+            ));
+        }
+    }
     let feet = if s.points.len() == s.len() { travel(LEFT).min(travel(RIGHT)) } else { 0.0 };
     if feet > FEET_TRAVEL_MAX_PCT {
         return Some(format!(

@@ -136,12 +136,19 @@ STEP_HEIGHT = 0.20
 STEP_CLEARANCE = 0.03
 
 
-def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance="L", phase=0.0):
+def rot_z(deg):
+    c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance="L", phase=0.0, toe_out=(0.0, 0.0)):
     """Posed vertices and joints for a hip drop `depth` (fraction of leg length) and knee angles phi (deg).
 
     task "squat": both feet planted. "single-leg": the free foot (the leg other than `stance`) is lifted forward
     as the hips go down. "step-down": the subject stands on a box of STEP_HEIGHT under the stance foot and the
     free foot reaches down toward the floor. `phase` (0..1) is how far through the movement the free foot is.
+    `toe_out` (degrees, left and right): each planted foot turned outward about the vertical through its ankle;
+    the knee's straight-ahead direction (phi = 0) turns with it, so a knee tracking over its foot stays phi = 0.
     """
     heads = {n: bones[n]["head"] for n in bones}
     hipL = heads["upperleg01.L"]
@@ -175,7 +182,9 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
         x = (thigh_len ** 2 - shank_len ** 2 + d ** 2) / (2 * d)
         r = np.sqrt(max(thigh_len ** 2 - x ** 2, 0.0))
         centre = hip + u * x
-        fwd = np.array([0.0, -1.0, 0.0])
+        # Outward is +x for the left foot (at +x), -x for the right: a turn of +side * toe_out about z.
+        turn = rot_z(side * toe_out[0 if s == "L" else 1]) if not free else np.eye(3)
+        fwd = turn @ np.array([0.0, -1.0, 0.0])
         e1 = fwd - np.dot(fwd, u) * u
         e1 /= np.linalg.norm(e1)
         medial = np.array([-side, 0.0, 0.0])
@@ -192,11 +201,12 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
         for b in SHANK:
             G[f"{b}.{s}"] = shank_t
         # A planted foot keeps its place (on the box for a step-down); a free foot moves with its shank.
+        planted = (turn, ankle[s] - turn @ ankle[s] + lift)
         for n in names:
             if (n.startswith("foot.") or n.startswith("toe")) and n.endswith(s):
-                G[n] = shank_t if free else (np.eye(3), lift.copy())
+                G[n] = shank_t if free else planted
         toe0 = heads[f"toe2-1.{s}"] if f"toe2-1.{s}" in heads else bones[f"foot.{s}"]["tail"]
-        toe = (shank_t[0] @ toe0 + shank_t[1]) if free else toe0 + lift
+        toe = (shank_t[0] @ toe0 + shank_t[1]) if free else planted[0] @ toe0 + planted[1]
         joints[s] = {"hip": hip, "knee": knee, "ankle": a, "toe": toe}
     if not skin:
         return None, joints
@@ -310,7 +320,7 @@ def leg_fppa(cam, joints):
             fppa_2d(P["R"]["hip"], P["R"]["knee"], P["R"]["ankle"], P["L"]["hip"])], P
 
 
-def phi_for(cam, verts, bones, names, W, depth, target, task="squat", stance="L"):
+def phi_for(cam, verts, bones, names, W, depth, target, task="squat", stance="L", toe_out=(0.0, 0.0)):
     """Knee angles phi (per leg) that give the target 2D FPPA (per leg) at this depth, by bisection."""
     out = []
     for side in (0, 1):
@@ -319,7 +329,8 @@ def phi_for(cam, verts, bones, names, W, depth, target, task="squat", stance="L"
             mid = (lo + hi) / 2
             phi = [0.0, 0.0]
             phi[side] = mid
-            _, joints = pose(verts, bones, names, W, depth, phi, skin=False, task=task, stance=stance, phase=1.0)
+            _, joints = pose(verts, bones, names, W, depth, phi, skin=False, task=task, stance=stance, phase=1.0,
+                             toe_out=toe_out)
             f, _ = leg_fppa(cam, joints)
             if f[side] < target[side]:
                 lo = mid
@@ -449,6 +460,8 @@ def main() -> int:
     ap.add_argument("--zoom", type=float, default=1.0, help="the camera zooms in by this factor over the clip")
     ap.add_argument("--roll-deg", type=float, default=0.0, help="camera roll: the picture turned clockwise")
     ap.add_argument("--cut-start", type=float, default=0.0, help="drop the clip's first seconds (start mid-rep)")
+    ap.add_argument("--toe-out-deg", type=float, nargs=2, default=[0.0, 0.0],
+                    help="planted feet turned outward (left, right), degrees; the knees' straight ahead turns with them")
     ap.add_argument("--cache", type=Path, default=Path(".cache/synth"))
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
@@ -459,7 +472,8 @@ def main() -> int:
     # The valgus is programmed as the FPPA a frontal camera at knee height sees at the bottom; other cameras
     # see their own projection of the same pose, which is what their truth records.
     frontal = Camera(w, h, floor, top, 0.0, 0.55)
-    phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg, args.task, args.stance)
+    phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg, args.task, args.stance,
+                         args.toe_out_deg)
     col = colours(W, names, args.palette)
     background, floor_colour = PALETTES[args.palette % len(PALETTES)][4:]
     ctx = moderngl.create_standalone_context(backend="egl")
@@ -500,7 +514,8 @@ def main() -> int:
         extra, offset = tl.at(t)
         depth = args.depth * s + extra
         phi = [phi_bottom[0] * s, phi_bottom[1] * s]
-        posed, joints = pose(verts, bones, names, W, depth, phi, task=args.task, stance=args.stance, phase=s)
+        posed, joints = pose(verts, bones, names, W, depth, phi, task=args.task, stance=args.stance, phase=s,
+                             toe_out=args.toe_out_deg)
         move = np.array([offset, 0.0, 0.0])
         posed = posed + move
         joints = {k: {n: p + move for n, p in j.items()} for k, j in joints.items()}
@@ -514,7 +529,8 @@ def main() -> int:
         fppa_subject, PS = leg_fppa(frontal, joints)
         if standing is None:
             # The standing pose in its place (the clip may start elsewhere: walking in, or mid-rep).
-            _, j0 = pose(verts, bones, names, W, 0.0, [0.0, 0.0], skin=False, task=args.task, stance=args.stance)
+            _, j0 = pose(verts, bones, names, W, 0.0, [0.0, 0.0], skin=False, task=args.task, stance=args.stance,
+                         toe_out=args.toe_out_deg)
             P0 = leg_fppa(Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg), j0)[1]
             P, PS = P0, leg_fppa(frontal, j0)[1]
             shank = [float(np.hypot(*np.subtract(P[k]["knee"], P[k]["ankle"]))) for k in "LR"]
