@@ -14,6 +14,7 @@ square to the pelvis at knee height sees: what a clinician means), with the came
 clips are split into a tuning part (the thresholds in src/kinematics were chosen on it) and a held-out part,
 reported separately.
 
+`--set feet` (issue #14): feet turned out 0–30 degrees: knee over toe against the subject-frame truth.
 `--set messy` (issue #10): walking in and out, set-up dips, long stands, a zoom, clips cut mid-rep, rolled
 cameras: exact rep counts and tasks. `--set back`: squats and single-leg squats filmed from behind (camera at 170–195 degrees around the subject):
 whether genu sees a back view, keeps left and right the subject's, and withholds what it cannot measure there.
@@ -188,6 +189,48 @@ def messy_set(args) -> int:
     return 0
 
 
+# Feet turned out (issue #14): (name, synth.py arguments). No threshold was chosen on them.
+FEET_SET = [
+    ("f_toe_out0", ["--reps", "2", "--toe-out-deg", "0", "0"]),
+    ("f_toe_out15", ["--reps", "2", "--toe-out-deg", "15", "15"]),
+    ("f_toe_out30", ["--reps", "2", "--toe-out-deg", "30", "30"]),
+    ("f_toe_out20_valgus", ["--reps", "2", "--toe-out-deg", "20", "20", "--fppa-deg", "0", "12"]),
+    ("f_toe_out15_single", ["--reps", "2", "--toe-out-deg", "15", "15", "--task", "single-leg", "--stance", "R",
+                            "--depth", "0.15"]),
+]
+
+
+def feet_set(args) -> int:
+    """Knee over toe against the subject-frame truth with the feet turned out."""
+    errors = []
+    for name, extra in FEET_SET:
+        clip = args.out / f"{name}.mp4"
+        if not Path(str(clip) + ".truth.json").exists():
+            subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), *extra], check=True,
+                           stderr=subprocess.DEVNULL)
+        truth = json.loads(Path(str(clip) + ".truth.json").read_text())
+        res = args.out / f"{name}_genu"
+        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        rows = list(csv.DictReader(open(res / "reps.csv")))
+        errs, withheld = [], 0
+        for tr in truth["reps"]:
+            for k, leg in enumerate(["left", "right"]):
+                r = next((r for r in rows if r["leg"] == leg and abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0), None)
+                if r is None or "free leg" in r["kto_note"]:
+                    continue
+                if r["kto_bottom_pct_shank"]:
+                    errs.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
+                else:
+                    withheld += 1
+        errors += errs
+        mae = np.mean(np.abs(errs)) if errs else float("nan")
+        print(f"{name:22} reps {len(rows) // 2}/{len(truth['reps'])}  knee over toe MAE {mae:4.1f} % shank "
+              f"(max {max(np.abs(errs), default=0):.1f}) on {len(errs)} leg-reps, {withheld} withheld")
+    print(f"all: knee over toe MAE {np.mean(np.abs(errors)):.1f} % shank (max {max(np.abs(errors)):.1f}) on {len(errors)} leg-reps")
+    return 0
+
+
 def back_set(args) -> int:
     """Clips filmed from behind: the view found, left and right not mirrored, what is withheld, what holds."""
     results = []
@@ -324,7 +367,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("target/accuracy"))
     ap.add_argument("--genu", type=Path, default=Path("target/release/genu"))
     ap.add_argument("--reps", type=int, default=2)
-    ap.add_argument("--set", choices=["standard", "yaw", "back", "messy"], default="standard")
+    ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet"], default="standard")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.set == "yaw":
@@ -333,6 +376,8 @@ def main() -> int:
         return back_set(args)
     if args.set == "messy":
         return messy_set(args)
+    if args.set == "feet":
+        return feet_set(args)
     results = []
     jobs = [(view, cam, left, right, "squat") for view, cam in VIEWS.items() for left, right in LEVELS]
     jobs += [(f"front, {task}", ["--yaw-deg", "0", "--camera-height", "0.55", "--task", task, "--stance", "L",
