@@ -88,9 +88,11 @@ pub const CLEAR_REP_FRACTION: f64 = 0.5;
 /// travel is the range of the ankle's x after a running median of [`FEET_TRAVEL_SMOOTH_HALF_S`].
 pub const FEET_TRAVEL_MAX_PCT: f64 = 25.0;
 /// An excursion with the legs (hips, knees, ankles) inside the picture for less than this share of its samples,
-/// in a clip where they are inside it at least this share of the time, happens while the subject enters or
-/// leaves the picture: not a rep.
+/// before the legs are first seen whole for [`IN_FRAME_RUN_S`] or after they are last seen so, happens while
+/// the subject enters or leaves the picture: not a rep.
 pub const ENTERING_MAX_IN_FRAME: f64 = 0.5;
+/// Seconds the legs must stay whole in the picture for the subject to count as having arrived in it.
+pub const IN_FRAME_RUN_S: f64 = 1.0;
 /// A rep ends where it started: when the hip midpoint's x at the end of an excursion is more than this (% of leg)
 /// from where it was at the start, the body has gone somewhere (a stride of a walk), and it is not a rep.
 pub const BODY_TRAVEL_MAX_PCT: f64 = 25.0;

@@ -22,18 +22,19 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
             0.0
         }
     };
-    // Entering or leaving the picture: the legs are out of it for most of the excursion, in a clip where they
-    // are in it most of the time (a clip that never shows the legs whole keeps its reps, flagged).
-    let share = |r: std::ops::Range<usize>| {
-        let valid: Vec<usize> = r.filter(|&i| s.valid[i]).collect();
-        (!valid.is_empty()).then(|| valid.iter().filter(|&&i| s.in_frame[i]).count() as f64 / valid.len() as f64)
-    };
-    if let (Some(here), Some(clip)) = (share(ex.start..ex.end + 1), share(0..s.len())) {
-        if here < ENTERING_MAX_IN_FRAME && clip >= ENTERING_MAX_IN_FRAME {
-            return Some(format!(
-                "hip dip {depth:.0} % of leg with the legs in the picture only {:.0} % of the time: the subject was entering or leaving it",
-                here * 100.0
-            ));
+    // Entering or leaving the picture: the legs are out of it for most of the excursion, before the legs are
+    // first seen whole for a while or after they are last seen so (a rep that loses the legs mid-clip is kept,
+    // flagged; so are the reps of a clip that never shows the legs whole).
+    let valid: Vec<usize> = (ex.start..=ex.end).filter(|&i| s.valid[i]).collect();
+    let here = valid.iter().filter(|&&i| s.in_frame[i]).count() as f64 / valid.len().max(1) as f64;
+    if here < ENTERING_MAX_IN_FRAME {
+        if let Some((first, last)) = in_frame_span(s) {
+            if ex.bottom < first || ex.bottom > last {
+                return Some(format!(
+                    "hip dip {depth:.0} % of leg with the legs in the picture only {:.0} % of the time: the subject was entering or leaving it",
+                    here * 100.0
+                ));
+            }
         }
     }
     let feet = if s.points.len() == s.len() { travel(LEFT).min(travel(RIGHT)) } else { 0.0 };
@@ -64,6 +65,21 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
         ));
     }
     None
+}
+
+/// The first and the last sample of the stretches where the legs stay whole in the picture for at least
+/// [`IN_FRAME_RUN_S`]; `None` when there is no such stretch.
+fn in_frame_span(s: &Signals) -> Option<(usize, usize)> {
+    let need = ((IN_FRAME_RUN_S * s.rate_hz).round() as usize).max(1);
+    let (mut first, mut last, mut run) = (None, None, 0);
+    for i in 0..s.len() {
+        run = if s.valid[i] && s.in_frame[i] { run + 1 } else { 0 };
+        if run >= need {
+            first.get_or_insert(i + 1 - need);
+            last = Some(i);
+        }
+    }
+    first.zip(last)
 }
 
 /// The depth of the clip's clear reps: the median depth of the excursions at least half as deep as the deepest.
