@@ -283,16 +283,11 @@ pub fn run_batch(
     settings.threads = (cores / jobs).max(1);
     drop(BlazePose::load(runtime, models, settings.model, 1)?);
 
-    let bar = if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let b = indicatif::ProgressBar::new(clips.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} clips  {elapsed_precise}  {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = crate::progress::bar(
+        Some(clips.len() as u64),
+        "{bar:40} {pos}/{len} clips  {elapsed_precise}  {msg}",
+        options.progress,
+    );
     let failures_seen = Mutex::new(0usize);
     let finished = Mutex::new(Finished { records: Vec::new(), rows: BTreeMap::new() });
     let fingerprint = settings.fingerprint();

@@ -20,6 +20,7 @@ pub mod job;
 pub mod kinematics;
 pub mod models;
 pub mod pose;
+pub mod progress;
 pub mod report;
 pub mod reps;
 pub mod runtime;

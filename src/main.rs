@@ -378,7 +378,14 @@ fn analyze_clip(
     let runtime = Runtime::discover(ort_lib.as_deref())?;
     let dir = ModelDir::locate(models.as_deref());
     let mut blazepose = genu::pose::BlazePose::load(&runtime, &dir, settings.model, settings.threads)?;
-    let outcome = genu::job::run_clip(clip, &out, &settings, &mut blazepose, &mut until(interrupted))?;
+    let bar = genu::progress::bar(None, "{spinner} {pos} frames  {per_sec}  {elapsed_precise}", true);
+    let mut stop = until(interrupted);
+    let outcome = genu::job::run_clip(clip, &out, &settings, &mut blazepose, &mut |frames| {
+        bar.set_position(frames);
+        stop(frames)
+    });
+    bar.finish_and_clear();
+    let outcome = outcome?;
     let mut stdout = std::io::stdout().lock();
     match format {
         "json" => {

@@ -164,8 +164,9 @@ def messy_set(args) -> int:
                            stderr=subprocess.DEVNULL)
         truth = json.loads(Path(str(clip) + ".truth.json").read_text())
         assert len(truth["reps"]) == want_reps, (name, len(truth["reps"]))
-        res = args.out / f"{name}_genu"
-        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report"],
+        res = args.out / f"{name}_genu{args.suffix}"
+        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
+                        "--model", args.model],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         rows = [r for r in csv.DictReader(open(res / "reps.csv")) if r["leg"] == "left"]
         summary = json.loads((res / "summary.json").read_text())
@@ -209,8 +210,9 @@ def feet_set(args) -> int:
             subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), *extra], check=True,
                            stderr=subprocess.DEVNULL)
         truth = json.loads(Path(str(clip) + ".truth.json").read_text())
-        res = args.out / f"{name}_genu"
-        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report"],
+        res = args.out / f"{name}_genu{args.suffix}"
+        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
+                        "--model", args.model],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         rows = list(csv.DictReader(open(res / "reps.csv")))
         errs, withheld = [], 0
@@ -242,8 +244,9 @@ def back_set(args) -> int:
                             str(left), str(right), "--yaw-deg", str(yaw), "--depth", str(depth), "--task", task,
                             "--stance", stance], check=True, stderr=subprocess.DEVNULL)
         truth = json.loads(Path(str(clip) + ".truth.json").read_text())
-        res = args.out / f"{name}_genu"
-        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report"],
+        res = args.out / f"{name}_genu{args.suffix}"
+        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
+                        "--model", args.model],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         rows = list(csv.DictReader(open(res / "reps.csv")))
         summary = json.loads((res / "summary.json").read_text())
@@ -291,8 +294,9 @@ def yaw_set(args) -> int:
                             str(left), str(right), "--yaw-deg", str(yaw), "--depth", str(depth), "--camera-height",
                             str(height)], check=True, stderr=subprocess.DEVNULL)
         truth = json.loads(Path(str(clip) + ".truth.json").read_text())
-        res = args.out / f"{name}_genu"
-        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report"],
+        res = args.out / f"{name}_genu{args.suffix}"
+        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
+                        "--model", args.model],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         rows = list(csv.DictReader(open(res / "reps.csv")))
         summary = json.loads((res / "summary.json").read_text())
@@ -335,7 +339,7 @@ def yaw_set(args) -> int:
         worse = None if left == right else ("left" if left > right else "right")
         rec["lr"] = "none" if named is None and worse is None else "right" if named == worse else "withheld" if named is None else "WRONG"
         results.append(rec)
-    (args.out / "accuracy_yaw.json").write_text(json.dumps(results, indent=1))
+    (args.out / f"accuracy_yaw{args.suffix}.json").write_text(json.dumps(results, indent=1))
     mae = lambda v: "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
     print(f"{'clip':20} {'split':8} {'yaw':>4} {'meas':>5} {'L/R':>5} {'depth':>5} {'FPPA MAE':>8} {'(cam)':>6} "
           f"{'withheld':>8} {'KTO MAE':>7} {'withheld':>8} {'mean err':>8} {'finding':>8} {'FPPA@45':>8} {'FPPA@60':>8}")
@@ -367,8 +371,11 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("target/accuracy"))
     ap.add_argument("--genu", type=Path, default=Path("target/release/genu"))
     ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--model", choices=["lite", "full", "heavy"], default="full",
+                    help="landmark model genu runs with (heavy: `make models-heavy` first)")
     ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet"], default="standard")
     args = ap.parse_args()
+    args.suffix = "" if args.model == "full" else f"_{args.model}"
     args.out.mkdir(parents=True, exist_ok=True)
     if args.set == "yaw":
         return yaw_set(args)
