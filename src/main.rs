@@ -388,11 +388,16 @@ fn analyze_clip(
     let outcome = outcome?;
     let mut stdout = std::io::stdout().lock();
     match format {
+        // From memory: the same bytes `write_tables` put in summary.json and reps.csv.
         "json" => {
-            stdout.write_all(&std::fs::read(out.join("summary.json"))?)?;
+            stdout.write_all(&serde_json::to_vec_pretty(&outcome.summary)?)?;
             writeln!(stdout)?;
         }
-        "csv" => stdout.write_all(&std::fs::read(out.join("reps.csv"))?)?,
+        "csv" => {
+            let clip_name = &outcome.summary.provenance.input.file_name;
+            let rows = genu::report::rep_rows(clip_name, &outcome.summary.analysis);
+            stdout.write_all(&genu::report::rows_to_csv(genu::report::REPS_CSV_HEADER, &rows)?)?;
+        }
         _ => {
             write!(stdout, "{}", outcome.summary.analysis.table())?;
             for f in &outcome.summary.findings {

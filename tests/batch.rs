@@ -125,6 +125,22 @@ fn analyze_and_batch_write_the_same_rows() {
         .expect("run");
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect::<Vec<_>>(), reps);
+
+    // --format json prints exactly the summary it wrote.
+    let out = genu()
+        .arg("analyze")
+        .arg(&clips[0])
+        .arg("-o")
+        .arg(&single)
+        .args(["--format", "json", "--no-overlay", "--no-report"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the summary JSON");
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(single.join("summary.json")).expect("read")).expect("json");
+    assert_eq!(printed, written);
+    assert!(printed["analysis"]["reps"]["ignored"].as_array().is_some_and(|i| !i.is_empty()), "the walk's dips");
 }
 
 #[test]

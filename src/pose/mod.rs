@@ -14,6 +14,7 @@
 //! The networks sit behind the [`PoseModels`] trait, so the tracking logic is testable with a fake.
 
 pub mod detector;
+pub mod fake;
 pub mod geometry;
 pub mod landmarker;
 pub mod one_euro;
