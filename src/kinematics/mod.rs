@@ -28,11 +28,13 @@
 //!
 //! A value the view cannot support is `None`, and [`Signals::unavailable`] says why.
 //!
-//! Files, by the job they do: `input` (the track as arrays; time checks), [`filter`] (cleaning), `view` (views,
-//! left/right swaps), `standing` (standing references, camera roll), [`yaw`] (camera yaw, the subject's frontal
-//! plane), `geometry` (angles and offsets), `types` (settings, errors, [`Signals`]); this file holds
+//! Files, by the job they do: `input` (the track as arrays; time checks), `clean` (every series on a uniform
+//! grid, cleaned with the [`filter`]s), `view` (views, facing, left/right swaps), `standing` (standing
+//! references, camera roll), [`yaw`] (camera yaw, the subject's frontal plane), `geometry` (angles and offsets),
+//! `reasons` (why a value is missing), `types` (settings, errors, [`Signals`]); this file holds
 //! [`compute_signals`], which calls them in order.
 
+mod clean;
 pub mod filter;
 mod geometry;
 mod input;
@@ -59,13 +61,12 @@ pub use view::{
 };
 
 use geometry::{dist, median_of, percentile, segment_flexion, world_flexion, FrontalLeg};
-use input::{check_time_base, extract, IMAGE_POINTS, WORLD_POINTS};
+use input::{extract, WORLD_POINTS};
 use reasons::Withheld;
 use standing::{estimate_roll, local_standing, roll_correction, standing_refs};
 use view::{classify, correct_swaps, yaw_deg};
 
 use crate::pose::PoseTrack;
-use filter::{fill_gaps, hampel, resample, Grid, LowPass};
 
 /// Index of the left leg in per-leg pairs.
 pub const LEFT: usize = 0;
@@ -133,88 +134,21 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let facing = view::facing(&raw, &frontal_raw, leg_guess, nose);
     let swaps_corrected = correct_swaps(&mut raw, &frontal_raw, facing, leg_guess);
 
-    // Uniform grid at the clip's real rate.
-    let dts: Vec<f64> = raw.t.windows(2).map(|w| w[1] - w[0]).collect();
-    let rate_hz = median_of(dts.iter().copied()).filter(|d| *d > 0.0).map_or(30.0, |d| 1.0 / d);
-    check_time_base(&raw, &dts, rate_hz)?;
-    let grid = Grid::spanning(&raw.t, rate_hz);
-    let n = grid.t_s.len();
-    let max_run = (config.max_fill_s * rate_hz).round() as usize;
-    let observed: Vec<f64> = raw.img.iter().map(|p| if p[0][0].is_finite() { 1.0 } else { f64::NAN }).collect();
-    let step = 1.0 / rate_hz;
-    let on_grid = resample(&raw.t, &observed, &grid.t_s, 1.5 * step);
-    let mut valid: Vec<bool> = on_grid.iter().map(|v| v.is_finite()).collect();
-    let frame: Vec<u64> = grid
-        .t_s
-        .iter()
-        .map(|&t| {
-            let j = raw.t.partition_point(|&x| x < t);
-            let pick = if j == 0 {
-                0
-            } else if j >= raw.t.len() || (t - raw.t[j - 1]) <= (raw.t[j] - t) {
-                j - 1
-            } else {
-                j
-            };
-            raw.frame[pick.min(raw.frame.len() - 1)]
-        })
-        .collect();
-
-    // Clean each coordinate series: resample, fill short gaps, Hampel, low-pass.
-    let lowpass = LowPass::new(config.cutoff_hz, rate_hz);
-    let half = filter::HAMPEL_MIN_HALF.max((filter::HAMPEL_HALF_WINDOW_S * rate_hz).round() as usize);
-    let mut outliers_replaced = 0;
-    let mut filled = vec![false; n];
-    let mut clean = |values: Vec<f64>, min_spread: f64| -> Vec<f64> {
-        let mut v = resample(&raw.t, &values, &grid.t_s, 1.5 * step);
-        let f = fill_gaps(&mut v, max_run);
-        for (a, b) in filled.iter_mut().zip(f) {
-            *a |= b;
-        }
-        outliers_replaced += hampel(&mut v, half, min_spread);
-        if let Some(lp) = &lowpass {
-            lp.apply(&mut v);
-        }
-        v
-    };
-    let mut img_series: Vec<[Vec<f64>; 2]> = Vec::with_capacity(IMAGE_POINTS.len());
-    for k in 0..IMAGE_POINTS.len() {
-        let xs = clean(raw.img.iter().map(|p| p[k][0]).collect(), filter::HAMPEL_MIN_SPREAD_PX);
-        let ys = clean(raw.img.iter().map(|p| p[k][1]).collect(), filter::HAMPEL_MIN_SPREAD_PX);
-        img_series.push([xs, ys]);
-    }
-    let mut world_series: Vec<[Vec<f64>; 3]> = Vec::with_capacity(WORLD_POINTS.len());
-    for k in 0..WORLD_POINTS.len() {
-        let m = filter::HAMPEL_MIN_SPREAD_M;
-        world_series.push([
-            clean(raw.world.iter().map(|p| p[k][0]).collect(), m),
-            clean(raw.world.iter().map(|p| p[k][1]).collect(), m),
-            clean(raw.world.iter().map(|p| p[k][2]).collect(), m),
-        ]);
-    }
-    for i in 0..n {
-        valid[i] = img_series[0][0][i].is_finite();
-    }
-    let visibility = resample(&raw.t, &raw.visibility, &grid.t_s, 1.5 * step);
-    let in_frame_f: Vec<f64> = raw.in_frame.iter().map(|b| if *b { 1.0 } else { 0.0 }).collect();
-    let in_frame: Vec<bool> = resample(&raw.t, &in_frame_f, &grid.t_s, 1.5 * step).iter().map(|v| *v >= 0.5).collect();
-    let visibility: Vec<f64> = visibility.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
-
-    let mut long_gaps = Vec::new();
-    let mut i = 0;
-    while i < n {
-        if valid[i] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < n && !valid[i] {
-            i += 1;
-        }
-        if i - start > max_run {
-            long_gaps.push((grid.t_s[start], grid.t_s[i - 1]));
-        }
-    }
+    // Uniform grid at the clip's real rate; every series cleaned.
+    let clean::Cleaned {
+        rate_hz,
+        t_s,
+        frame,
+        valid,
+        filled,
+        img_series,
+        world_series,
+        visibility,
+        in_frame,
+        long_gaps,
+        outliers_replaced,
+    } = clean::clean(&raw, config)?;
+    let n = t_s.len();
 
     // View per sample.
     let left_nearer = median_of((0..n).map(|i| world_series[0][2][i] - world_series[1][2][i])).is_some_and(|d| d < 0.0);
@@ -501,7 +435,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
 
     Ok(Signals {
         rate_hz,
-        t_s: grid.t_s,
+        t_s,
         frame,
         valid,
         filled,

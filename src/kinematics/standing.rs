@@ -99,13 +99,10 @@ pub(crate) fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]
     }
     // Frames with both feet flat relative to the standing body: the two cues agree there. (A test against the
     // image's horizontal would reject the very frames a rolled camera shows.)
-    // The roll is the mean of the two cues' medians over those frames: on a rendered single-leg squat filmed
-    // with the camera rolled -10 degrees the heel line alone read -7.6 and the body axis -10.2 (-8.9 together); on
-    // a squat rolled 8 degrees, 8.7 and 7.7.
-    let flat: Vec<(f64, f64)> = cues.iter().copied().filter(|(f, b)| (f - b).abs() <= ROLL_AGREE_DEG).collect();
+    let flat: Vec<f64> = cues.iter().filter(|(f, b)| (f - b).abs() <= ROLL_AGREE_DEG).map(|(f, _)| *f).collect();
     if flat.len() >= MIN_ROLL_SAMPLES && flat.len() as f64 >= ROLL_MIN_FLAT_FRACTION * cues.len() as f64 {
-        if let (Some(feet), Some(body)) = (median_of(flat.iter().map(|c| c.0)), median_of(flat.iter().map(|c| c.1))) {
-            return RollEstimate::Agreed { roll_deg: (feet + body) / 2.0 };
+        if let Some(roll_deg) = median_of(flat) {
+            return RollEstimate::Agreed { roll_deg };
         }
     }
     match (median_of(cues.iter().map(|c| c.0)), median_of(cues.iter().map(|c| c.1))) {

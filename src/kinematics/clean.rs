@@ -1,0 +1,135 @@
+//! Cleaning: the track's raw per-frame points in, every coordinate series on a uniform time grid at the clip's
+//! own rate out: resampled, short gaps filled (and flagged), outliers replaced (Hampel), low-passed
+//! (zero-phase Butterworth), with which samples are valid, which were filled, and where the long gaps are.
+
+use super::filter::{self, fill_gaps, hampel, resample, Grid, LowPass};
+use super::geometry::median_of;
+use super::input::{check_time_base, Raw, IMAGE_POINTS, WORLD_POINTS};
+use super::types::{KinematicsConfig, KinematicsError};
+
+/// The cleaned series of one track.
+pub(crate) struct Cleaned {
+    /// Samples per second of the grid (the clip's median frame rate).
+    pub(crate) rate_hz: f64,
+    /// Grid times, seconds.
+    pub(crate) t_s: Vec<f64>,
+    /// The clip frame nearest each grid sample.
+    pub(crate) frame: Vec<u64>,
+    /// Samples with a subject (observed or filled).
+    pub(crate) valid: Vec<bool>,
+    /// Samples filled across a short gap.
+    pub(crate) filled: Vec<bool>,
+    /// Per image point, `[x, y]` series (pixels).
+    pub(crate) img_series: Vec<[Vec<f64>; 2]>,
+    /// Per world point, `[x, y, z]` series (metres).
+    pub(crate) world_series: Vec<[Vec<f64>; 3]>,
+    /// Mean lower-body visibility per sample (0 where missing).
+    pub(crate) visibility: Vec<f64>,
+    /// Whether the legs are inside the frame per sample.
+    pub(crate) in_frame: Vec<bool>,
+    /// Gaps longer than the fill limit: (start, end) seconds.
+    pub(crate) long_gaps: Vec<(f64, f64)>,
+    /// Outliers replaced by the Hampel filter, over all series.
+    pub(crate) outliers_replaced: usize,
+}
+
+/// Put every series of `raw` on a uniform grid and clean it; refuses broken time bases (see
+/// [`check_time_base`]).
+pub(crate) fn clean(raw: &Raw, config: &KinematicsConfig) -> Result<Cleaned, KinematicsError> {
+    // Uniform grid at the clip's real rate.
+    let dts: Vec<f64> = raw.t.windows(2).map(|w| w[1] - w[0]).collect();
+    let rate_hz = median_of(dts.iter().copied()).filter(|d| *d > 0.0).map_or(30.0, |d| 1.0 / d);
+    check_time_base(raw, &dts, rate_hz)?;
+    let grid = Grid::spanning(&raw.t, rate_hz);
+    let n = grid.t_s.len();
+    let max_run = (config.max_fill_s * rate_hz).round() as usize;
+    let observed: Vec<f64> = raw.img.iter().map(|p| if p[0][0].is_finite() { 1.0 } else { f64::NAN }).collect();
+    let step = 1.0 / rate_hz;
+    let on_grid = resample(&raw.t, &observed, &grid.t_s, 1.5 * step);
+    let mut valid: Vec<bool> = on_grid.iter().map(|v| v.is_finite()).collect();
+    let frame: Vec<u64> = grid
+        .t_s
+        .iter()
+        .map(|&t| {
+            let j = raw.t.partition_point(|&x| x < t);
+            let pick = if j == 0 {
+                0
+            } else if j >= raw.t.len() || (t - raw.t[j - 1]) <= (raw.t[j] - t) {
+                j - 1
+            } else {
+                j
+            };
+            raw.frame[pick.min(raw.frame.len() - 1)]
+        })
+        .collect();
+
+    // Clean each coordinate series: resample, fill short gaps, Hampel, low-pass.
+    let lowpass = LowPass::new(config.cutoff_hz, rate_hz);
+    let half = filter::HAMPEL_MIN_HALF.max((filter::HAMPEL_HALF_WINDOW_S * rate_hz).round() as usize);
+    let mut outliers_replaced = 0;
+    let mut filled = vec![false; n];
+    let mut clean = |values: Vec<f64>, min_spread: f64| -> Vec<f64> {
+        let mut v = resample(&raw.t, &values, &grid.t_s, 1.5 * step);
+        let f = fill_gaps(&mut v, max_run);
+        for (a, b) in filled.iter_mut().zip(f) {
+            *a |= b;
+        }
+        outliers_replaced += hampel(&mut v, half, min_spread);
+        if let Some(lp) = &lowpass {
+            lp.apply(&mut v);
+        }
+        v
+    };
+    let mut img_series: Vec<[Vec<f64>; 2]> = Vec::with_capacity(IMAGE_POINTS.len());
+    for k in 0..IMAGE_POINTS.len() {
+        let xs = clean(raw.img.iter().map(|p| p[k][0]).collect(), filter::HAMPEL_MIN_SPREAD_PX);
+        let ys = clean(raw.img.iter().map(|p| p[k][1]).collect(), filter::HAMPEL_MIN_SPREAD_PX);
+        img_series.push([xs, ys]);
+    }
+    let mut world_series: Vec<[Vec<f64>; 3]> = Vec::with_capacity(WORLD_POINTS.len());
+    for k in 0..WORLD_POINTS.len() {
+        let m = filter::HAMPEL_MIN_SPREAD_M;
+        world_series.push([
+            clean(raw.world.iter().map(|p| p[k][0]).collect(), m),
+            clean(raw.world.iter().map(|p| p[k][1]).collect(), m),
+            clean(raw.world.iter().map(|p| p[k][2]).collect(), m),
+        ]);
+    }
+    for i in 0..n {
+        valid[i] = img_series[0][0][i].is_finite();
+    }
+    let visibility = resample(&raw.t, &raw.visibility, &grid.t_s, 1.5 * step);
+    let in_frame_f: Vec<f64> = raw.in_frame.iter().map(|b| if *b { 1.0 } else { 0.0 }).collect();
+    let in_frame: Vec<bool> = resample(&raw.t, &in_frame_f, &grid.t_s, 1.5 * step).iter().map(|v| *v >= 0.5).collect();
+    let visibility: Vec<f64> = visibility.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
+
+    let mut long_gaps = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if valid[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && !valid[i] {
+            i += 1;
+        }
+        if i - start > max_run {
+            long_gaps.push((grid.t_s[start], grid.t_s[i - 1]));
+        }
+    }
+
+    Ok(Cleaned {
+        rate_hz,
+        t_s: grid.t_s,
+        frame,
+        valid,
+        filled,
+        img_series,
+        world_series,
+        visibility,
+        in_frame,
+        long_gaps,
+        outliers_replaced,
+    })
+}
