@@ -124,6 +124,21 @@ BACK_SET = [
 ]
 
 
+def render_and_analyse(args, name: str, synth_args: list[str]):
+    """Render clip `name` with synth.py (unless its truth is there already), run genu on it; the truth, the
+    rows of reps.csv and summary.json."""
+    clip = args.out / f"{name}.mp4"
+    if not Path(str(clip) + ".truth.json").exists():
+        subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), *synth_args], check=True,
+                       stderr=subprocess.DEVNULL)
+    truth = json.loads(Path(str(clip) + ".truth.json").read_text())
+    res = args.out / f"{name}_genu{args.suffix}"
+    subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
+                    "--model", args.model], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows = list(csv.DictReader(open(res / "reps.csv")))
+    return truth, rows, json.loads((res / "summary.json").read_text())
+
+
 # What real clips contain (issue #10): walking in and out, set-up dips with the feet shuffling, long stands, a
 # slow zoom, a clip starting mid-rep, a rolled camera; (name, synth.py arguments, reps in the clip, task, stance
 # leg, split). Held out unless marked: the two tuning clips changed rules (entering the picture, the free
@@ -158,18 +173,9 @@ def messy_set(args) -> int:
     """Rep counts and tasks on clips with what real footage contains."""
     results = []
     for name, extra, want_reps, want_task, want_stance, split in MESSY_SET:
-        clip = args.out / f"{name}.mp4"
-        if not Path(str(clip) + ".truth.json").exists():
-            subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), *extra], check=True,
-                           stderr=subprocess.DEVNULL)
-        truth = json.loads(Path(str(clip) + ".truth.json").read_text())
+        truth, rows, summary = render_and_analyse(args, name, extra)
         assert len(truth["reps"]) == want_reps, (name, len(truth["reps"]))
-        res = args.out / f"{name}_genu{args.suffix}"
-        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
-                        "--model", args.model],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        rows = [r for r in csv.DictReader(open(res / "reps.csv")) if r["leg"] == "left"]
-        summary = json.loads((res / "summary.json").read_text())
+        rows = [r for r in rows if r["leg"] == "left"]
         bottoms = [float(r["t_bottom_s"]) for r in rows]
         matched = sum(any(abs(b - tr["bottom_s"]) <= 0.3 for b in bottoms) for tr in truth["reps"])
         results.append({"clip": name, "split": split, "reps": len(rows), "reps_true": want_reps, "matched": matched,
@@ -205,16 +211,7 @@ def feet_set(args) -> int:
     """Knee over toe against the subject-frame truth with the feet turned out."""
     errors = []
     for name, extra in FEET_SET:
-        clip = args.out / f"{name}.mp4"
-        if not Path(str(clip) + ".truth.json").exists():
-            subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), *extra], check=True,
-                           stderr=subprocess.DEVNULL)
-        truth = json.loads(Path(str(clip) + ".truth.json").read_text())
-        res = args.out / f"{name}_genu{args.suffix}"
-        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
-                        "--model", args.model],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        rows = list(csv.DictReader(open(res / "reps.csv")))
+        truth, rows, _ = render_and_analyse(args, name, extra)
         errs, withheld = [], 0
         for tr in truth["reps"]:
             for k, leg in enumerate(["left", "right"]):
@@ -237,19 +234,10 @@ def back_set(args) -> int:
     """Clips filmed from behind: the view found, left and right not mirrored, what is withheld, what holds."""
     results = []
     for name, yaw, left, right, depth, task, split in BACK_SET:
-        clip = args.out / f"{name}.mp4"
-        if not Path(str(clip) + ".truth.json").exists():
-            stance = "R" if right > left else "L"
-            subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), "--reps", str(args.reps), "--fppa-deg",
-                            str(left), str(right), "--yaw-deg", str(yaw), "--depth", str(depth), "--task", task,
-                            "--stance", stance], check=True, stderr=subprocess.DEVNULL)
-        truth = json.loads(Path(str(clip) + ".truth.json").read_text())
-        res = args.out / f"{name}_genu{args.suffix}"
-        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
-                        "--model", args.model],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        rows = list(csv.DictReader(open(res / "reps.csv")))
-        summary = json.loads((res / "summary.json").read_text())
+        stance = "R" if right > left else "L"
+        truth, rows, summary = render_and_analyse(args, name, [
+            "--reps", str(args.reps), "--fppa-deg", str(left), str(right), "--yaw-deg", str(yaw), "--depth",
+            str(depth), "--task", task, "--stance", stance])
         signals = summary["analysis"]["signals"]
         reps = {r["rep"] for r in rows}
         per_leg = sum(1 for r in rows if r["fppa_bottom_deg"] or r["kto_bottom_pct_shank"])
@@ -288,18 +276,9 @@ def yaw_set(args) -> int:
     """The camera-yaw set: per clip and per split, errors against the subject-frame truth."""
     results = []
     for name, yaw, left, right, depth, height, split in YAW_SET:
-        clip = args.out / f"{name}.mp4"
-        if not Path(str(clip) + ".truth.json").exists():
-            subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), "--reps", str(args.reps), "--fppa-deg",
-                            str(left), str(right), "--yaw-deg", str(yaw), "--depth", str(depth), "--camera-height",
-                            str(height)], check=True, stderr=subprocess.DEVNULL)
-        truth = json.loads(Path(str(clip) + ".truth.json").read_text())
-        res = args.out / f"{name}_genu{args.suffix}"
-        subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
-                        "--model", args.model],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        rows = list(csv.DictReader(open(res / "reps.csv")))
-        summary = json.loads((res / "summary.json").read_text())
+        truth, rows, summary = render_and_analyse(args, name, [
+            "--reps", str(args.reps), "--fppa-deg", str(left), str(right), "--yaw-deg", str(yaw), "--depth",
+            str(depth), "--camera-height", str(height)])
         rec = {"clip": name, "split": split, "yaw": yaw, "level": [left, right], "depth": depth, "height": height,
                "yaw_measured": [], "fppa_err": [], "fppa_cam_err": [], "fppa_withheld": 0, "fppa_total": 0,
                "kto_err": [], "kto_withheld": 0, "mean_err": [], "findings": summary["findings"],
