@@ -33,7 +33,7 @@ use crate::fsx::write_atomic;
 use crate::job::{is_done, run_clip, JobSettings};
 use crate::models::{ModelDir, ModelError};
 use crate::pose::BlazePose;
-use crate::report::html::escape;
+use crate::report::index::{batch_index_html, IndexRow, IndexState};
 use crate::report::{rows_to_csv, RepRow, REPS_CSV_HEADER};
 use crate::runtime::Runtime;
 
@@ -426,11 +426,8 @@ fn write_outputs(
         .collect();
     let f = rows_to_csv(&["clip", "error"], &failures).map_err(csv_err)?;
     write_atomic(&output.join("failures.csv"), &f).map_err(write_err(output))?;
-    let mut html = String::from(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>genu batch</title><style>body{font-family:system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 12px}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}table{border-collapse:collapse}.f{color:#b00020}</style></head><body>",
-    );
-    html.push_str(&format!(
-        "<h1>genu batch</h1><p>{} clips: {} done, {} already done, {} failed{}. All reps: <a href=\"all_reps.csv\">all_reps.csv</a>.</p><table><tr><th>clip</th><th>reps</th><th>summary</th></tr>",
+    let headline = format!(
+        "{} clips: {} done, {} already done, {} failed{}",
         clips.len(),
         summary.count(ClipStatus::Done),
         summary.count(ClipStatus::Skipped),
@@ -440,30 +437,22 @@ fn write_outputs(
         } else {
             String::new()
         }
-    ));
-    for c in &clips {
-        let link = locate(&c.folder).map(|d| {
-            let rel = pathdiff(&d.join("report.html"), output);
-            format!("<a href=\"{}\">{}</a>", escape(&rel), escape(&c.relative))
-        });
-        if c.status == ClipStatus::Interrupted {
-            html.push_str(&format!("<tr><td>{}</td><td></td><td>interrupted</td></tr>", escape(&c.relative)));
-        } else if c.status == ClipStatus::Failed {
-            html.push_str(&format!(
-                "<tr><td>{}</td><td></td><td class=\"f\">failed: {}</td></tr>",
-                escape(&c.relative),
-                escape(c.error.as_deref().unwrap_or(""))
-            ));
-        } else {
-            html.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                link.unwrap_or_else(|| escape(&c.relative)),
-                c.reps.map_or(String::new(), |n| n.to_string()),
-                escape(c.headline.as_deref().unwrap_or(""))
-            ));
-        }
-    }
-    html.push_str("</table></body></html>\n");
+    );
+    let rows: Vec<IndexRow> = clips
+        .iter()
+        .map(|c| IndexRow {
+            clip: c.relative.clone(),
+            report: locate(&c.folder).map(|d| pathdiff(&d.join("report.html"), output)),
+            state: match c.status {
+                ClipStatus::Interrupted => IndexState::Interrupted,
+                ClipStatus::Failed => IndexState::Failed(c.error.clone().unwrap_or_default()),
+                ClipStatus::Done | ClipStatus::Skipped => {
+                    IndexState::Done { reps: c.reps, headline: c.headline.clone().unwrap_or_default() }
+                }
+            },
+        })
+        .collect();
+    let html = batch_index_html(&headline, &rows);
     write_atomic(&output.join("index.html"), html.as_bytes()).map_err(write_err(output))?;
     let json = serde_json::to_vec_pretty(summary)
         .map_err(|e| BatchError::Write { path: output.join("batch.json"), source: std::io::Error::other(e) })?;

@@ -28,6 +28,17 @@ struct Cli {
     command: Command,
 }
 
+/// What `analyze` prints on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// The per-rep table and the findings.
+    Table,
+    /// reps.csv.
+    Csv,
+    /// The summary (a clip) or the analysis (a track) as JSON.
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Analyse a clip (or a saved pose track): reps, per-leg knee metrics, CSV, JSON, HTML report, overlay video.
@@ -43,8 +54,8 @@ enum Command {
         #[command(flatten)]
         job: JobArgs,
         /// What to print on stdout: a per-rep table, the reps as CSV, or the summary as JSON.
-        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
-        format: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Analyse every clip in a folder, in parallel; resumable, shardable; exit 0 all done, 3 some failed, 1 none.
     Batch {
@@ -264,9 +275,9 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<ExitCode> {
         Command::Analyze { clip, pose, output, job, format } => {
             let settings = job.settings()?;
             match (clip, pose) {
-                (_, Some(pose)) => analyze_track_file(&pose, settings.analysis, output.as_deref(), &format),
+                (_, Some(pose)) => analyze_track_file(&pose, settings.analysis, output.as_deref(), format),
                 (Some(clip), None) => {
-                    analyze_clip(cli.ort_lib, cli.models, &clip, output, settings, &format, interrupted)
+                    analyze_clip(cli.ort_lib, cli.models, &clip, output, settings, format, interrupted)
                 }
                 (None, None) => bail!("give a clip to analyse, or --pose TRACK.json"),
             }
@@ -337,7 +348,7 @@ fn analyze_track_file(
     pose: &std::path::Path,
     config: genu::analysis::AnalysisConfig,
     output: Option<&std::path::Path>,
-    format: &str,
+    format: Format,
 ) -> Result<ExitCode> {
     use anyhow::Context;
     let track = genu::pose::PoseTrack::read_json(pose)?;
@@ -348,16 +359,16 @@ fn analyze_track_file(
     }
     let mut out = std::io::stdout().lock();
     match format {
-        "json" => {
+        Format::Json => {
             out.write_all(&json)?;
             writeln!(out)?;
         }
-        "csv" => {
+        Format::Csv => {
             let name = track.clip.file_name.clone();
             let rows = genu::report::rep_rows(&name, &analysis);
             out.write_all(&genu::report::rows_to_csv(genu::report::REPS_CSV_HEADER, &rows)?)?;
         }
-        _ => write!(out, "{}", analysis.table())?,
+        Format::Table => write!(out, "{}", analysis.table())?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -368,7 +379,7 @@ fn analyze_clip(
     clip: &std::path::Path,
     output: Option<PathBuf>,
     settings: genu::job::JobSettings,
-    format: &str,
+    format: Format,
     interrupted: &AtomicBool,
 ) -> Result<ExitCode> {
     let out = output.unwrap_or_else(|| {
@@ -389,16 +400,16 @@ fn analyze_clip(
     let mut stdout = std::io::stdout().lock();
     match format {
         // From memory: the same bytes `write_tables` put in summary.json and reps.csv.
-        "json" => {
+        Format::Json => {
             stdout.write_all(&serde_json::to_vec_pretty(&outcome.summary)?)?;
             writeln!(stdout)?;
         }
-        "csv" => {
+        Format::Csv => {
             let clip_name = &outcome.summary.provenance.input.file_name;
             let rows = genu::report::rep_rows(clip_name, &outcome.summary.analysis);
             stdout.write_all(&genu::report::rows_to_csv(genu::report::REPS_CSV_HEADER, &rows)?)?;
         }
-        _ => {
+        Format::Table => {
             write!(stdout, "{}", outcome.summary.analysis.table())?;
             for f in &outcome.summary.findings {
                 writeln!(stdout, "  {f}")?;

@@ -7,6 +7,7 @@
 
 mod findings;
 pub mod html;
+pub mod index;
 pub mod overlay;
 
 pub use findings::{findings, ASYMMETRY_MIN_DEG, YAW_BANNER_DEG};
