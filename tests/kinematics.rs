@@ -314,3 +314,30 @@ fn stair_cycles_ignore_jitter_and_are_never_shorter_than_a_step() {
         assert!(length >= genu::reps::STAIRS_MIN_STEP_S, "cycle {} lasts {length} s", r.number);
     }
 }
+
+#[test]
+fn jump_squats_measure_depth_from_the_floor_not_the_flight() {
+    // Three squats, each followed by a jump: the whole body 20 % of leg up for 0.4 s. Standing is on the floor,
+    // so depth stays the programmed 30 % (the flight's apex taken as standing made real jump squats 70-80 %).
+    let spec = SynthSpec { reps: vec![SynthRep::plain(30.0); 3], ..SynthSpec::default() };
+    let (mut track, truth) = generate(&spec);
+    let lift = 0.2 * spec.leg_px as f32;
+    for (t_bottom, _) in &truth.reps {
+        for frame in &mut track.frames {
+            let after = frame.pts_s - (t_bottom + 1.25);
+            if (0.0..0.4).contains(&after) {
+                if let Some(pose) = frame.pose.as_mut() {
+                    let h = lift * (std::f64::consts::PI * after / 0.4).sin() as f32;
+                    for l in pose.landmarks.iter_mut() {
+                        l[1] -= h;
+                    }
+                }
+            }
+        }
+    }
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    assert_eq!(a.reps.reps.len(), 3, "{}", a.table());
+    for r in &a.reps.reps {
+        assert!((r.depth_pct_leg - 30.0).abs() < 3.0, "rep {}: depth {} (programmed 30)", r.number, r.depth_pct_leg);
+    }
+}

@@ -133,6 +133,13 @@ pub(crate) fn roll_correction(estimate: RollEstimate) -> (f64, Option<Unavailabl
     }
 }
 
+/// Both ankles higher than this (fraction of leg length) above their floor level in the standing window
+/// (their 95th-percentile image height there) means the feet are off the floor: a jump, not a stand.
+pub const AIRBORNE_RISE: f64 = 0.08;
+/// Longest flight (seconds) either side of a sample with both feet up for it to count as a jump: a jump squat's
+/// flight lasts 0.3–0.5 s.
+pub const AIRBORNE_MAX_S: f64 = 0.6;
+
 /// Clean lower-body points of one sample: `[side][hip, knee, ankle, heel, toe]`.
 pub type LegPoints = [[[f64; 2]; 5]; 2];
 
@@ -164,9 +171,28 @@ pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64,
         let centre = (start + block / 2).min(n - 1);
         let lo = centre.saturating_sub(half);
         let hi = (centre + half + 1).min(n);
-        let ys: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| hip_y[i]).collect();
+        // Standing is on the floor: samples with both feet off it (a jump's flight) are not candidates, or the
+        // apex of a jump squat becomes "standing" and every rep looks 70-80 % deep.
+        let floor = [0, 1].map(|side| {
+            let ankles: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| points[i][side][2][1]).collect();
+            percentile(&ankles, 100.0 - STANDING_PERCENTILE)
+        });
+        let up = |i: usize| {
+            (0..2).all(|side| floor[side].is_some_and(|f| points[i][side][2][1] < f - AIRBORNE_RISE * leg_global))
+        };
+        // A flight comes back down: both feet up with the feet on the floor within AIRBORNE_MAX_S before and after
+        // (feet that stay up, as on stairs, are standing on something higher).
+        let flight = (AIRBORNE_MAX_S * rate_hz).round() as usize;
+        let grounded = |i: usize| {
+            !up(i)
+                || !((i.saturating_sub(flight)..i).any(|j| valid[j] && !up(j))
+                    && (i + 1..(i + flight + 1).min(n)).any(|j| valid[j] && !up(j)))
+        };
+        let ys: Vec<f64> = (lo..hi).filter(|&i| valid[i] && grounded(i)).map(|i| hip_y[i]).collect();
         let value = percentile(&ys, STANDING_PERCENTILE).map_or((f64::NAN, 0.0), |top| {
-            let near = (lo..hi).filter(|&i| valid[i] && hip_y[i] <= top + STANDING_BAND * leg_global).map(|i| leg[i]);
+            let near = (lo..hi)
+                .filter(|&i| valid[i] && grounded(i) && hip_y[i] <= top + STANDING_BAND * leg_global)
+                .map(|i| leg[i]);
             (top, median_of(near).unwrap_or(leg_global))
         });
         for slot in &mut out[start..(start + block).min(n)] {
