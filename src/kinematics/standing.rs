@@ -183,11 +183,12 @@ pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64,
         // A flight comes back down: both feet up with the feet on the floor within AIRBORNE_MAX_S before and after
         // (feet that stay up, as on stairs, are standing on something higher).
         let flight = (AIRBORNE_MAX_S * rate_hz).round() as usize;
-        let grounded = |i: usize| {
-            !up(i)
-                || !((i.saturating_sub(flight)..i).any(|j| valid[j] && !up(j))
-                    && (i + 1..(i + flight + 1).min(n)).any(|j| valid[j] && !up(j)))
+        let flying = |i: usize| {
+            up(i)
+                && (i.saturating_sub(flight)..i).any(|j| valid[j] && !up(j))
+                && (i + 1..(i + flight + 1).min(n)).any(|j| valid[j] && !up(j))
         };
+        let grounded = |i: usize| !flying(i);
         let ys: Vec<f64> = (lo..hi).filter(|&i| valid[i] && grounded(i)).map(|i| hip_y[i]).collect();
         let value = percentile(&ys, STANDING_PERCENTILE).map_or((f64::NAN, 0.0), |top| {
             let near = (lo..hi)
