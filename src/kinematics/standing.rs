@@ -177,18 +177,26 @@ pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64,
             let ankles: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| points[i][side][2][1]).collect();
             percentile(&ankles, 100.0 - STANDING_PERCENTILE)
         });
-        let up = |i: usize| {
-            (0..2).all(|side| floor[side].is_some_and(|f| points[i][side][2][1] < f - AIRBORNE_RISE * leg_global))
-        };
+        // Both feet up, once per sample of the window and the flight's reach around it.
+        let flight = (AIRBORNE_MAX_S * rate_hz).round() as usize;
+        let (ext_lo, ext_hi) = (lo.saturating_sub(flight), (hi + flight).min(n));
+        let up: Vec<bool> = (ext_lo..ext_hi)
+            .map(|i| {
+                (0..2).all(|side| floor[side].is_some_and(|f| points[i][side][2][1] < f - AIRBORNE_RISE * leg_global))
+            })
+            .collect();
+        let down = |j: usize| valid[j] && !up[j - ext_lo];
         // A flight comes back down: both feet up with the feet on the floor within AIRBORNE_MAX_S before and after
         // (feet that stay up, as on stairs, are standing on something higher).
-        let flight = (AIRBORNE_MAX_S * rate_hz).round() as usize;
-        let flying = |i: usize| {
-            up(i)
-                && (i.saturating_sub(flight)..i).any(|j| valid[j] && !up(j))
-                && (i + 1..(i + flight + 1).min(n)).any(|j| valid[j] && !up(j))
-        };
-        let grounded = |i: usize| !flying(i);
+        let grounded: Vec<bool> = (lo..hi)
+            .map(|i| {
+                let flying = up[i - ext_lo]
+                    && (i.saturating_sub(flight)..i).any(down)
+                    && (i + 1..(i + flight + 1).min(n)).any(down);
+                !flying
+            })
+            .collect();
+        let grounded = |i: usize| grounded[i - lo];
         let ys: Vec<f64> = (lo..hi).filter(|&i| valid[i] && grounded(i)).map(|i| hip_y[i]).collect();
         let value = percentile(&ys, STANDING_PERCENTILE).map_or((f64::NAN, 0.0), |top| {
             let near = (lo..hi)
