@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kinematics::{compute_signals, view_name, KinematicsConfig, KinematicsError, Signals};
+use crate::kinematics::{compute_signals, view_name, KinematicsConfig, KinematicsError, Side, Signals};
 use crate::pose::PoseTrack;
 use crate::reps::{find_reps, RepAnalysis, RepConfig};
 
@@ -62,11 +62,7 @@ impl Analysis {
             "rep", "bottom_s", "task", "stance", "depth%", "fppaL_deg", "fppaR_deg", "ktoL_pct", "ktoR_pct", "quality"
         );
         for r in &self.reps.reps {
-            let stance = match r.stance {
-                Some(0) => "left",
-                Some(_) => "right",
-                None => "both",
-            };
+            let stance = r.stance.map_or("both", Side::name);
             let _ = writeln!(
                 out,
                 "{:>3} {:>8.2} {:>8} {:>6} {:>7.1} {:>9} {:>9} {:>9} {:>9} {:>7.2}{}",
@@ -75,10 +71,10 @@ impl Analysis {
                 r.task.to_string(),
                 stance,
                 r.depth_pct_leg,
-                f(r.legs[0].fppa_peak_deg.value),
-                f(r.legs[1].fppa_peak_deg.value),
-                f(r.legs[0].kto_medial_peak_pct_shank.value),
-                f(r.legs[1].kto_medial_peak_pct_shank.value),
+                f(r.legs.left().fppa_peak_deg.value),
+                f(r.legs.right().fppa_peak_deg.value),
+                f(r.legs.left().kto_medial_peak_pct_shank.value),
+                f(r.legs.right().kto_medial_peak_pct_shank.value),
                 r.quality.score,
                 r.flag.as_ref().map_or(String::new(), |why| format!("  flagged: {why}"))
             );

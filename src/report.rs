@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
 use crate::fsx::write_atomic;
-use crate::kinematics::LEFT;
+use crate::kinematics::Side;
 use crate::pose::Producer;
 use crate::reps::{KtoCategory, Rep, Value};
 use crate::video::ClipInfo;
@@ -162,14 +162,6 @@ fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-fn leg_name(side: usize) -> &'static str {
-    if side == LEFT {
-        "left"
-    } else {
-        "right"
-    }
-}
-
 fn category_name(c: Option<KtoCategory>) -> String {
     match c {
         Some(KtoCategory::Lateral) => "lateral".into(),
@@ -188,22 +180,22 @@ fn view_code(v: crate::kinematics::View) -> String {
 pub fn rep_rows(clip: &str, analysis: &Analysis) -> Vec<RepRow> {
     let mut rows = Vec::new();
     for rep in &analysis.reps.reps {
-        for side in 0..2 {
+        for side in Side::BOTH {
             rows.push(rep_row(clip, rep, side));
         }
     }
     rows
 }
 
-fn rep_row(clip: &str, r: &Rep, side: usize) -> RepRow {
+fn rep_row(clip: &str, r: &Rep, side: Side) -> RepRow {
     let l = &r.legs[side];
     let note = |v: &Value| v.reason.clone().unwrap_or_default();
     RepRow {
         clip: clip.to_string(),
         rep: r.number,
-        leg: leg_name(side).into(),
+        leg: side.name().into(),
         task: r.task.to_string(),
-        stance_leg: r.stance.map(|s| leg_name(s).to_string()).unwrap_or_default(),
+        stance_leg: r.stance.map(|s| s.name().to_string()).unwrap_or_default(),
         complete: r.complete,
         view: view_code(r.view),
         t_descent_start_s: r.descent_start.t_s,
@@ -333,6 +325,7 @@ pub struct FrameRow {
 /// The rows of `frames.csv`.
 pub fn frame_rows(clip: &str, a: &Analysis) -> Vec<FrameRow> {
     let s = &a.signals;
+    let (l, r) = (s.legs.left(), s.legs.right());
     (0..s.len())
         .map(|i| FrameRow {
             clip: clip.to_string(),
@@ -343,14 +336,14 @@ pub fn frame_rows(clip: &str, a: &Analysis) -> Vec<FrameRow> {
             filled: s.filled[i],
             view: view_code(s.view[i]),
             hip_drop_pct_leg: s.hip_drop_pct_leg[i],
-            fppa_left_deg: s.legs[0].fppa_deg[i],
-            fppa_right_deg: s.legs[1].fppa_deg[i],
-            kto_left_pct_shank: s.legs[0].kto_pct_shank[i],
-            kto_right_pct_shank: s.legs[1].kto_pct_shank[i],
-            knee_flexion_left_deg: s.legs[0].knee_flexion_deg[i],
-            knee_flexion_right_deg: s.legs[1].knee_flexion_deg[i],
-            hip_below_knee_left_pct_leg: s.legs[0].hip_below_knee_pct_leg[i],
-            hip_below_knee_right_pct_leg: s.legs[1].hip_below_knee_pct_leg[i],
+            fppa_left_deg: l.fppa_deg[i],
+            fppa_right_deg: r.fppa_deg[i],
+            kto_left_pct_shank: l.kto_pct_shank[i],
+            kto_right_pct_shank: r.kto_pct_shank[i],
+            knee_flexion_left_deg: l.knee_flexion_deg[i],
+            knee_flexion_right_deg: r.knee_flexion_deg[i],
+            hip_below_knee_left_pct_leg: l.hip_below_knee_pct_leg[i],
+            hip_below_knee_right_pct_leg: r.hip_below_knee_pct_leg[i],
             pelvic_obliquity_deg: s.pelvic_obliquity_deg[i],
             pelvic_shift_pct_stance: s.pelvic_shift_pct_stance[i],
             visibility: s.visibility[i],

@@ -85,8 +85,8 @@ pub struct SynthSpec {
     pub fppa_bottom_deg: [f64; 2],
     /// The depth at which `fppa_bottom_deg` is reached.
     pub reference_depth_pct: f64,
-    /// Single-leg task: the stance leg (0 left, 1 right); the other foot is lifted during reps.
-    pub stance: Option<usize>,
+    /// Single-leg task: the stance leg; the other foot is lifted during reps.
+    pub stance: Option<crate::kinematics::Side>,
     /// Climb stairs instead of doing the reps.
     pub stairs: Option<SynthStairs>,
     /// Standing leg length in pixels.
@@ -281,7 +281,7 @@ pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
             feet_up = feet;
         }
         let depth_frac = d / (spec.reference_depth_pct / 100.0);
-        let lifted = rep.and(spec.stance).map(|st| 1 - st);
+        let lifted = rep.and(spec.stance).map(|st| st.other().index());
         // Local figure coordinates (leg lengths, y down, origin at the standing hip centre).
         let mut lm = [[0.0f64; 2]; 33];
         let mut world = [[0.0f64; 3]; 33];

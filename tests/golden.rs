@@ -3,6 +3,7 @@
 //! with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test golden`) when it is intended.
 
 use genu::analysis::{analyze_track, Analysis, AnalysisConfig};
+use genu::kinematics::Side;
 use genu::report::{findings, frame_rows, rep_rows, rows_to_csv, FRAMES_CSV_HEADER, REPS_CSV_HEADER};
 use genu::synthetic::{generate, SynthRep, SynthSpec, SynthView};
 
@@ -39,7 +40,7 @@ fn frontal_squats_with_valgus() {
 fn side_view_single_leg_and_stairs() {
     let side =
         SynthSpec { view: SynthView::SagittalLeft, reps: vec![SynthRep::plain(40.0); 2], ..SynthSpec::default() };
-    let single = SynthSpec { stance: Some(1), reps: vec![SynthRep::plain(20.0); 2], ..SynthSpec::default() };
+    let single = SynthSpec { stance: Some(Side::Right), reps: vec![SynthRep::plain(20.0); 2], ..SynthSpec::default() };
     let stairs = SynthSpec {
         stairs: Some(genu::synthetic::SynthStairs { steps: 5, rise: 0.2, step_s: 0.9 }),
         ..SynthSpec::default()

@@ -1,7 +1,7 @@
 //! The kinematics core on synthetic tracks with exact answers (no model needed).
 
 use genu::analysis::{analyze_track, Analysis, AnalysisConfig};
-use genu::kinematics::View;
+use genu::kinematics::{Side, View};
 use genu::reps::Task;
 use genu::synthetic::{generate, SynthRep, SynthSpec, SynthTruth, SynthView};
 
@@ -20,10 +20,10 @@ fn check_bottoms(a: &Analysis, truth: &SynthTruth, fppa_tol: f64, kto_tol: f64) 
     assert_eq!(a.reps.reps.len(), truth.reps.len(), "{}", a.table());
     for (rep, (t_bottom, _)) in a.reps.reps.iter().zip(&truth.reps) {
         let i = truth_at(truth, *t_bottom);
-        for side in 0..2 {
+        for side in Side::BOTH {
             let fppa = rep.legs[side].fppa_bottom_deg.value.expect("fppa measured");
             let kto = rep.legs[side].kto_bottom_pct_shank.value.expect("kto measured");
-            let (ft, kt) = (truth.fppa_deg[i][side], truth.kto_pct_shank[i][side]);
+            let (ft, kt) = (truth.fppa_deg[i][side.index()], truth.kto_pct_shank[i][side.index()]);
             assert!((fppa - ft).abs() <= fppa_tol, "rep {} side {side}: FPPA {fppa:.3} vs {ft:.3}", rep.number);
             assert!((kto - kt).abs() <= kto_tol, "rep {} side {side}: KTO {kto:.3} vs {kt:.3}", rep.number);
         }
@@ -38,7 +38,8 @@ fn clean_track_is_exact() {
     check_bottoms(&a, &truth, 0.1, 0.1);
     // Valgus is positive and the right knee (16 degrees) caves more than the left (8).
     let r = &a.reps.reps[0];
-    let (l, rr) = (r.legs[0].fppa_bottom_deg.value.unwrap_or(0.0), r.legs[1].fppa_bottom_deg.value.unwrap_or(0.0));
+    let (l, rr) =
+        (r.legs.left().fppa_bottom_deg.value.unwrap_or(0.0), r.legs.right().fppa_bottom_deg.value.unwrap_or(0.0));
     assert!((l - 8.0).abs() < 0.1 && (rr - 16.0).abs() < 0.1, "{l} {rr}");
     let asym = r.asymmetry.fppa_peak_deg.expect("both legs");
     assert!((asym.left_minus_right + 8.0).abs() < 0.2);
@@ -71,9 +72,10 @@ fn noisy_track_is_within_a_degree() {
         check_bottoms(&a, &truth, 1.0, 1.0);
         for (rep, (t_bottom, _)) in a.reps.reps.iter().zip(&truth.reps) {
             let i = truth_at(&truth, *t_bottom);
-            for side in 0..2 {
-                let f = rep.legs[side].fppa_bottom_deg.value.unwrap_or(f64::NAN) - truth.fppa_deg[i][side];
-                let k = rep.legs[side].kto_bottom_pct_shank.value.unwrap_or(f64::NAN) - truth.kto_pct_shank[i][side];
+            for side in Side::BOTH {
+                let f = rep.legs[side].fppa_bottom_deg.value.unwrap_or(f64::NAN) - truth.fppa_deg[i][side.index()];
+                let k = rep.legs[side].kto_bottom_pct_shank.value.unwrap_or(f64::NAN)
+                    - truth.kto_pct_shank[i][side.index()];
                 worst_fppa = worst_fppa.max(f.abs());
                 worst_kto = worst_kto.max(k.abs());
             }
@@ -91,7 +93,7 @@ fn long_gap_is_never_invented() {
     assert!(s >= 3.9 && e <= 5.1, "{s} {e}");
     for (i, t) in a.signals.t_s.iter().enumerate() {
         if *t > 4.05 && *t < 4.95 {
-            assert!(!a.signals.valid[i] && a.signals.legs[0].fppa_deg[i].is_none(), "value invented at {t}");
+            assert!(!a.signals.valid[i] && a.signals.legs.left().fppa_deg[i].is_none(), "value invented at {t}");
         }
     }
 }
@@ -122,8 +124,24 @@ fn rep_counts_with_pauses_and_partial_dips() {
 }
 
 #[test]
+fn a_deserialised_analysis_keeps_what_reps_need() {
+    // Reps read the feet and hips from the signals' points: a saved analysis read back must give the same reps.
+    let spec = SynthSpec { stance: Some(Side::Left), reps: vec![SynthRep::plain(20.0); 2], ..SynthSpec::default() };
+    let (track, _) = generate(&spec);
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    let json = serde_json::to_string(&a.signals).expect("json");
+    let back: genu::kinematics::Signals = serde_json::from_str(&json).expect("parse");
+    assert_eq!(back.points.len(), a.signals.len());
+    let again = genu::reps::find_reps(&back, &a.config.reps);
+    assert_eq!(again.reps.len(), 2);
+    assert!(again.reps.iter().all(|r| r.stance == Some(Side::Left)));
+    // Exact: floats are written and read back without loss (serde_json's float_roundtrip).
+    assert_eq!(serde_json::to_value(&again).expect("json"), serde_json::to_value(&a.reps).expect("json"));
+}
+
+#[test]
 fn stance_leg_found_for_both_legs() {
-    for stance in [0usize, 1] {
+    for stance in Side::BOTH {
         let spec = SynthSpec {
             stance: Some(stance),
             reps: vec![SynthRep::plain(15.0); 3],
@@ -137,8 +155,8 @@ fn stance_leg_found_for_both_legs() {
         for r in &a.reps.reps {
             assert_eq!(r.stance, Some(stance), "{}", a.table());
             assert!(r.legs[stance].fppa_bottom_deg.value.is_some());
-            assert!(r.legs[1 - stance].fppa_bottom_deg.value.is_none());
-            assert!(r.legs[1 - stance].fppa_bottom_deg.reason.as_deref().is_some_and(|w| w.contains("free leg")));
+            assert!(r.legs[stance.other()].fppa_bottom_deg.value.is_none());
+            assert!(r.legs[stance.other()].fppa_bottom_deg.reason.as_deref().is_some_and(|w| w.contains("free leg")));
         }
     }
 }
@@ -165,7 +183,7 @@ fn sagittal_track_has_no_fppa_and_says_why() {
     assert_eq!(a.signals.clip_view, View::SagittalLeft);
     assert_eq!(a.reps.reps.len(), 3);
     for r in &a.reps.reps {
-        for side in 0..2 {
+        for side in Side::BOTH {
             assert!(r.legs[side].fppa_bottom_deg.value.is_none());
             let why = r.legs[side].fppa_bottom_deg.reason.clone().unwrap_or_default();
             assert!(why.contains("frontal view"), "{why}");
@@ -207,9 +225,10 @@ fn stairs_give_one_cycle_per_step_with_alternating_stance() {
     assert_eq!(a.reps.reps.len(), 7, "{}", a.table());
     for (k, r) in a.reps.reps.iter().enumerate() {
         // The left foot leads: its landing opens the first cycle, whose stance leg it is; then right, left...
-        assert_eq!(r.stance, Some(k % 2), "{}", a.table());
-        assert!(r.legs[r.stance.unwrap_or(0)].fppa_peak_deg.value.is_some());
-        assert!(r.legs[1 - r.stance.unwrap_or(0)].fppa_peak_deg.value.is_none());
+        let stance = if k % 2 == 0 { Side::Left } else { Side::Right };
+        assert_eq!(r.stance, Some(stance), "{}", a.table());
+        assert!(r.legs[stance].fppa_peak_deg.value.is_some());
+        assert!(r.legs[stance.other()].fppa_peak_deg.value.is_none());
     }
 }
 
@@ -285,7 +304,7 @@ fn a_rep_with_the_legs_out_of_the_frame_is_flagged_and_left_out() {
         assert!(leg.kto_bottom_pct_shank.reason.as_deref().is_some_and(|r| r.contains("out of the frame")));
     }
     // The statistics and the findings rest on reps 1 and 3 only.
-    for side in 0..2 {
+    for side in Side::BOTH {
         assert_eq!(a.reps.legs[side].fppa_bottom_deg.map(|s| s.n), Some(2));
     }
     let said = genu::report::findings(&a);

@@ -14,10 +14,10 @@ fn bottoms(spec: &SynthSpec) -> Vec<[f64; 4]> {
         .iter()
         .map(|r| {
             [
-                r.legs[0].fppa_bottom_deg.value.unwrap_or(f64::NAN),
-                r.legs[1].fppa_bottom_deg.value.unwrap_or(f64::NAN),
-                r.legs[0].kto_bottom_pct_shank.value.unwrap_or(f64::NAN),
-                r.legs[1].kto_bottom_pct_shank.value.unwrap_or(f64::NAN),
+                r.legs.left().fppa_bottom_deg.value.unwrap_or(f64::NAN),
+                r.legs.right().fppa_bottom_deg.value.unwrap_or(f64::NAN),
+                r.legs.left().kto_bottom_pct_shank.value.unwrap_or(f64::NAN),
+                r.legs.right().kto_bottom_pct_shank.value.unwrap_or(f64::NAN),
             ]
         })
         .collect()

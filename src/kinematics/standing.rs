@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::clean::Cleaned;
 use super::geometry::{dist, median_of, percentile};
+use super::side::{Leg, LegPoints, Side, Sides};
 use super::types::Unavailable;
 
 /// Standing samples: hip within this fraction of the leg length of its highest (5th percentile) position.
@@ -36,13 +38,17 @@ pub const ROLL_MIN_FLAT_FRACTION: f64 = 0.5;
 /// steps closer or turns mid-clip keeps a true zero of hip drop.
 pub const STANDING_WINDOW_S: f64 = 4.0;
 
+/// The local standing level is computed once per block of this many seconds (and shared by its samples): it
+/// changes over seconds, and per sample it would cost a window sort each.
+pub const LOCAL_STANDING_BLOCK_S: f64 = 0.25;
+
 /// Standing reference lengths, measured on the samples where the subject stands tallest.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Standing {
     /// Knee–ankle length per leg (pixels).
-    pub shank_px: [f64; 2],
+    pub shank_px: Sides<f64>,
     /// Hip–ankle length per leg (pixels).
-    pub leg_px: [f64; 2],
+    pub leg_px: Sides<f64>,
     /// Hip midpoint height while standing (pixels, y down).
     pub hip_y_px: f64,
     /// Distance between the ankles while standing (pixels).
@@ -72,7 +78,7 @@ pub(crate) enum RollEstimate {
 
 /// Camera roll from standing frames `idx`: the median heel-line angle and the median tilt of the ankle-mid to
 /// hip-mid axis from vertical (same sign convention: a picture turned clockwise by θ gives θ for both).
-pub(crate) fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]) -> RollEstimate {
+pub(crate) fn estimate_roll(idx: &[usize], legs: &dyn Fn(usize) -> LegPoints) -> RollEstimate {
     let fold = |a: f64| {
         if a > std::f64::consts::FRAC_PI_2 {
             a - std::f64::consts::PI
@@ -86,10 +92,11 @@ pub(crate) fn estimate_roll(idx: &[usize], pt: &dyn Fn(usize, usize) -> [f64; 2]
     let cues: Vec<(f64, f64)> = idx
         .iter()
         .map(|&i| {
-            let (l, r) = (pt(6, i), pt(7, i));
-            let feet = fold((l[1] - r[1]).atan2(l[0] - r[0])).to_degrees();
-            let hip = [(pt(0, i)[0] + pt(1, i)[0]) / 2.0, (pt(0, i)[1] + pt(1, i)[1]) / 2.0];
-            let ankle = [(pt(4, i)[0] + pt(5, i)[0]) / 2.0, (pt(4, i)[1] + pt(5, i)[1]) / 2.0];
+            let p = legs(i);
+            let (l, r) = (p.left(), p.right());
+            let feet = fold((l.heel[1] - r.heel[1]).atan2(l.heel[0] - r.heel[0])).to_degrees();
+            let hip = [(l.hip[0] + r.hip[0]) / 2.0, (l.hip[1] + r.hip[1]) / 2.0];
+            let ankle = [(l.ankle[0] + r.ankle[0]) / 2.0, (l.ankle[1] + r.ankle[1]) / 2.0];
             (feet, (hip[0] - ankle[0]).atan2(ankle[1] - hip[1]).to_degrees())
         })
         .filter(|(f, b)| f.is_finite() && b.is_finite())
@@ -133,6 +140,18 @@ pub(crate) fn roll_correction(estimate: RollEstimate) -> (f64, Option<Unavailabl
     }
 }
 
+/// Every sample's leg points with the camera roll `roll_deg` removed: turned about the centre of the
+/// `width` x `height` picture.
+pub(crate) fn unrolled_points(c: &Cleaned, roll_deg: f64, width: f64, height: f64) -> Vec<LegPoints> {
+    let (cx, cy) = (width / 2.0, height / 2.0);
+    let (s, co) = (-roll_deg.to_radians()).sin_cos();
+    let unroll = |p: [f64; 2]| -> [f64; 2] {
+        let (dx, dy) = (p[0] - cx, p[1] - cy);
+        [cx + co * dx - s * dy, cy + s * dx + co * dy]
+    };
+    (0..c.len()).map(|i| c.legs_at(i).map(|leg| Leg::from_fn(|j| unroll(leg.get(j))))).collect()
+}
+
 /// Both ankles higher than this (fraction of leg length) above their floor level in the standing window
 /// (their 95th-percentile image height there) means the feet are off the floor: a jump, not a stand.
 pub const AIRBORNE_RISE: f64 = 0.08;
@@ -140,31 +159,53 @@ pub const AIRBORNE_RISE: f64 = 0.08;
 /// flight lasts 0.3–0.5 s.
 pub const AIRBORNE_MAX_S: f64 = 0.6;
 
-/// Clean lower-body points of one sample: `[side][hip, knee, ankle, heel, toe]`.
-pub type LegPoints = [[[f64; 2]; 5]; 2];
+/// Height of the hip midpoint (pixels, y down).
+pub(crate) fn hip_mid_y(p: &LegPoints) -> f64 {
+    (p.left().hip[1] + p.right().hip[1]) / 2.0
+}
 
+/// The standing samples, found before roll correction (which changes hip height negligibly): valid samples
+/// whose hip midpoint is within [`STANDING_BAND`] of a leg length of its highest ([`STANDING_PERCENTILE`])
+/// position.
+pub(crate) fn standing_samples(c: &Cleaned) -> Vec<usize> {
+    let n = c.len();
+    let hip_y: Vec<f64> = (0..n).map(|i| hip_mid_y(&c.legs_at(i))).collect();
+    let leg_est = median_of((0..n).map(|i| {
+        let p = c.legs_at(i);
+        (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0
+    }));
+    match (percentile(&hip_y, STANDING_PERCENTILE), leg_est) {
+        (Some(top), Some(leg)) => (0..n).filter(|&i| c.valid[i] && hip_y[i] <= top + STANDING_BAND * leg).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Standing references from the points of the standing samples `idx`; `None` without any.
 pub(crate) fn standing_refs(points: &[LegPoints], idx: &[usize]) -> Option<Standing> {
     if idx.is_empty() {
         return None;
     }
     let med = |f: &dyn Fn(&LegPoints) -> f64| median_of(idx.iter().map(|&i| f(&points[i])));
-    let shank = [med(&|p| dist(p[0][1], p[0][2]))?, med(&|p| dist(p[1][1], p[1][2]))?];
-    let leg = [med(&|p| dist(p[0][0], p[0][2]))?, med(&|p| dist(p[1][0], p[1][2]))?];
-    let hip_y = med(&|p| (p[0][0][1] + p[1][0][1]) / 2.0)?;
-    let stance = med(&|p| (p[0][2][0] - p[1][2][0]).abs())?;
+    let shank =
+        Sides::new(med(&|p| dist(p.left().knee, p.left().ankle))?, med(&|p| dist(p.right().knee, p.right().ankle))?);
+    let leg =
+        Sides::new(med(&|p| dist(p.left().hip, p.left().ankle))?, med(&|p| dist(p.right().hip, p.right().ankle))?);
+    let hip_y = med(&|p| hip_mid_y(p))?;
+    let stance = med(&|p| (p.left().ankle[0] - p.right().ankle[0]).abs())?;
     Some(Standing { shank_px: shank, leg_px: leg, hip_y_px: hip_y, stance_width_px: stance, samples: idx.len() })
 }
 
 /// For each sample, the standing hip height and leg length around it: the 5th percentile of the hip height
 /// within [`STANDING_WINDOW_S`] either side, and the median leg length of the samples near that height.
-/// Computed on blocks of a quarter second.
+/// Computed on blocks of [`LOCAL_STANDING_BLOCK_S`].
 pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64, leg_global: f64) -> Vec<(f64, f64)> {
     let n = points.len();
-    let hip_y: Vec<f64> = points.iter().map(|p| (p[0][0][1] + p[1][0][1]) / 2.0).collect();
+    let hip_y: Vec<f64> = points.iter().map(hip_mid_y).collect();
     // The longer leg: in a single-leg stance the free leg's 2D length shrinks, the stance leg's does not.
-    let leg: Vec<f64> = points.iter().map(|p| dist(p[0][0], p[0][2]).max(dist(p[1][0], p[1][2]))).collect();
+    let leg: Vec<f64> =
+        points.iter().map(|p| dist(p.left().hip, p.left().ankle).max(dist(p.right().hip, p.right().ankle))).collect();
     let half = (STANDING_WINDOW_S * rate_hz).round() as usize;
-    let block = ((rate_hz / 4.0).round() as usize).max(1);
+    let block = ((LOCAL_STANDING_BLOCK_S * rate_hz).round() as usize).max(1);
     let mut out = vec![(f64::NAN, 0.0); n];
     let mut start = 0;
     while start < n {
@@ -173,8 +214,8 @@ pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64,
         let hi = (centre + half + 1).min(n);
         // Standing is on the floor: samples with both feet off it (a jump's flight) are not candidates, or the
         // apex of a jump squat becomes "standing" and every rep looks 70-80 % deep.
-        let floor = [0, 1].map(|side| {
-            let ankles: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| points[i][side][2][1]).collect();
+        let floor = Sides::from_fn(|side| {
+            let ankles: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| points[i][side].ankle[1]).collect();
             percentile(&ankles, 100.0 - STANDING_PERCENTILE)
         });
         // Both feet up, once per sample of the window and the flight's reach around it.
@@ -182,7 +223,9 @@ pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64,
         let (ext_lo, ext_hi) = (lo.saturating_sub(flight), (hi + flight).min(n));
         let up: Vec<bool> = (ext_lo..ext_hi)
             .map(|i| {
-                (0..2).all(|side| floor[side].is_some_and(|f| points[i][side][2][1] < f - AIRBORNE_RISE * leg_global))
+                Side::BOTH
+                    .iter()
+                    .all(|&side| floor[side].is_some_and(|f| points[i][side].ankle[1] < f - AIRBORNE_RISE * leg_global))
             })
             .collect();
         let down = |j: usize| valid[j] && !up[j - ext_lo];

@@ -174,12 +174,12 @@ pub struct Signals {
     #[serde(default)]
     pub kasr: Vec<Option<f64>>,
     /// Per-leg series, `[left, right]`.
-    pub legs: [LegSignals; 2],
+    pub legs: Sides<LegSignals>,
     /// Metrics that could not be measured on some or all samples, and why.
     pub unavailable: Vec<Unavailable>,
-    /// Clean lower-body points per sample: `[side][hip, knee, ankle, heel, toe]` as (x, y) pixels after roll
-    /// correction; `NaN` where missing.
-    #[serde(skip)]
+    /// Clean lower-body points per sample, per leg (hip, knee, ankle, heel, toe) as (x, y) pixels after roll
+    /// correction; `NaN` where missing (written as null). Reps read the feet and hips from these.
+    #[serde(default)]
     pub points: Vec<LegPoints>,
 }
 

@@ -5,8 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::geometry::dist;
+use super::clean::Cleaned;
+use super::filter::running_median;
+use super::geometry::{dist, median_of};
 use super::input::{Raw, IMAGE_POINTS, WORLD_POINTS};
+use super::side::{Joint, Side};
+use super::yaw;
 
 /// Pelvis yaw (degrees from facing the camera) up to which a sample counts as a frontal view.
 pub const FRONTAL_MAX_YAW_DEG: f64 = 35.0;
@@ -33,6 +37,10 @@ pub const SWAP_MARGIN: f64 = 0.02;
 
 /// Continuity: a frame is swapped when the swapped labels move less than this fraction of the kept ones.
 pub const SWAP_CONTINUITY_RATIO: f64 = 0.5;
+
+/// The continuity check compares a frame with the last frontal frame only when that is this recent (seconds):
+/// over a longer gap the subject may really have moved by a leg's width.
+pub const SWAP_CONTINUITY_S: f64 = 0.25;
 
 /// Half-width (seconds) of the running median of the raw pelvis yaw that decides which frames are frontal for
 /// the label checks (`frontal_frames`). BlazePose's world pelvis sometimes turns for a few frames on a back
@@ -91,9 +99,59 @@ impl View {
     }
 }
 
+/// Pelvis yaw (degrees, 0 square to the camera, 90 side-on) of one frame's world points (hips first).
 pub(crate) fn yaw_deg(world: &[[f64; 3]; WORLD_POINTS.len()]) -> f64 {
-    let (l, r) = (world[0], world[1]);
+    pelvis_yaw_deg(world[0], world[1])
+}
+
+/// Pelvis yaw (degrees, 0 square to the camera, 90 side-on) from the world hips; symmetric in left and right.
+pub(crate) fn pelvis_yaw_deg(l: [f64; 3], r: [f64; 3]) -> f64 {
     (l[2] - r[2]).abs().atan2((l[0] - r[0]).abs()).to_degrees()
+}
+
+/// Which way the subject faces, decided on the raw frames, and the frames' left/right labels put right for it.
+/// `leg_px` is the subject's typical hip–ankle length. Returns the facing and the number of frames swapped.
+pub(crate) fn orient(raw: &mut Raw, leg_px: f64) -> (Facing, usize) {
+    // View per frame from the raw world landmarks (symmetric in left/right, so label swaps do not matter).
+    let yaw_raw: Vec<f64> = raw.world.iter().map(yaw_deg).collect();
+    let frontal_raw = frontal_frames(&raw.t, &yaw_raw);
+    let nose =
+        median_of(raw.nose_visibility.iter().zip(&raw.img).filter(|(_, p)| p[0][0].is_finite()).map(|(v, _)| *v));
+    let facing = facing(raw, &frontal_raw, leg_px, nose);
+    let swaps = correct_swaps(raw, &frontal_raw, facing, leg_px);
+    (facing, swaps)
+}
+
+/// The views of the cleaned samples and the camera's yaw.
+pub(crate) struct SampleViews {
+    /// Pelvis yaw per sample (degrees, 0 square, 90 side-on).
+    pub(crate) pelvis_yaw: Vec<Option<f64>>,
+    /// View per sample.
+    pub(crate) view: Vec<View>,
+    /// Signed camera yaw relative to the subject's frontal plane per sample, smoothed (see [`super::yaw`]).
+    pub(crate) camera_yaw: Vec<Option<f64>>,
+}
+
+/// The view of every cleaned sample, and the signed camera yaw from the world hip line (relative to the side
+/// the camera films from), smoothed by a running median over [`super::yaw::YAW_HALF_WINDOW_S`].
+pub(crate) fn sample_views(c: &Cleaned, facing: Facing) -> SampleViews {
+    let n = c.len();
+    let hips = |i: usize| (c.world(Side::Left, Joint::Hip, i), c.world(Side::Right, Joint::Hip, i));
+    let left_nearer = median_of((0..n).map(|i| hips(i).0[2] - hips(i).1[2])).is_some_and(|d| d < 0.0);
+    let pelvis_yaw: Vec<Option<f64>> = (0..n)
+        .map(|i| {
+            let (l, r) = hips(i);
+            let y = pelvis_yaw_deg(l, r);
+            (c.valid[i] && y.is_finite()).then_some(y)
+        })
+        .collect();
+    let view = pelvis_yaw.iter().map(|y| y.map_or(View::Unknown, |y| classify(y, facing, left_nearer))).collect();
+    let yaw_each: Vec<Option<f64>> = (0..n)
+        .map(|i| if c.valid[i] { yaw::hip_yaw_deg(hips(i).0, hips(i).1) } else { None })
+        .map(|y| y.map(|y| yaw::camera_yaw_deg(y, facing)))
+        .collect();
+    let camera_yaw = running_median(&yaw_each, (yaw::YAW_HALF_WINDOW_S * c.rate_hz).round() as usize);
+    SampleViews { pelvis_yaw, view, camera_yaw }
 }
 
 pub(crate) fn classify(yaw: f64, facing: Facing, left_nearer: bool) -> View {
@@ -229,7 +287,7 @@ pub(crate) fn correct_swaps(raw: &mut Raw, frontal: &[bool], facing: Facing, leg
         }
         let mut swap = wrong >= 2;
         if !swap && right < 2 {
-            if let Some(p) = previous.filter(|&p| raw.t[i] - raw.t[p] < 0.25) {
+            if let Some(p) = previous.filter(|&p| raw.t[i] - raw.t[p] < SWAP_CONTINUITY_S) {
                 let prev = &raw.img[p];
                 let (mut keep, mut cross) = (0.0, 0.0);
                 for k in (0..10).step_by(2) {

@@ -30,6 +30,7 @@
 //! `forward × sin(yaw)`, the error that makes one knee look valgus and the other varus when the camera is a
 //! little off square.
 
+use super::side::{Joint, LegPoints, Side, Sides};
 use super::view::Facing;
 
 /// Half-width (seconds) of the running median that smooths the per-sample yaw: the hip line's depth is the
@@ -118,45 +119,49 @@ pub const MAX_KTO_UNCERTAINTY_PCT: f64 = 5.0;
 /// camera; a 20 % error in it moves knee over toe by 1.7 % of shank at 10° of yaw.
 pub const FOOT_FORWARD_PER_SHANK: f64 = 0.5;
 
-/// One sample's leg points (`[side][hip, knee, ankle, heel, toe]`, pixels) turned into the subject's frontal
-/// plane for a camera at `yaw_deg` ([`camera_yaw_deg`]) on the `facing` side: hips and heels by their world depth (`depth_px(side, point)`, pixels, any
-/// origin), thigh and shank solved from their standing `lengths[side] = [thigh, shank]` ([`solve_segment`]), the
-/// toe [`FOOT_FORWARD_PER_SHANK`] of a shank in front of the ankle. `None` when a point is missing.
+/// One sample's leg points (pixels) turned into the subject's frontal plane for a camera at `yaw_deg`
+/// ([`camera_yaw_deg`]) on the `facing` side: hips and heels by their world depth (`depth_px(side, joint)`,
+/// pixels, any origin), thigh and shank solved from their standing `lengths[side] = [thigh, shank]`
+/// ([`solve_segment`]), the toe [`FOOT_FORWARD_PER_SHANK`] of a shank in front of the ankle. Only x changes.
+/// `None` when a point is missing.
 pub fn rectify_legs(
-    p: &super::LegPoints,
-    depth_px: &dyn Fn(usize, usize) -> Option<f64>,
-    lengths: [[f64; 2]; 2],
+    p: &LegPoints,
+    depth_px: &dyn Fn(Side, Joint) -> Option<f64>,
+    lengths: Sides<[f64; 2]>,
     yaw_deg: f64,
     facing: Facing,
-) -> Option<super::LegPoints> {
+) -> Option<LegPoints> {
     // The turn about the vertical, and the sign of depth along the subject's forward direction.
     let yaw_deg = yaw_deg * facing.sign();
     let toward = facing.sign();
-    let hip_x = (p[0][0][0] + p[1][0][0]) / 2.0;
-    let hip_z = (depth_px(0, 0)? + depth_px(1, 0)?) / 2.0;
-    let by_world = |side: usize, j: usize| Some(rectify_x(p[side][j][0], depth_px(side, j)? - hip_z, hip_x, yaw_deg));
+    let hip_x = (p.left().hip[0] + p.right().hip[0]) / 2.0;
+    let hip_z = (depth_px(Side::Left, Joint::Hip)? + depth_px(Side::Right, Joint::Hip)?) / 2.0;
+    let by_world =
+        |side: Side, j: Joint| Some(rectify_x(p[side].get(j)[0], depth_px(side, j)? - hip_z, hip_x, yaw_deg));
     let (sin, cos) = yaw_deg.to_radians().sin_cos();
     let mut out = *p;
-    for (side, [thigh, shank]) in lengths.into_iter().enumerate() {
+    for (side, &[thigh, shank]) in lengths.with_sides() {
         let q = &p[side];
-        let hip = by_world(side, 0)?;
-        let knee = hip + solve_segment(q[1][0] - q[0][0], q[1][1] - q[0][1], thigh, yaw_deg, -toward);
-        let ankle = knee + solve_segment(q[2][0] - q[1][0], q[2][1] - q[1][1], shank, yaw_deg, toward);
+        let hip = by_world(side, Joint::Hip)?;
+        let knee = hip + solve_segment(q.knee[0] - q.hip[0], q.knee[1] - q.hip[1], thigh, yaw_deg, -toward);
+        let ankle = knee + solve_segment(q.ankle[0] - q.knee[0], q.ankle[1] - q.knee[1], shank, yaw_deg, toward);
         // The toe lies on the floor in front of the ankle by about half a shank (anthropometry; BlazePose's
         // world depth of the foot is too short, so the toe is placed from that length instead).
         let forward = -toward * FOOT_FORWARD_PER_SHANK * shank;
-        out[side][0][0] = hip;
-        out[side][1][0] = knee;
-        out[side][2][0] = ankle;
-        out[side][3][0] = ankle + by_world(side, 3)? - by_world(side, 2)?;
-        out[side][4][0] = ankle + (q[4][0] - q[2][0] - forward * sin) / cos;
+        let o = &mut out[side];
+        o.hip[0] = hip;
+        o.knee[0] = knee;
+        o.ankle[0] = ankle;
+        o.heel[0] = ankle + by_world(side, Joint::Heel)? - by_world(side, Joint::Ankle)?;
+        o.toe[0] = ankle + (q.toe[0] - q.ankle[0] - forward * sin) / cos;
     }
-    out.iter().flatten().all(|q| q[0].is_finite()).then_some(out)
+    out.iter().all(|leg| leg.points().iter().all(|q| q[0].is_finite())).then_some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinematics::Leg;
     use approx::assert_abs_diff_eq;
 
     /// A point of the subject's frontal plane at (X, Z) seen by a camera turned by `yaw`.
@@ -206,10 +211,10 @@ mod tests {
         for yaw in [-10.0f64, 0.0, 10.0] {
             // From behind the image x runs along −X and depth along +Z; then the camera turns by −yaw.
             let cam = |x: f64, z: f64| seen(-x, z, -yaw);
-            let mut p = [[[0.0; 2]; 5]; 2];
-            let mut depth = [[0.0; 5]; 2];
-            let mut lengths = [[0.0; 2]; 2];
-            for (side, sx) in [(0, 1.0), (1, -1.0)] {
+            let mut p = LegPoints::default();
+            let mut depth = Sides::<[f64; 5]>::default();
+            let mut lengths = Sides::<[f64; 2]>::default();
+            for (side, sx) in [(Side::Left, 1.0), (Side::Right, -1.0)] {
                 let pts = [
                     (0.1 * sx, 0.0, 0.0),
                     (0.05 * sx, 0.3, 0.4),
@@ -217,24 +222,27 @@ mod tests {
                     (0.1 * sx, -0.05, 0.85),
                     (0.1 * sx, FOOT_FORWARD_PER_SHANK * shank_m, 0.85),
                 ];
-                for (j, (x, z, y)) in pts.into_iter().enumerate() {
+                let image = pts.map(|(x, z, y)| {
                     let (ix, iz) = cam(x, z);
-                    p[side][j] = [500.0 + scale * ix, scale * y];
-                    depth[side][j] = scale * iz;
-                }
+                    ([500.0 + scale * ix, scale * y], scale * iz)
+                });
+                p[side] = Leg::from_fn(|j| image[j.index()].0);
+                depth[side] = image.map(|(_, d)| d);
                 let len = |a: (f64, f64, f64), b: (f64, f64, f64)| {
                     scale * ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2) + (a.2 - b.2).powi(2)).sqrt()
                 };
                 lengths[side] = [len(pts[0], pts[1]), len(pts[1], pts[2])];
             }
-            let out = rectify_legs(&p, &|side, j| Some(depth[side][j]), lengths, yaw, Facing::Back).expect("points");
+            let out =
+                rectify_legs(&p, &|side, j| Some(depth[side][j.index()]), lengths, yaw, Facing::Back).expect("points");
             // Square to the back: the left hip on the image's left, the knees 50 px medial of the hips.
-            assert_abs_diff_eq!(out[0][0][0], 400.0, epsilon = 1e-6);
-            assert_abs_diff_eq!(out[1][0][0], 600.0, epsilon = 1e-6);
-            assert_abs_diff_eq!(out[0][1][0], 450.0, epsilon = 1e-6);
-            assert_abs_diff_eq!(out[1][1][0], 550.0, epsilon = 1e-6);
-            assert_abs_diff_eq!(out[0][2][0], 400.0, epsilon = 1e-6);
-            assert_abs_diff_eq!(out[0][4][0], 400.0, epsilon = 1e-6);
+            let (l, r) = (out.left(), out.right());
+            assert_abs_diff_eq!(l.hip[0], 400.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(r.hip[0], 600.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(l.knee[0], 450.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(r.knee[0], 550.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(l.ankle[0], 400.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(l.toe[0], 400.0, epsilon = 1e-6);
         }
     }
 

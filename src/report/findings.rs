@@ -2,10 +2,8 @@
 //! values only, names its reps, and says when the filming limits what can be said.
 
 use crate::analysis::Analysis;
-use crate::kinematics::view_name;
+use crate::kinematics::{view_name, Side};
 use crate::reps::{KtoCategory, Rep};
-
-use super::leg_name;
 
 /// The smallest left/right difference in FPPA (degrees) reported as a finding: the smallest detectable
 /// difference of 2D FPPA is 7.5–8.9° (Munro, Herrington & Carolan 2012); a smaller difference is within what
@@ -36,7 +34,7 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
         let both: Vec<(usize, f64, f64)> = reps
             .iter()
             .filter_map(|r| {
-                let ((l, ul), (rr, ur)) = (pick(&r.legs[0]), pick(&r.legs[1]));
+                let ((l, ul), (rr, ur)) = (pick(r.legs.left()), pick(r.legs.right()));
                 Some((r.number, l? - rr?, ul.unwrap_or(0.0) + ur.unwrap_or(0.0)))
             })
             .collect();
@@ -126,13 +124,13 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         out.push("Every rep is flagged: no finding can be made from this clip.".into());
         return out;
     }
-    for side in 0..2 {
+    for side in Side::BOTH {
         let measured: Vec<&Rep> = reps.iter().filter(|r| r.legs[side].kto_category.is_some()).collect();
         if measured.is_empty() {
             continue;
         }
         let medial = measured.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count();
-        let leg = leg_name(side);
+        let leg = side.name();
         let at_rest = measured.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialAtRest)).count();
         out.push(if medial == 0 && at_rest == 0 {
             format!("The {leg} knee stays over or outside the second toe in all {} measured reps.", measured.len())
@@ -152,7 +150,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             let kind = if st.mean > 0.0 { "valgus" } else { "varus" };
             out.push(format!(
                 "{} knee frontal-plane projection angle at its peak: {:.1} degrees on average ({kind}){}.",
-                if side == 0 { "Left" } else { "Right" },
+                side.title(),
                 st.mean,
                 st.sd.map_or(String::new(), |sd| format!(", SD {sd:.1}"))
             ));

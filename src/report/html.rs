@@ -5,9 +5,9 @@
 use base64::Engine as _;
 use plotters::prelude::*;
 
-use super::overlay::{Still, LEFT_COLOUR, RIGHT_COLOUR};
+use super::overlay::{side_colour, Still};
 use super::Summary;
-use crate::kinematics::View;
+use crate::kinematics::{Side, Sides, View};
 use crate::reps::KtoCategory;
 
 /// Escape text for HTML.
@@ -43,13 +43,13 @@ fn runs(n: usize, value: impl Fn(usize) -> Option<(f64, f64)>) -> Vec<Vec<(f64, 
 }
 
 /// An inline SVG plot of one per-leg series over time, reps shaded.
-fn plot(summary: &Summary, title: &str, unit: &str, pick: &dyn Fn(usize, usize) -> Option<f64>) -> String {
+fn plot(summary: &Summary, title: &str, unit: &str, pick: &dyn Fn(Side, usize) -> Option<f64>) -> String {
     let s = &summary.analysis.signals;
     let mut svg = String::new();
     // Each leg's series as runs of consecutive values: a missing value breaks the line, so a gap is drawn as a
     // gap and never as a straight line across it.
-    let points: Vec<Vec<Vec<(f64, f64)>>> =
-        (0..2).map(|side| runs(s.len(), |i| pick(side, i).map(|v| (s.t_s[i], v)))).collect();
+    let points: Sides<Vec<Vec<(f64, f64)>>> =
+        Sides::from_fn(|side| runs(s.len(), |i| pick(side, i).map(|v| (s.t_s[i], v))));
     let all: Vec<f64> = points.iter().flatten().flat_map(|run| run.iter().map(|(_, v)| *v)).collect();
     if all.is_empty() {
         return format!("<p class=\"muted\">{} not available in this clip.</p>", escape(title));
@@ -76,9 +76,10 @@ fn plot(summary: &Summary, title: &str, unit: &str, pick: &dyn Fn(usize, usize) 
                 )));
             }
             let _ = chart.draw_series(LineSeries::new([(t0, 0.0), (t1, 0.0)], RGBColor(150, 150, 150)));
-            for (side, colour) in [(0usize, LEFT_COLOUR), (1usize, RIGHT_COLOUR)] {
+            for side in Side::BOTH {
+                let colour = side_colour(side);
                 let c = RGBColor(colour[0], colour[1], colour[2]);
-                let name = if side == 0 { "left" } else { "right" };
+                let name = side.name();
                 for (k, run) in points[side].iter().enumerate() {
                     // A lone sample is drawn as a short tick so that it is not lost.
                     let line: Vec<(f64, f64)> = if run.len() == 1 {
@@ -161,11 +162,7 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
                 if r.complete { "" } else { "*" },
                 r.bottom.t_s,
                 r.depth_pct_leg,
-                match r.stance {
-                    Some(0) => "left",
-                    Some(_) => "right",
-                    None => "both",
-                }
+                r.stance.map_or("both", Side::name)
             ));
             for leg in &r.legs {
                 let medial = leg.kto_category == Some(KtoCategory::MedialToToe);
@@ -211,7 +208,7 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
     }));
     // One series: drawn in the left leg's colour, labelled as such by the legend; say what it is.
     h.push_str(&plot(summary, "Hip drop (hip midpoint)", "% of leg length", &|side, i| {
-        if side == 0 {
+        if side == Side::Left {
             s.hip_drop_pct_leg[i]
         } else {
             None

@@ -15,6 +15,7 @@ use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_line
 use imageproc::rect::Rect;
 
 use crate::analysis::Analysis;
+use crate::kinematics::{Joint, Side};
 use crate::pose::PoseTrack;
 use crate::video::{H264Writer, VideoError, VideoOptions, VideoReader};
 
@@ -109,6 +110,14 @@ pub fn text(img: &mut RgbImage, x: i32, y: i32, scale: u32, s: &str, colour: Rgb
     }
 }
 
+/// The colour a side is drawn in, everywhere (overlay, stills, plots).
+pub fn side_colour(side: Side) -> Rgb<u8> {
+    match side {
+        Side::Left => LEFT_COLOUR,
+        Side::Right => RIGHT_COLOUR,
+    }
+}
+
 fn fmt(v: Option<f64>, unit: &str) -> String {
     v.map_or("--".to_string(), |v| format!("{v:+.0}{unit}"))
 }
@@ -118,8 +127,11 @@ pub fn draw_legs(img: &mut RgbImage, landmarks: &[[f32; 5]], k: f32, roll_deg: f
     let p = |i: usize| [landmarks[i][0] * k, landmarks[i][1] * k];
     let width = (img.width().max(img.height()) as f32 / 300.0).max(2.0);
     let (s, c) = (roll_deg.to_radians() as f32).sin_cos();
-    for (side, colour) in [(0usize, LEFT_COLOUR), (1usize, RIGHT_COLOUR)] {
-        let (hip, knee, ankle, heel, toe) = (p(23 + side), p(25 + side), p(27 + side), p(29 + side), p(31 + side));
+    for side in Side::BOTH {
+        let colour = side_colour(side);
+        let at = |j: Joint| p(j.landmark(side));
+        let (hip, knee, ankle, heel, toe) =
+            (at(Joint::Hip), at(Joint::Knee), at(Joint::Ankle), at(Joint::Heel), at(Joint::Toe));
         // The hip–ankle line the FPPA is measured against.
         thick_line(img, hip, ankle, (width / 2.0).max(1.0), WHITE);
         // Plumb line from the second toe, up to hip height (tilted with the camera's roll).
@@ -217,18 +229,18 @@ pub fn render_pass(
             .iter()
             .find(|r| r.descent_start.t_s <= frame.pts_s && frame.pts_s <= r.ascent_end.t_s)
             .and_then(|r| r.stance)
-            .map(|stance| 1 - stance);
-        for side in 0..2 {
+            .map(Side::other);
+        for side in Side::BOTH {
             let (fppa, kto) =
                 sample.map_or((None, None), |i| (s.legs[side].fppa_deg[i], s.legs[side].kto_pct_shank[i]));
-            let name = if side == 0 { "L" } else { "R" };
+            let name = side.letter();
             let label = if free == Some(side) {
                 format!("{name} free leg: not measured")
             } else {
                 format!("{name} FPPA {}  KTO {}", fmt(fppa, "d"), fmt(kto, "%"))
             };
-            let y = 4 + (side as i32 + 1) * (10 * scale as i32 + 2);
-            text(img, 4, y, scale, &label, if side == 0 { LEFT_COLOUR } else { RIGHT_COLOUR });
+            let y = 4 + (side.index() as i32 + 1) * (10 * scale as i32 + 2);
+            text(img, 4, y, scale, &label, side_colour(side));
         }
         if let Some((t0, rep, thumb)) = &inset {
             if frame.pts_s - t0 <= INSET_S {

@@ -10,15 +10,15 @@ pub(crate) fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize
 }
 
 /// Which leg is planted during a rep, and what the free foot does: `(stance, task)`.
-pub(crate) fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<(usize, Task)> {
+pub(crate) fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<(Side, Task)> {
     // From the side the far foot is hidden and its landmark wanders: do not read a lifted foot into it.
     if majority_view(&s.view[start..=end]).is_sagittal() {
         return None;
     }
-    let moves: Vec<Option<f64>> = (0..2).map(|side| range_of(&s.legs[side].ankle_drop_pct_leg, start..=end)).collect();
-    let (l, r) = (moves[LEFT]?, moves[RIGHT]?);
-    let (stance, free_move, stance_move) = if l <= r { (LEFT, r, l) } else { (RIGHT, l, r) };
-    let free = 1 - stance;
+    let moves = s.legs.as_ref().map(|leg| range_of(&leg.ankle_drop_pct_leg, start..=end));
+    let (l, r) = ((*moves.left())?, (*moves.right())?);
+    let (stance, free_move, stance_move) = if l <= r { (Side::Left, r, l) } else { (Side::Right, l, r) };
+    let free = stance.other();
     let free_at_bottom = s.legs[free].ankle_drop_pct_leg[bottom]?;
     let stance_at_bottom = s.legs[stance].ankle_drop_pct_leg[bottom]?;
     // One foot moves while the other stays put; where it ends up tells a step-down from a single-leg squat.
@@ -28,7 +28,7 @@ pub(crate) fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) ->
     // Lowered past the stance foot AND hanging: a step-down. A pistol's free foot, held forward, may also sit
     // low in the picture (nearer the camera), but its leg no longer hangs.
     let hang = s.standing.zip(s.points.get(bottom)).and_then(|(st, p)| {
-        let h = (p[free][2][1] - p[free][0][1]) / st.leg_px[free];
+        let h = (p[free].ankle[1] - p[free].hip[1]) / st.leg_px[free];
         (st.leg_px[free] > 0.0 && h.is_finite()).then_some(h)
     });
     let task = if free_at_bottom > stance_at_bottom && hang.is_none_or(|h| h >= STEP_DOWN_MIN_HANG) {
@@ -48,8 +48,6 @@ pub(crate) fn quality(s: &Signals, r: std::ops::RangeInclusive<usize>) -> Qualit
     Quality { score: visibility * observed * in_frame, visibility, observed, in_frame }
 }
 
-/// The median of `series` while standing next to a rep: samples within [`STANDING_LOOKBACK_S`] before its
-/// start (or, when none, after its end) whose hip drop is at most [`STANDING_DROP_PCT`].
 /// Why a rep is flagged (kept in the table, left out of the findings and the statistics), if it is: the legs out
 /// of the frame for long, a low quality score, or no view.
 pub(crate) fn flag_of(quality: &Quality, view: crate::kinematics::View) -> Option<String> {
@@ -73,12 +71,11 @@ pub(crate) fn flag_of(quality: &Quality, view: crate::kinematics::View) -> Optio
 }
 
 /// The leg whose ankle moves least during samples `start..=end` (for a single-leg task given by the user).
-pub(crate) fn planted_leg(s: &Signals, start: usize, end: usize) -> usize {
-    let l = range_of(&s.legs[LEFT].ankle_drop_pct_leg, start..=end).unwrap_or(f64::INFINITY);
-    let r = range_of(&s.legs[RIGHT].ankle_drop_pct_leg, start..=end).unwrap_or(f64::INFINITY);
-    if l <= r {
-        LEFT
+pub(crate) fn planted_leg(s: &Signals, start: usize, end: usize) -> Side {
+    let moves = s.legs.as_ref().map(|leg| range_of(&leg.ankle_drop_pct_leg, start..=end).unwrap_or(f64::INFINITY));
+    if moves.left() <= moves.right() {
+        Side::Left
     } else {
-        RIGHT
+        Side::Right
     }
 }

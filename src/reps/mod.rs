@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kinematics::{majority_view, Signals, LEFT, RIGHT};
+use crate::kinematics::{majority_view, Side, Sides, Signals};
 
 mod classify;
 mod segment;
@@ -246,7 +246,7 @@ fn standing_value(s: &Signals, series: &[Option<f64>], start: usize, end: usize,
 
 /// One leg's values over a rep; every value empty with `withheld` as the reason when given (the free leg of a
 /// single-leg task, legs out of the frame).
-fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, withheld: Option<&str>) -> LegRep {
+fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, withheld: Option<&str>) -> LegRep {
     let leg = &s.legs[side];
     let why = |metric: &str| -> String {
         if let Some(reason) = withheld {
@@ -257,25 +257,8 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, wi
             .find(|u| u.metric == metric)
             .map_or_else(|| "not measured at this moment".to_string(), |u| u.reason.clone())
     };
-    if withheld.is_some() {
-        let absent = || Value::absent(why(""));
-        return LegRep {
-            fppa_bottom_deg: absent(),
-            fppa_peak_deg: absent(),
-            fppa_uncertainty_deg: None,
-            fppa_at_45_deg: absent(),
-            fppa_at_45_uncertainty_deg: None,
-            fppa_at_60_deg: absent(),
-            fppa_at_60_uncertainty_deg: None,
-            kto_bottom_pct_shank: absent(),
-            kto_medial_peak_pct_shank: absent(),
-            kto_standing_pct_shank: absent(),
-            kto_drift_pct_shank: None,
-            kto_category: None,
-            hip_below_knee_pct_leg: absent(),
-            knee_flexion_deg: absent(),
-            knee_flexion_source: None,
-        };
+    if let Some(reason) = withheld {
+        return LegRep::withheld(reason);
     }
     let w = bottom_phase(s, bottom, start, end);
     // The loaded phase: the hip at least LOADED_FRACTION of the way down (all of the rep for stairs, whose
@@ -329,24 +312,19 @@ fn leg_rep(s: &Signals, side: usize, start: usize, bottom: usize, end: usize, wi
     }
 }
 
-fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<usize>, ex: Excursion) -> Rep {
+fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: Excursion) -> Rep {
     let Excursion { start, bottom, end, complete } = ex;
     let quality = quality(s, start..=end);
     let view = majority_view(&s.view[start..=end]);
     let flag = flag_of(&quality, view);
     let out_of_frame = (quality.in_frame < MIN_LEGS_IN_FRAME).then(|| flag.clone().unwrap_or_default());
     let withheld = |free: bool| out_of_frame.as_deref().or(free.then_some(FREE_LEG));
-    let legs = [
-        leg_rep(s, LEFT, start, bottom, end, withheld(stance == Some(RIGHT))),
-        leg_rep(s, RIGHT, start, bottom, end, withheld(stance == Some(LEFT))),
-    ];
+    let legs = Sides::from_fn(|side| leg_rep(s, side, start, bottom, end, withheld(stance == Some(side.other()))));
+    let pair = |pick: fn(&LegRep) -> &Value| Asymmetry::of(pick(legs.left()).value, pick(legs.right()).value);
     let asymmetry = RepAsymmetry {
-        fppa_peak_deg: Asymmetry::of(legs[0].fppa_peak_deg.value, legs[1].fppa_peak_deg.value),
-        kto_medial_peak_pct_shank: Asymmetry::of(
-            legs[0].kto_medial_peak_pct_shank.value,
-            legs[1].kto_medial_peak_pct_shank.value,
-        ),
-        knee_flexion_deg: Asymmetry::of(legs[0].knee_flexion_deg.value, legs[1].knee_flexion_deg.value),
+        fppa_peak_deg: pair(|l| &l.fppa_peak_deg),
+        kto_medial_peak_pct_shank: pair(|l| &l.kto_medial_peak_pct_shank),
+        knee_flexion_deg: pair(|l| &l.knee_flexion_deg),
     };
     let mut yaws: Vec<f64> = s.camera_yaw_deg.get(start..=end).into_iter().flatten().flatten().copied().collect();
     let camera_yaw_deg = crate::kinematics::filter::percentile(&mut yaws, 50.0);
@@ -394,93 +372,16 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
         Task::Auto => travel.is_some_and(|t| t.abs() >= STAIRS_MIN_TRAVEL_PCT),
         _ => false,
     };
-    let mut reps = Vec::new();
-    let mut ignored = Vec::new();
-    let (task, task_reason);
-    if stairs {
-        for (k, (a, b, c, side)) in stair_cycles(s).into_iter().enumerate() {
-            let ex = Excursion { start: a, bottom: b, end: c, complete: true };
-            reps.push(build_rep(s, k + 1, Task::Stairs, Some(side), ex));
-        }
-        task = Task::Stairs;
-        task_reason = match config.task {
-            Task::Stairs => "given".to_string(),
-            _ => format!(
-                "the hip travels {:.0} % of leg length over the clip ({})",
-                travel.unwrap_or(0.0).abs(),
-                if travel.unwrap_or(0.0) > 0.0 { "up: ascent" } else { "down: descent" }
-            ),
-        };
+    let (reps, ignored, task, task_reason) = if stairs {
+        let (reps, reason) = stair_reps(s, config, travel.unwrap_or(0.0));
+        (reps, Vec::new(), Task::Stairs, reason)
     } else {
-        let found = excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct);
-        let typical = typical_depth(s, &found);
-        let mut kept = Vec::new();
-        for ev in found {
-            match not_a_rep(s, &ev, typical) {
-                Some(reason) => ignored.push(Ignored {
-                    bottom: moment(s, ev.bottom),
-                    depth_pct_leg: s.hip_drop_pct_leg[ev.bottom].unwrap_or(f64::NAN),
-                    reason,
-                }),
-                None => kept.push(ev),
-            }
-        }
-        let mut tasks = Vec::new();
-        for (k, ev) in kept.into_iter().enumerate() {
-            let detected = stance_of(s, ev.start, ev.bottom, ev.end);
-            let (rep_task, stance) = match config.task {
-                Task::Auto => detected.map_or((Task::Squat, None), |(st, t)| (t, Some(st))),
-                Task::Squat => (Task::Squat, None),
-                t => (t, Some(detected.map_or_else(|| planted_leg(s, ev.start, ev.end), |(st, _)| st))),
-            };
-            tasks.push(rep_task);
-            reps.push(build_rep(s, k + 1, rep_task, stance, ev));
-        }
-        task = match config.task {
-            Task::Auto => [Task::Squat, Task::SingleLegSquat, Task::StepDown]
-                .into_iter()
-                .max_by_key(|t| tasks.iter().filter(|x| *x == t).count())
-                .filter(|_| !tasks.is_empty())
-                .unwrap_or(Task::Squat),
-            t => t,
-        };
-        task_reason = match config.task {
-            Task::Auto if tasks.is_empty() => "no reps to judge from; squat assumed".into(),
-            Task::Auto => format!(
-                "{} of {} reps look like a {} (one foot {})",
-                tasks.iter().filter(|t| **t == task).count(),
-                tasks.len(),
-                task,
-                match task {
-                    Task::SingleLegSquat => "lifted",
-                    Task::StepDown => "lowered past the stance foot",
-                    _ => "never leaves the floor",
-                }
-            ),
-            _ => "given".into(),
-        };
-    }
-    let note = reps.is_empty().then(|| {
-        if !s.valid.iter().any(|v| *v) {
-            "no person was tracked in the clip".to_string()
-        } else if s.standing.is_none() {
-            "no standing position found to measure depth from".to_string()
-        } else if stairs {
-            "no foot landings found".to_string()
-        } else if !ignored.is_empty() {
-            format!(
-                "{} hip {} deeper than {:.0} % of leg, none of them a rep (listed with the reason)",
-                ignored.len(),
-                if ignored.len() == 1 { "dip" } else { "dips" },
-                config.min_depth_pct
-            )
-        } else {
-            format!("the hip never dropped {:.0} % of leg length and came back up", config.min_depth_pct)
-        }
-    });
+        excursion_reps(s, config)
+    };
+    let note = reps.is_empty().then(|| empty_note(s, config, stairs, &ignored));
     // Statistics over the reps that are not flagged.
     let sound = || reps.iter().filter(|r| r.flag.is_none());
-    let leg_stats = |side: usize| LegStats {
+    let leg_stats = |side: Side| LegStats {
         fppa_bottom_deg: Stat::of(sound().map(|r| r.legs[side].fppa_bottom_deg.value)),
         fppa_peak_deg: Stat::of(sound().map(|r| r.legs[side].fppa_peak_deg.value)),
         kto_bottom_pct_shank: Stat::of(sound().map(|r| r.legs[side].kto_bottom_pct_shank.value)),
@@ -492,10 +393,106 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
         task,
         task_reason,
         depth_pct_leg: Stat::of(sound().map(|r| Some(r.depth_pct_leg).filter(|d| d.is_finite()))),
-        legs: [leg_stats(LEFT), leg_stats(RIGHT)],
+        legs: Sides::from_fn(leg_stats),
         reps,
         note,
         ignored,
+    }
+}
+
+/// A stair clip's reps, one per cycle ([`stair_cycles`]), and why the task is stairs (`travel`: the hip's
+/// net travel over the clip, % of leg, positive up).
+fn stair_reps(s: &Signals, config: &RepConfig, travel: f64) -> (Vec<Rep>, String) {
+    let reps = stair_cycles(s)
+        .into_iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let ex = Excursion { start: c.start, bottom: c.bottom, end: c.end, complete: true };
+            build_rep(s, k + 1, Task::Stairs, Some(c.stance), ex)
+        })
+        .collect();
+    let reason = match config.task {
+        Task::Stairs => "given".to_string(),
+        _ => format!(
+            "the hip travels {:.0} % of leg length over the clip ({})",
+            travel.abs(),
+            if travel > 0.0 { "up: ascent" } else { "down: descent" }
+        ),
+    };
+    (reps, reason)
+}
+
+/// The reps of a squat-like clip: the hip-drop excursions that are reps, each with its task and stance leg;
+/// the excursions that are not, with why; the clip's task and why.
+fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, Task, String) {
+    let found = excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct);
+    let typical = typical_depth(s, &found);
+    let (mut kept, mut ignored) = (Vec::new(), Vec::new());
+    for ev in found {
+        match not_a_rep(s, &ev, typical) {
+            Some(reason) => ignored.push(Ignored {
+                bottom: moment(s, ev.bottom),
+                depth_pct_leg: s.hip_drop_pct_leg[ev.bottom].unwrap_or(f64::NAN),
+                reason,
+            }),
+            None => kept.push(ev),
+        }
+    }
+    let mut tasks = Vec::new();
+    let mut reps = Vec::new();
+    for (k, ev) in kept.into_iter().enumerate() {
+        let detected = stance_of(s, ev.start, ev.bottom, ev.end);
+        let (rep_task, stance) = match config.task {
+            Task::Auto => detected.map_or((Task::Squat, None), |(st, t)| (t, Some(st))),
+            Task::Squat => (Task::Squat, None),
+            t => (t, Some(detected.map_or_else(|| planted_leg(s, ev.start, ev.end), |(st, _)| st))),
+        };
+        tasks.push(rep_task);
+        reps.push(build_rep(s, k + 1, rep_task, stance, ev));
+    }
+    let task = match config.task {
+        Task::Auto => [Task::Squat, Task::SingleLegSquat, Task::StepDown]
+            .into_iter()
+            .max_by_key(|t| tasks.iter().filter(|x| *x == t).count())
+            .filter(|_| !tasks.is_empty())
+            .unwrap_or(Task::Squat),
+        t => t,
+    };
+    let reason = match config.task {
+        Task::Auto if tasks.is_empty() => "no reps to judge from; squat assumed".into(),
+        Task::Auto => format!(
+            "{} of {} reps look like a {} (one foot {})",
+            tasks.iter().filter(|t| **t == task).count(),
+            tasks.len(),
+            task,
+            match task {
+                Task::SingleLegSquat => "lifted",
+                Task::StepDown => "lowered past the stance foot",
+                _ => "never leaves the floor",
+            }
+        ),
+        _ => "given".into(),
+    };
+    (reps, ignored, task, reason)
+}
+
+/// Why a clip has no reps.
+fn empty_note(s: &Signals, config: &RepConfig, stairs: bool, ignored: &[Ignored]) -> String {
+    if !s.valid.iter().any(|v| *v) {
+        "no person was tracked in the clip".to_string()
+    } else if s.standing.is_none() {
+        "no standing position found to measure depth from".to_string()
+    } else if stairs {
+        "no foot landings found".to_string()
+    } else if !ignored.is_empty() {
+        format!(
+            "{} hip {} deeper than {:.0} % of leg, none of them a rep (listed with the reason)",
+            ignored.len(),
+            if ignored.len() == 1 { "dip" } else { "dips" },
+            config.min_depth_pct
+        )
+    } else {
+        format!("the hip never dropped {:.0} % of leg length and came back up", config.min_depth_pct)
     }
 }
 

@@ -8,10 +8,10 @@ use super::*;
 /// around, a set-up).
 pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>) -> Option<String> {
     let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
-    let leg = s.standing.map(|st| st.leg_px[0].max(st.leg_px[1])).filter(|l| *l > 0.0)?;
-    let travel = |side: usize| {
+    let leg = s.standing.map(|st| st.leg_px.left().max(*st.leg_px.right())).filter(|l| *l > 0.0)?;
+    let travel = |side: Side| {
         let xs: Vec<Option<f64>> =
-            (ex.start..=ex.end).map(|i| Some(s.points[i][side][2][0]).filter(|x| x.is_finite())).collect();
+            (ex.start..=ex.end).map(|i| Some(s.points[i][side].ankle[0]).filter(|x| x.is_finite())).collect();
         let half = (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize;
         let smooth = crate::kinematics::filter::running_median(&xs, half);
         let (lo, hi) =
@@ -37,7 +37,7 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
             }
         }
     }
-    let feet = if s.points.len() == s.len() { travel(LEFT).min(travel(RIGHT)) } else { 0.0 };
+    let feet = if s.points.len() == s.len() { travel(Side::Left).min(travel(Side::Right)) } else { 0.0 };
     if feet > FEET_TRAVEL_MAX_PCT {
         return Some(format!(
             "hip dip {depth:.0} % of leg while both feet moved ({feet:.0} % of leg): walking or a set-up"
@@ -45,7 +45,7 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
     }
     // A rep ends where it started; a stride does not (one foot is planted through a short dip of a walk, so the
     // feet alone miss it).
-    let hip_x = |i: usize| s.points.get(i).map_or(f64::NAN, |p| (p[LEFT][0][0] + p[RIGHT][0][0]) / 2.0);
+    let hip_x = |i: usize| s.points.get(i).map_or(f64::NAN, |p| (p.left().hip[0] + p.right().hip[0]) / 2.0);
     let moved = (hip_x(ex.end) - hip_x(ex.start)).abs() / leg * 100.0;
     if moved > BODY_TRAVEL_MAX_PCT {
         return Some(format!(
@@ -169,13 +169,26 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
     out
 }
 
+/// One stair cycle: from a foot's landing to the next landing of the other foot (sample indices).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct StairCycle {
+    /// The landing that starts it.
+    pub(crate) start: usize,
+    /// The stance leg's deepest knee flexion.
+    pub(crate) bottom: usize,
+    /// The other foot's landing.
+    pub(crate) end: usize,
+    /// The leg that landed first and bears the weight.
+    pub(crate) stance: Side,
+}
+
 /// Stair cycles: from each foot landing to the next landing of the other foot.
-pub(crate) fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
+pub(crate) fn stair_cycles(s: &Signals) -> Vec<StairCycle> {
     let n = s.len();
     let dt = 1.0 / s.rate_hz;
     let still_samples = ((STAIRS_MIN_STILL_S * s.rate_hz).round() as usize).max(1);
-    let mut landings: Vec<(usize, usize)> = Vec::new();
-    for side in 0..2 {
+    let mut landings: Vec<(usize, Side)> = Vec::new();
+    for side in Side::BOTH {
         let a = &s.legs[side].ankle_drop_pct_leg;
         // A swing: the ankle moves faster than STAIRS_SWING_SPEED; it has landed once it has been still for
         // STAIRS_MIN_STILL_S, and the swing counts only when the foot went up or down by a step's worth.
@@ -212,7 +225,7 @@ pub(crate) fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
         let flex = &s.legs[side].knee_flexion_deg;
         let bottom = (a..=b)
             .max_by(|&x, &y| flex[x].unwrap_or(f64::NEG_INFINITY).total_cmp(&flex[y].unwrap_or(f64::NEG_INFINITY)));
-        out.push((a, bottom.unwrap_or(a), b, side));
+        out.push(StairCycle { start: a, bottom: bottom.unwrap_or(a), end: b, stance: side });
     }
     out
 }
@@ -221,8 +234,9 @@ pub(crate) fn stair_cycles(s: &Signals) -> Vec<(usize, usize, usize, usize)> {
 /// the standing leg length, positive upward (a stair ascent).
 pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
     let st = s.standing?;
-    let leg = st.leg_px[0].max(st.leg_px[1]);
-    let y: Vec<f64> = s.points.iter().map(|p| (p[0][0][1] + p[1][0][1]) / 2.0).filter(|v| v.is_finite()).collect();
+    let leg = st.leg_px.left().max(*st.leg_px.right());
+    let y: Vec<f64> =
+        s.points.iter().map(|p| (p.left().hip[1] + p.right().hip[1]) / 2.0).filter(|v| v.is_finite()).collect();
     let k = (y.len() / 10).max(1);
     if y.len() < 2 * k || leg <= 0.0 {
         return None;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Task, KTO_OVER_TOE_BAND_PCT};
-use crate::kinematics::{FlexionSource, View};
+use crate::kinematics::{FlexionSource, Side, Sides, View};
 
 /// A moment of a rep, auditable back to the video.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -133,6 +133,30 @@ pub struct Asymmetry {
     pub symmetry_index_pct: Option<f64>,
 }
 
+impl LegRep {
+    /// A leg with every value empty for `reason` (the free leg of a single-leg task, legs out of the frame).
+    pub fn withheld(reason: &str) -> Self {
+        let absent = || Value::absent(reason);
+        LegRep {
+            fppa_bottom_deg: absent(),
+            fppa_peak_deg: absent(),
+            fppa_uncertainty_deg: None,
+            fppa_at_45_deg: absent(),
+            fppa_at_45_uncertainty_deg: None,
+            fppa_at_60_deg: absent(),
+            fppa_at_60_uncertainty_deg: None,
+            kto_bottom_pct_shank: absent(),
+            kto_medial_peak_pct_shank: absent(),
+            kto_standing_pct_shank: absent(),
+            kto_drift_pct_shank: None,
+            kto_category: None,
+            hip_below_knee_pct_leg: absent(),
+            knee_flexion_deg: absent(),
+            knee_flexion_source: None,
+        }
+    }
+}
+
 impl Asymmetry {
     pub(crate) fn of(left: Option<f64>, right: Option<f64>) -> Option<Self> {
         let (l, r) = (left?, right?);
@@ -172,8 +196,8 @@ pub struct Rep {
     pub number: usize,
     /// The task of this rep.
     pub task: Task,
-    /// The stance leg of a single-leg task (0 left, 1 right).
-    pub stance: Option<usize>,
+    /// The stance leg of a single-leg task.
+    pub stance: Option<Side>,
     /// False for a rep already under way when the clip (or the tracking) started: its descent start is the
     /// first sample seen, not the true start.
     pub complete: bool,
@@ -199,7 +223,7 @@ pub struct Rep {
     #[serde(default = "Value::missing")]
     pub kasr_bottom: Value,
     /// `[left, right]`.
-    pub legs: [LegRep; 2],
+    pub legs: Sides<LegRep>,
     /// Left versus right.
     pub asymmetry: RepAsymmetry,
     /// Data quality.
@@ -267,7 +291,7 @@ pub struct RepAnalysis {
     /// Depth across reps.
     pub depth_pct_leg: Option<Stat>,
     /// `[left, right]` statistics.
-    pub legs: [LegStats; 2],
+    pub legs: Sides<LegStats>,
     /// Why no rep was found, when none was.
     pub note: Option<String>,
     /// Hip excursions that were not counted as reps, and why.

@@ -1,0 +1,240 @@
+//! The metric stage: per sample and per leg, every value of [`Signals`] that the view supports, and the facts
+//! behind the values it withholds ([`Withheld`]).
+//!
+//! In: the cleaned series, the roll-corrected points, the view per sample, the [`FrontalPlane`], the standing
+//! references. Out: [`Metrics`]. Sign conventions: the parent module's doc.
+
+use super::clean::Cleaned;
+use super::frontal::FrontalPlane;
+use super::geometry::{angle_deg, segment_flexion, world_flexion, FrontalLeg};
+use super::reasons::Withheld;
+use super::side::{Joint, LegPoints, Side, Sides};
+use super::standing::Standing;
+use super::types::{FlexionSource, LegSignals};
+use super::view::{majority_view, Facing, View};
+use super::yaw::{FPPA_BASE_ERROR_DEG, KTO_BASE_ERROR_PCT, MAX_FPPA_UNCERTAINTY_DEG, MAX_KTO_UNCERTAINTY_PCT};
+
+/// What the metric stage reads.
+pub(crate) struct Inputs<'a> {
+    /// The cleaned series (validity, world points).
+    pub(crate) cleaned: &'a Cleaned,
+    /// Roll-corrected image points per sample.
+    pub(crate) points: &'a [LegPoints],
+    /// View per sample.
+    pub(crate) view: &'a [View],
+    /// Which side the camera films from.
+    pub(crate) facing: Facing,
+    /// The subject's frontal plane.
+    pub(crate) plane: &'a FrontalPlane<'a>,
+    /// Standing references on the image points.
+    pub(crate) standing: Option<Standing>,
+    /// Standing hip height and leg length around each sample (pixels), when there is a standing.
+    pub(crate) local: Option<Vec<(f64, f64)>>,
+}
+
+/// Every per-sample series of the metric stage.
+#[derive(Default)]
+pub(crate) struct Metrics {
+    /// Per-leg series.
+    pub(crate) legs: Sides<LegSignals>,
+    /// Hip drop, % of standing leg length.
+    pub(crate) hip_drop: Vec<Option<f64>>,
+    /// Pelvic obliquity, degrees.
+    pub(crate) obliquity: Vec<Option<f64>>,
+    /// Pelvic shift, % of stance width.
+    pub(crate) shift: Vec<Option<f64>>,
+    /// Mean of the two FPPAs on the image.
+    pub(crate) fppa_mean: Vec<Option<f64>>,
+    /// Knee-to-ankle separation ratio.
+    pub(crate) kasr: Vec<Option<f64>>,
+}
+
+/// Facts gathered while computing, for the reasons of missing values.
+#[derive(Default)]
+struct Facts {
+    any_frontal: bool,
+    any_non_frontal: bool,
+    foreshortened: bool,
+    /// The largest yaw beyond what rectification handles (`NaN` when it could not be measured).
+    yaw_withheld: Option<f64>,
+    /// The worst value withheld for the yaw's uncertainty: (yaw, FPPA uncertainty).
+    uncertain: Option<(f64, f64)>,
+}
+
+/// One sample's situation.
+struct Sample<'p> {
+    i: usize,
+    /// Roll-corrected image points.
+    p: &'p LegPoints,
+    /// The subject's frontal-plane points (the image's where there are none).
+    fp: &'p LegPoints,
+    /// Valid, with points.
+    ok: bool,
+    /// A frontal view.
+    frontal_view: bool,
+    /// A frontal view with frontal-plane points: frontal metrics can be taken.
+    frontal: bool,
+}
+
+/// Compute every metric; returns them with the facts behind what was withheld.
+pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
+    let n = inp.points.len();
+    let mut m = Metrics {
+        hip_drop: vec![None; n],
+        obliquity: vec![None; n],
+        shift: vec![None; n],
+        fppa_mean: vec![None; n],
+        kasr: vec![None; n],
+        ..Default::default()
+    };
+    let mut facts = Facts::default();
+    for i in 0..n {
+        let p = &inp.points[i];
+        let ok = inp.cleaned.valid[i] && p.left().hip[0].is_finite();
+        let frontal_view = ok && inp.view[i].is_frontal();
+        let frontal = frontal_view && inp.plane.rectified[i].is_some();
+        let fp = inp.plane.rectified[i].as_ref().unwrap_or(p);
+        let s = Sample { i, p, fp, ok, frontal_view, frontal };
+        if frontal_view && !frontal {
+            let y = inp.plane.camera_yaw[i].unwrap_or(f64::NAN);
+            facts.yaw_withheld = Some(facts.yaw_withheld.map_or(y, |w: f64| if y.abs() > w.abs() { y } else { w }));
+        }
+        facts.any_frontal |= frontal;
+        facts.any_non_frontal |= ok && !inp.view[i].is_frontal();
+        if frontal_view {
+            (m.fppa_mean[i], m.kasr[i]) = bilateral(inp.plane, p);
+        }
+        m.hip_drop[i] = hip_drop(inp, &s);
+        if frontal {
+            (m.obliquity[i], m.shift[i]) = pelvis(fp, inp.plane.standing);
+        }
+        let bounds = if frontal { inp.plane.yaw_bounds(i) } else { Vec::new() };
+        for side in Side::BOTH {
+            let leg = &mut m.legs[side];
+            let (fppa, u_fppa, kto, u_kto) = frontal_values(inp, &s, side, &bounds, &mut facts);
+            leg.fppa_deg.push(fppa);
+            leg.fppa_uncertainty_deg.push(fppa.and(u_fppa));
+            leg.kto_uncertainty_pct_shank.push(kto.and(u_kto));
+            leg.kto_pct_shank.push(kto);
+            let (below, ankle_drop) = depth_values(inp.standing, &s, side);
+            leg.hip_below_knee_pct_leg.push(below);
+            leg.ankle_drop_pct_leg.push(ankle_drop);
+            let (flexion, source) = flexion(inp, &s, side);
+            leg.knee_flexion_deg.push(flexion);
+            leg.knee_flexion_source.push(source);
+        }
+    }
+    let clip_view = majority_view(inp.view);
+    let withheld = Withheld {
+        from_behind: inp.facing == Facing::Back && facts.any_frontal,
+        any_frontal: facts.any_frontal,
+        any_non_frontal: facts.any_non_frontal,
+        clip_view,
+        uncertain: facts.uncertain.map(|(y, u)| (y, inp.plane.yaw_sigma(y), u)),
+        yaw_withheld: facts.yaw_withheld,
+        foreshortened: facts.foreshortened,
+        no_side_view: !inp.view.iter().any(|v| v.is_sagittal()) && inp.cleaned.valid.iter().any(|v| *v),
+    };
+    (m, withheld)
+}
+
+/// Yaw-robust bilateral values on the image itself (a yaw moves both knees the same way in the picture, so it
+/// cancels from the mean of the two FPPAs and from the knee-to-ankle separation ratio).
+fn bilateral(plane: &FrontalPlane, p: &LegPoints) -> (Option<f64>, Option<f64>) {
+    let (l, r) = (plane.leg(p, Side::Left).fppa, plane.leg(p, Side::Right).fppa);
+    let mean = l.zip(r).map(|(l, r)| (l + r) / 2.0);
+    let ankles = (p.left().ankle[0] - p.right().ankle[0]).abs();
+    let kasr = (ankles > 0.0).then(|| (p.left().knee[0] - p.right().knee[0]).abs() / ankles);
+    (mean, kasr)
+}
+
+/// Hip drop against the local standing level (% of leg length).
+fn hip_drop(inp: &Inputs, s: &Sample) -> Option<f64> {
+    let (top, leg) = inp.local.as_ref()?[s.i];
+    let hip_y = (s.p.left().hip[1] + s.p.right().hip[1]) / 2.0;
+    (s.ok && top.is_finite() && leg > 0.0).then(|| (hip_y - top) / leg * 100.0)
+}
+
+/// Pelvic obliquity (degrees) and shift (% of stance width) on frontal-plane points.
+fn pelvis(fp: &LegPoints, standing: Option<Standing>) -> (Option<f64>, Option<f64>) {
+    let (l, r) = (fp.left(), fp.right());
+    let obliquity = (r.hip[1] - l.hip[1]).atan2((l.hip[0] - r.hip[0]).abs()).to_degrees();
+    // The subject's left is toward the left hip.
+    let left_dir = (l.hip[0] - r.hip[0]).signum();
+    let shift = standing.filter(|s| s.stance_width_px > 0.0).map(|st| {
+        let ankle_mid = (l.ankle[0] + r.ankle[0]) / 2.0;
+        let hip_mid_x = (l.hip[0] + r.hip[0]) / 2.0;
+        (hip_mid_x - ankle_mid) * left_dir / st.stance_width_px * 100.0
+    });
+    (Some(obliquity), shift)
+}
+
+/// One leg's FPPA and knee over toe with their uncertainties: withheld where the yaw's uncertainty could move
+/// them by a clinically meaningful amount, and from behind (see [`super::BACK_YAW_ERROR_DEG`]).
+fn frontal_values(
+    inp: &Inputs,
+    s: &Sample,
+    side: Side,
+    bounds: &[LegPoints],
+    facts: &mut Facts,
+) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
+    let FrontalLeg { mut fppa, mut kto, upright } =
+        if s.frontal { inp.plane.leg(s.fp, side) } else { FrontalLeg { fppa: None, kto: None, upright: true } };
+    if s.frontal && !upright {
+        facts.foreshortened = true;
+    }
+    // Uncertainty from the yaw's: the largest change at either end of the yaw's range.
+    let spread = |value: Option<f64>, pick: &dyn Fn(&FrontalLeg) -> Option<f64>| {
+        let v = value?;
+        let ends: Vec<f64> = bounds.iter().filter_map(|b| pick(&inp.plane.leg(b, side))).collect();
+        Some(if ends.len() == 2 { ends.iter().map(|e| (e - v).abs()).fold(0.0, f64::max) } else { f64::INFINITY })
+    };
+    let u_fppa = spread(fppa, &|m| m.fppa).map(|u| u + FPPA_BASE_ERROR_DEG);
+    let u_kto = spread(kto, &|m| m.kto).map(|u| u + KTO_BASE_ERROR_PCT);
+    let fppa_too_uncertain = u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG);
+    let kto_too_uncertain = u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT);
+    if fppa_too_uncertain || kto_too_uncertain {
+        let u = u_fppa.unwrap_or(0.0);
+        if facts.uncertain.is_none_or(|(_, worst)| u > worst) {
+            let yaw_here = inp.plane.effective_yaw(s.i).unwrap_or(0.0);
+            facts.uncertain = Some((inp.plane.camera_yaw[s.i].unwrap_or(yaw_here), u));
+        }
+    }
+    if fppa_too_uncertain || inp.facing == Facing::Back {
+        fppa = None;
+    }
+    if kto_too_uncertain || inp.facing == Facing::Back {
+        kto = None;
+    }
+    (fppa, u_fppa, kto, u_kto)
+}
+
+/// Hip below knee and ankle drop (% of the standing leg length) on the image points.
+fn depth_values(standing: Option<Standing>, s: &Sample, side: Side) -> (Option<f64>, Option<f64>) {
+    let Some(st) = standing.filter(|st| s.ok && st.leg_px[side] > 0.0) else { return (None, None) };
+    let (leg, length) = (&s.p[side], st.leg_px[side]);
+    let below = (leg.hip[1] - leg.knee[1]) / length * 100.0;
+    let standing_ankle = st.hip_y_px + length;
+    (Some(below), Some((leg.ankle[1] - standing_ankle) / length * 100.0))
+}
+
+/// Knee flexion and its source: the 2D angle in a side view; from the segments' standing lengths in a frontal
+/// view; else from the 3D world landmarks.
+fn flexion(inp: &Inputs, s: &Sample, side: Side) -> (Option<f64>, Option<FlexionSource>) {
+    let plane = inp.plane;
+    if s.ok && inp.view[s.i].is_sagittal() {
+        let leg = &s.p[side];
+        return (Some(180.0 - angle_deg(leg.hip, leg.knee, leg.ankle)), Some(FlexionSource::Sagittal2d));
+    }
+    if let (true, Some(thigh), Some(shank)) = (s.frontal_view, plane.thigh_px[side], plane.shank_px[side]) {
+        let leg = &s.fp[side];
+        let flex = segment_flexion(leg.hip, leg.knee, leg.ankle, thigh, shank);
+        return (flex, flex.map(|_| FlexionSource::SegmentLengths));
+    }
+    if s.ok {
+        let w = |j: Joint| inp.cleaned.world(side, j, s.i);
+        let flex = world_flexion(w(Joint::Hip), w(Joint::Knee), w(Joint::Ankle));
+        return (flex, flex.map(|_| FlexionSource::World3d));
+    }
+    (None, None)
+}
