@@ -235,8 +235,18 @@ pub enum BatchError {
     },
 }
 
+/// The first finding of a clip done by an earlier run (what memory does not hold), read from its summary.
+fn earlier_headline(dir: &Path) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Findings {
+        findings: Vec<String>,
+    }
+    let bytes = std::fs::read(dir.join(crate::report::summary::FILE)).ok()?;
+    serde_json::from_slice::<Findings>(&bytes).ok()?.findings.into_iter().next()
+}
+
 fn read_rows(dir: &Path) -> Vec<RepRow> {
-    let Ok(mut r) = csv::Reader::from_path(dir.join("reps.csv")) else { return Vec::new() };
+    let Ok(mut r) = csv::Reader::from_path(dir.join(crate::report::reps_csv::FILE)) else { return Vec::new() };
     r.deserialize().filter_map(Result::ok).collect()
 }
 
@@ -249,6 +259,52 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> BatchError + '_ {
 struct Finished {
     records: Vec<ClipRecord>,
     rows: BTreeMap<String, Vec<RepRow>>,
+}
+
+/// What a batch worker needs to analyse one clip.
+struct Worker<'a> {
+    runtime: &'a Runtime,
+    models: &'a ModelDir,
+    settings: &'a JobSettings,
+    force: bool,
+    cancel: &'a AtomicBool,
+}
+
+/// One clip of a batch into its folder `out`: skipped when an earlier run finished it with these settings,
+/// interrupted when the batch is, else analysed (loading the worker's models on first use). Returns how it
+/// ended, its headline and its `reps.csv` rows, or the error in one line.
+fn analyse_one(
+    w: &Worker,
+    models_slot: &mut Option<BlazePose>,
+    clip: &Path,
+    out: &Path,
+) -> Result<(ClipStatus, Option<String>, Vec<RepRow>), String> {
+    if w.cancel.load(Ordering::Relaxed) {
+        return Ok((ClipStatus::Interrupted, None, Vec::new()));
+    }
+    let input_file = crate::job::input_file(clip).map_err(|e| e.to_string())?;
+    if !w.force && is_done(out, &input_file.sha256, w.settings) {
+        return Ok((ClipStatus::Skipped, earlier_headline(out), read_rows(out)));
+    }
+    if models_slot.is_none() {
+        *models_slot = Some(
+            BlazePose::load(w.runtime, w.models, w.settings.model, w.settings.threads).map_err(|e| e.to_string())?,
+        );
+    }
+    let Some(m) = models_slot.as_mut() else { return Err("models not loaded".into()) };
+    let mut keep_going =
+        |_| if w.cancel.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };
+    match run_clip(clip, out, w.settings, m, &mut keep_going) {
+        Ok(outcome) => {
+            let s = &outcome.summary;
+            let rows = crate::report::rep_rows(&s.provenance.input.file_name, &s.analysis);
+            Ok((ClipStatus::Done, s.findings.first().cloned(), rows))
+        }
+        Err(crate::job::JobError::Pose(crate::pose::PoseError::Interrupted)) => {
+            Ok((ClipStatus::Interrupted, None, Vec::new()))
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Run a batch over `input` into `output`. Setting `cancel` (from another thread, e.g. a Ctrl-C handler)
@@ -314,45 +370,15 @@ pub fn run_batch(
             headline: None,
             seconds: 0.0,
         };
-        let mut rows = Vec::new();
-        let result = (|| -> Result<(), String> {
-            if cancel.load(Ordering::Relaxed) {
-                record.status = ClipStatus::Interrupted;
-                return Ok(());
+        let ctx = Worker { runtime, models, settings: &settings, force: options.force, cancel };
+        let (result, rows) = match analyse_one(&ctx, models_slot, clip, &out) {
+            Ok((status, headline, rows)) => {
+                record.status = status;
+                record.headline = headline;
+                (Ok(()), rows)
             }
-            let input_file = crate::job::input_file(clip).map_err(|e| e.to_string())?;
-            if !options.force && is_done(&out, &input_file.sha256, &settings) {
-                record.status = ClipStatus::Skipped;
-                rows = read_rows(&out);
-                record.headline = std::fs::read(out.join("summary.json"))
-                    .ok()
-                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-                    .and_then(|v| v["findings"][0].as_str().map(str::to_string));
-                return Ok(());
-            }
-            if models_slot.is_none() {
-                *models_slot = Some(
-                    BlazePose::load(runtime, models, settings.model, settings.threads).map_err(|e| e.to_string())?,
-                );
-            }
-            let Some(m) = models_slot.as_mut() else { return Err("models not loaded".into()) };
-            let mut keep_going =
-                |_| if cancel.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };
-            match run_clip(clip, &out, &settings, m, &mut keep_going) {
-                Ok(outcome) => {
-                    record.status = ClipStatus::Done;
-                    record.headline = outcome.summary.findings.first().cloned();
-                    rows =
-                        crate::report::rep_rows(&outcome.summary.provenance.input.file_name, &outcome.summary.analysis);
-                    Ok(())
-                }
-                Err(crate::job::JobError::Pose(crate::pose::PoseError::Interrupted)) => {
-                    record.status = ClipStatus::Interrupted;
-                    Ok(())
-                }
-                Err(e) => Err(e.to_string()),
-            }
-        })();
+            Err(e) => (Err(e), Vec::new()),
+        };
         if let Err(e) = result {
             record.error = Some(e);
             if let Ok(mut n) = failures_seen.lock() {
@@ -442,7 +468,7 @@ fn write_outputs(
         .iter()
         .map(|c| IndexRow {
             clip: c.relative.clone(),
-            report: locate(&c.folder).map(|d| pathdiff(&d.join("report.html"), output)),
+            report: locate(&c.folder).map(|d| pathdiff(&d.join(crate::report::html::FILE), output)),
             state: match c.status {
                 ClipStatus::Interrupted => IndexState::Interrupted,
                 ClipStatus::Failed => IndexState::Failed(c.error.clone().unwrap_or_default()),
@@ -453,7 +479,7 @@ fn write_outputs(
         })
         .collect();
     let html = batch_index_html(&headline, &rows);
-    write_atomic(&output.join("index.html"), html.as_bytes()).map_err(write_err(output))?;
+    write_atomic(&output.join(crate::report::index::FILE), html.as_bytes()).map_err(write_err(output))?;
     let json = serde_json::to_vec_pretty(summary)
         .map_err(|e| BatchError::Write { path: output.join("batch.json"), source: std::io::Error::other(e) })?;
     write_atomic(&output.join("batch.json"), &json).map_err(write_err(output))

@@ -19,8 +19,10 @@ use crate::fsx::write_atomic;
 use crate::kinematics::{view_name, KinematicsError};
 use crate::models::{sha256_file, LandmarkVariant};
 use crate::pose::{track_clip, BlazePose, EventKind, PoseError, PoseTrack, Producer, SubjectChoice, TrackerOptions};
-use crate::report::{findings, html, overlay, write_tables, InputFile, Provenance, Summary};
-use crate::video::VideoOptions;
+use crate::report::{
+    findings, frames_csv, html, overlay, reps_csv, summary, write_tables, InputFile, Provenance, Summary,
+};
+use crate::video::{MakeObserver, PreviewRecorder, VideoOptions, PREVIEW_MAX_SIDE};
 
 /// Name of the completion marker.
 pub const DONE_FILE: &str = "genu-done.json";
@@ -28,7 +30,9 @@ pub const DONE_FILE: &str = "genu-done.json";
 /// name carries genu's temporary prefix, so a copy left by a killed run is cleaned at the next run).
 pub const PREVIEW_FILE: &str = ".genu-tmp-preview.mkv";
 /// Files every finished job leaves (besides the marker); the overlay and report are added when enabled.
-pub const TABLE_FILES: [&str; 4] = ["track.json", "reps.csv", "frames.csv", "summary.json"];
+pub const TABLE_FILES: [&str; 4] = [TRACK_FILE, reps_csv::FILE, frames_csv::FILE, summary::FILE];
+/// File name of the pose track in a clip's folder.
+pub const TRACK_FILE: &str = "track.json";
 
 /// Everything that shapes a clip's results.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -97,10 +101,10 @@ impl JobSettings {
     pub fn expected_files(&self) -> Vec<&'static str> {
         let mut files = TABLE_FILES.to_vec();
         if self.report {
-            files.push("report.html");
+            files.push(html::FILE);
         }
         if self.overlay {
-            files.push("overlay.mp4");
+            files.push(overlay::FILE);
         }
         files
     }
@@ -210,7 +214,10 @@ pub fn run_clip(
     let options = TrackerOptions { choice: settings.subject, ..Default::default() };
     let started = Instant::now();
     let preview = (settings.overlay || settings.report).then(|| out.join(PREVIEW_FILE));
-    let result = track_clip(clip, video, models, options, producer, preview.as_deref(), progress)
+    let recorder = preview.clone().map(|p| -> MakeObserver {
+        Box::new(move |info| Box::new(PreviewRecorder::new(&p, PREVIEW_MAX_SIDE, info.nominal_fps)))
+    });
+    let result = track_clip(clip, video, models, options, producer, recorder, progress)
         .map_err(JobError::from)
         .and_then(|track| {
             let pose_s = started.elapsed().as_secs_f64();
@@ -235,8 +242,8 @@ fn finish(
     preview: Option<&Path>,
 ) -> Result<JobOutcome, JobError> {
     track
-        .write_json(&out.join("track.json"))
-        .map_err(|e| JobError::Write { path: out.join("track.json"), source: std::io::Error::other(e.to_string()) })?;
+        .write_json(&out.join(TRACK_FILE))
+        .map_err(|e| JobError::Write { path: out.join(TRACK_FILE), source: std::io::Error::other(e.to_string()) })?;
     if track.frames_with_pose() == 0 {
         return Err(JobError::NoPerson { clip: clip.to_path_buf() });
     }
@@ -256,7 +263,7 @@ fn finish(
     let started = Instant::now();
     if let Some(preview) = preview {
         // The small copy recorded during the pose pass is drawn on: the overlay, and each rep's bottom still.
-        let overlay_path = out.join("overlay.mp4");
+        let overlay_path = out.join(overlay::FILE);
         let stills =
             overlay::render_pass(preview, settings.overlay.then_some(overlay_path.as_path()), track, &summary.analysis)
                 .map_err(|e| JobError::Write {
@@ -264,7 +271,7 @@ fn finish(
                     source: std::io::Error::other(e.to_string()),
                 })?;
         if settings.report {
-            write(&out.join("report.html"), html::render(&summary, &stills).as_bytes())?;
+            write(&out.join(html::FILE), html::render(&summary, &stills).as_bytes())?;
         }
     }
     let outputs_s = started.elapsed().as_secs_f64();

@@ -365,8 +365,7 @@ fn analyze_track_file(
         }
         Format::Csv => {
             let name = track.clip.file_name.clone();
-            let rows = genu::report::rep_rows(&name, &analysis);
-            out.write_all(&genu::report::rows_to_csv(genu::report::REPS_CSV_HEADER, &rows)?)?;
+            out.write_all(&genu::report::reps_csv::bytes(&name, &analysis)?)?;
         }
         Format::Table => write!(out, "{}", analysis.table())?,
     }
@@ -401,13 +400,12 @@ fn analyze_clip(
     match format {
         // From memory: the same bytes `write_tables` put in summary.json and reps.csv.
         Format::Json => {
-            stdout.write_all(&serde_json::to_vec_pretty(&outcome.summary)?)?;
+            stdout.write_all(&genu::report::summary::bytes(&outcome.summary)?)?;
             writeln!(stdout)?;
         }
         Format::Csv => {
             let clip_name = &outcome.summary.provenance.input.file_name;
-            let rows = genu::report::rep_rows(clip_name, &outcome.summary.analysis);
-            stdout.write_all(&genu::report::rows_to_csv(genu::report::REPS_CSV_HEADER, &rows)?)?;
+            stdout.write_all(&genu::report::reps_csv::bytes(clip_name, &outcome.summary.analysis)?)?;
         }
         Format::Table => {
             write!(stdout, "{}", outcome.summary.analysis.table())?;
@@ -417,7 +415,7 @@ fn analyze_clip(
         }
     }
     stdout.flush()?;
-    let report = out.join("report.html");
+    let report = out.join(genu::report::html::FILE);
     eprintln!(
         "{}: results in {}{} [pose {:.1} s, report and overlay {:.1} s]",
         clip.display(),

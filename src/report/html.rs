@@ -10,6 +10,9 @@ use super::Summary;
 use crate::kinematics::{Side, Sides, View};
 use crate::reps::KtoCategory;
 
+/// File name.
+pub const FILE: &str = "report.html";
+
 /// Escape text for HTML.
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")

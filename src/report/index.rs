@@ -3,6 +3,9 @@
 
 use super::html::escape;
 
+/// File name (in the batch's output folder).
+pub const FILE: &str = "index.html";
+
 /// How a clip of the batch ended, as the index shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexState {

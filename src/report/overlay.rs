@@ -15,6 +15,9 @@ use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_line
 use imageproc::rect::Rect;
 
 use crate::analysis::Analysis;
+
+/// File name of the overlay video.
+pub const FILE: &str = "overlay.mp4";
 use crate::kinematics::{Joint, Side};
 use crate::pose::PoseTrack;
 use crate::video::{H264Writer, VideoError, VideoOptions, VideoReader};
@@ -158,8 +161,8 @@ fn sample_of_frames(a: &Analysis) -> HashMap<u64, usize> {
     map
 }
 
-/// One pass over `preview` (the small, unrotated copy of the clip recorded during the pose pass; see
-/// [`crate::video::VideoReader::record_preview`]): encode the overlay into `out` (when given) and return every
+/// One pass over `preview` (the small upright copy of the clip recorded during the pose pass by a
+/// [`crate::video::PreviewRecorder`]): encode the overlay into `out` (when given) and return every
 /// rep's bottom still.
 pub fn render_pass(
     preview: &Path,
@@ -169,12 +172,7 @@ pub fn render_pass(
 ) -> Result<Vec<Still>, OverlayError> {
     let mut reader =
         VideoReader::open(preview, VideoOptions { max_side: OVERLAY_MAX_SIDE, threads: 1, preview: true })?;
-    let rotation = track.clip.rotation_deg;
-    let (w, h) = if rotation % 180 == 90 {
-        (reader.info().work_height, reader.info().work_width)
-    } else {
-        (reader.info().work_width, reader.info().work_height)
-    };
+    let (w, h) = (reader.info().work_width, reader.info().work_height);
     let k = w as f32 / track.clip.width.max(1) as f32;
     let samples = sample_of_frames(analysis);
     let reps = &analysis.reps.reps;
@@ -194,14 +192,7 @@ pub fn render_pass(
     let mut inset: Option<(f64, usize, RgbImage)> = None;
     let mut frame = reader.new_frame();
     while reader.read_into(&mut frame)? {
-        // The preview is stored as decoded; turn it upright as the clip is shown.
-        let mut upright = match rotation {
-            90 => imageops::rotate90(&frame.rgb),
-            180 => imageops::rotate180(&frame.rgb),
-            270 => imageops::rotate270(&frame.rgb),
-            _ => std::mem::take(&mut frame.rgb),
-        };
-        let img = &mut upright;
+        let img = &mut frame.rgb;
         if let Some(p) = poses.get(&frame.index) {
             draw_legs(img, &p.landmarks, k, roll);
         }
@@ -251,9 +242,6 @@ pub fn render_pass(
         }
         if let Some(e) = enc.as_mut() {
             e.push_rgb(img, frame.pts_s)?;
-        }
-        if rotation % 360 == 0 {
-            frame.rgb = upright;
         }
     }
     if let (Some(e), Some(t), Some(o)) = (enc, tmp, out) {

@@ -2,11 +2,13 @@
 //! its own presentation time so the output keeps the input's timing (the overlay video and the pose pass's
 //! preview copy).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ffmpeg_next as ffmpeg;
 use ffmpeg_next::{codec, format, software::scaling, util::frame};
 use image::RgbImage;
+
+use super::{working_size, Frame, FrameObserver, VideoError};
 
 /// Time base of written streams (90 kHz, the MPEG convention).
 pub(crate) const OUT_TIME_BASE: i32 = 90_000;
@@ -154,5 +156,117 @@ impl H264Writer {
         self.encoder.send_eof()?;
         self.drain()?;
         self.octx.write_trailer()
+    }
+}
+
+/// A [`FrameObserver`] that records the frames it sees (upright RGB) into a small H.264 Matroska copy of the
+/// clip, at most `max_side` on the long side, for a later pass (the overlay video) that must not decode the
+/// clip again. The first error is kept, recording stops, and `end` returns it.
+pub struct PreviewRecorder {
+    path: PathBuf,
+    max_side: u32,
+    fps: f64,
+    writer: Option<H264Writer>,
+    error: Option<VideoError>,
+}
+
+impl std::fmt::Debug for PreviewRecorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreviewRecorder").field("path", &self.path).field("max_side", &self.max_side).finish()
+    }
+}
+
+impl PreviewRecorder {
+    /// A recorder into `path` (created with the first frame) of a clip at `fps` frames per second (nominal).
+    pub fn new(path: &Path, max_side: u32, fps: f64) -> Self {
+        Self { path: path.to_path_buf(), max_side, fps, writer: None, error: None }
+    }
+
+    fn fail(&mut self, source: ffmpeg::Error) {
+        let folder = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.error.get_or_insert(VideoError::Preview { folder, source });
+        self.writer = None;
+    }
+}
+
+impl FrameObserver for PreviewRecorder {
+    fn end(&mut self) -> Result<(), VideoError> {
+        let folder = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        match self.writer.take() {
+            Some(w) => w.finish().map_err(|source| VideoError::Preview { folder, source }),
+            None => Ok(()),
+        }
+    }
+
+    fn frame(&mut self, frame: &Frame) {
+        if self.error.is_some() {
+            return;
+        }
+        if self.writer.is_none() {
+            let (w, h) = working_size(frame.rgb.width(), frame.rgb.height(), self.max_side);
+            match H264Writer::create(&self.path, "matroska", w, h, self.fps, "ultrafast", "20") {
+                Ok(writer) => self.writer = Some(writer),
+                Err(e) => return self.fail(e),
+            }
+        }
+        if let Some(w) = self.writer.as_mut() {
+            // Shrunk here, reading only the pixels it samples: scaling the full frame inside the encoder would
+            // first copy all of it (6 MB at 1080p) into FFmpeg's buffer.
+            let small = shrink(&frame.rgb, w.width, w.height);
+            if let Err(e) = w.push_rgb(&small, frame.pts_s) {
+                self.fail(e);
+            }
+        }
+    }
+}
+
+/// `img` shrunk to `w x h` (not larger than it) by averaging the 2 x 2 source pixels around each sample point:
+/// cheap, and smooth enough for a preview that is drawn on and shrunk no further.
+pub(crate) fn shrink(img: &RgbImage, w: u32, h: u32) -> RgbImage {
+    let (sw, sh) = (img.width(), img.height());
+    if (w, h) == (sw, sh) || w == 0 || h == 0 {
+        return img.clone();
+    }
+    // Per output column and row, the first of the two source pixels it averages (the second is the next one).
+    let taps = |n: u32, src: u32| -> Vec<usize> {
+        let f = f64::from(src) / f64::from(n);
+        (0..n).map(|i| ((f64::from(i) + 0.5) * f - 0.5).clamp(0.0, f64::from(src - 1)) as usize).collect()
+    };
+    let (xs, ys) = (taps(w, sw), taps(h, sh));
+    let (last_x, last_y) = (sw as usize - 1, sh as usize - 1);
+    let raw = img.as_raw();
+    let stride = 3 * sw as usize;
+    let mut out = vec![0u8; 3 * (w * h) as usize];
+    for (row, &y0) in out.chunks_exact_mut(3 * w as usize).zip(&ys) {
+        let (r0, r1) = (&raw[y0 * stride..][..stride], &raw[(y0 + 1).min(last_y) * stride..][..stride]);
+        for (px, &x0) in row.chunks_exact_mut(3).zip(&xs) {
+            let (a, b) = (3 * x0, 3 * (x0 + 1).min(last_x));
+            for c in 0..3 {
+                let sum = u16::from(r0[a + c]) + u16::from(r0[b + c]) + u16::from(r1[a + c]) + u16::from(r1[b + c]);
+                px[c] = ((sum + 2) / 4) as u8;
+            }
+        }
+    }
+    RgbImage::from_raw(w, h, out).unwrap_or_else(|| RgbImage::new(w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shrink_averages_and_keeps_the_picture_in_place() {
+        // Left half black, right half white, 8 x 4 into 4 x 2: the left columns stay black, the right white.
+        let img = RgbImage::from_fn(8, 4, |x, _| if x < 4 { image::Rgb([0; 3]) } else { image::Rgb([255; 3]) });
+        let s = shrink(&img, 4, 2);
+        assert_eq!((s.width(), s.height()), (4, 2));
+        assert_eq!(s.get_pixel(0, 0).0, [0; 3]);
+        assert_eq!(s.get_pixel(3, 1).0, [255; 3]);
+        // A flat grey stays exactly that grey.
+        let grey = RgbImage::from_pixel(9, 7, image::Rgb([100, 150, 200]));
+        assert!(shrink(&grey, 4, 3).pixels().all(|p| p.0 == [100, 150, 200]));
     }
 }

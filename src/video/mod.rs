@@ -23,7 +23,7 @@ mod error;
 mod rotate;
 mod thread;
 
-pub use encode::H264Writer;
+pub use encode::{H264Writer, PreviewRecorder};
 pub use error::VideoError;
 use rotate::copy_rotated;
 pub use rotate::rotation_from_display_matrix;
@@ -105,6 +105,23 @@ pub struct Frame {
     /// Upright RGB image at the working resolution.
     pub rgb: RgbImage,
 }
+
+/// Something that sees every decoded frame (the preview recorder of the overlay), made and called on the
+/// decoding thread of a [`DecodeThread`] so that its work overlaps with the stage that consumes the frames;
+/// that stage knows nothing of what it does with them.
+pub trait FrameObserver {
+    /// Called with every frame, in order.
+    fn frame(&mut self, frame: &Frame);
+    /// Called after the last frame: close what was opened, and report the first error met, which ends the
+    /// stage as a decoding error would.
+    fn end(&mut self) -> Result<(), VideoError> {
+        Ok(())
+    }
+}
+
+/// Makes a [`FrameObserver`] on the decoding thread, from the clip's facts (FFmpeg's encoders, like its
+/// scalers, cannot move between threads).
+pub type MakeObserver = Box<dyn FnOnce(&ClipInfo) -> Box<dyn FrameObserver> + Send>;
 
 /// Decoding options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,8 +255,6 @@ pub struct VideoReader {
     last_pts: Option<f64>,
     min_dt: f64,
     max_dt: f64,
-    preview: Option<H264Writer>,
-    preview_folder: PathBuf,
     fast_convert: bool,
 }
 
@@ -359,32 +374,8 @@ impl VideoReader {
             last_pts: None,
             min_dt: f64::INFINITY,
             max_dt: 0.0,
-            preview: None,
-            preview_folder: PathBuf::new(),
             fast_convert: options.preview,
         })
-    }
-
-    /// Also record every decoded frame, scaled to at most [`PREVIEW_MAX_SIDE`] and **not rotated**, into an
-    /// H.264 Matroska file at `path` (for the overlay video, so that the clip is decoded once). Finish it with
-    /// [`VideoReader::finish_preview`].
-    pub fn record_preview(&mut self, path: &Path) -> Result<(), VideoError> {
-        let (w, h) = working_size(self.info.coded_width, self.info.coded_height, PREVIEW_MAX_SIDE);
-        self.preview_folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let folder = self.preview_folder.clone();
-        let writer = H264Writer::create(path, "matroska", w, h, self.info.nominal_fps, "ultrafast", "20")
-            .map_err(|source| VideoError::Preview { folder, source })?;
-        self.preview = Some(writer);
-        Ok(())
-    }
-
-    /// Close the preview file, if one is being recorded.
-    pub fn finish_preview(&mut self) -> Result<(), VideoError> {
-        let folder = self.preview_folder.clone();
-        match self.preview.take() {
-            Some(w) => w.finish().map_err(|source| VideoError::Preview { folder, source }),
-            None => Ok(()),
-        }
     }
 
     /// The clip's facts as known so far.
@@ -543,10 +534,6 @@ impl VideoReader {
         }
         self.first_pts.get_or_insert(pts_s);
         self.last_pts = Some(pts_s);
-        if let Some(p) = self.preview.as_mut() {
-            let folder = self.preview_folder.clone();
-            p.push_frame(&self.decoded, pts_s).map_err(|source| VideoError::Preview { folder, source })?;
-        }
         out.index = self.frames;
         out.pts_s = pts_s;
         self.frames += 1;

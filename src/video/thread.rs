@@ -1,11 +1,11 @@
 //! Decoding on its own thread: [`DecodeThread`] owns a [`VideoReader`] on a named thread and hands frames over a
 //! bounded channel, recycling their buffers.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use super::{ClipInfo, Frame, VideoError, VideoOptions, VideoReader, DECODE_QUEUE};
+use super::{ClipInfo, Frame, MakeObserver, VideoError, VideoOptions, VideoReader, DECODE_QUEUE};
 
 /// Decoding on its own thread, so that decoding the next frames overlaps with work on the current one.
 ///
@@ -28,12 +28,15 @@ impl DecodeThread {
     /// Open `path` on a new thread and start decoding there (FFmpeg's scaler cannot move between threads, so
     /// the reader lives on the decoding thread). Returns once the clip is open, with its facts.
     pub fn open(path: &Path, options: VideoOptions) -> Result<Self, VideoError> {
-        Self::open_with_preview(path, options, None)
+        Self::open_observed(path, options, None)
     }
 
-    /// Like [`DecodeThread::open`], also recording a small preview of every frame into `preview` (see
-    /// [`VideoReader::record_preview`]).
-    pub fn open_with_preview(path: &Path, options: VideoOptions, preview: Option<PathBuf>) -> Result<Self, VideoError> {
+    /// Like [`DecodeThread::open`], with every frame also shown to `observer` on the decoding thread.
+    pub fn open_observed(
+        path: &Path,
+        options: VideoOptions,
+        observer: Option<MakeObserver>,
+    ) -> Result<Self, VideoError> {
         let (tx, frames) = mpsc::sync_channel::<Result<Frame, VideoError>>(DECODE_QUEUE);
         let (spare, spare_rx) = mpsc::sync_channel::<Frame>(DECODE_QUEUE + 2);
         let (info_tx, info_rx) = mpsc::sync_channel::<Result<ClipInfo, VideoError>>(1);
@@ -46,12 +49,7 @@ impl DecodeThread {
                     return None;
                 }
             };
-            if let Some(p) = &preview {
-                if let Err(e) = reader.record_preview(p) {
-                    let _ = info_tx.send(Err(e));
-                    return None;
-                }
-            }
+            let mut observer = observer.map(|make| make(reader.info()));
             if info_tx.send(Ok(reader.info().clone())).is_err() {
                 return None;
             }
@@ -59,12 +57,15 @@ impl DecodeThread {
                 let mut frame = spare_rx.try_recv().unwrap_or_else(|_| reader.new_frame());
                 match reader.read_into(&mut frame) {
                     Ok(true) => {
+                        if let Some(o) = observer.as_mut() {
+                            o.frame(&frame);
+                        }
                         if tx.send(Ok(frame)).is_err() {
                             break;
                         }
                     }
                     Ok(false) => {
-                        if let Err(e) = reader.finish_preview() {
+                        if let Some(Err(e)) = observer.as_mut().map(|o| o.end()) {
                             let _ = tx.send(Err(e));
                         }
                         break;
