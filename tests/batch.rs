@@ -96,7 +96,18 @@ fn analyze_and_batch_write_the_same_rows() {
         findings.iter().any(|f| f.starts_with("Not counted as a rep") && f.contains("both feet moved")),
         "{findings:?}"
     );
-    assert!(html.contains("<svg"), "plots are inline");
+    // Each of the three series is an inline SVG plot with its title, or a line saying it is not available
+    // (a person walking past is filmed from the side: no frontal values).
+    let plots = html.matches("<svg").count();
+    assert!(plots >= 1, "the hip drop is plotted");
+    assert_eq!(plots + html.matches("not available in this clip").count(), 3, "FPPA, knee over toe, hip drop");
+    for title in ["Frontal-plane projection angle", "Knee over second toe", "Hip drop"] {
+        assert!(html.contains(title), "{title} missing");
+    }
+    assert!(
+        html.contains("<h2>Provenance</h2>")
+            && html.contains(summary["provenance"]["input"]["sha256"].as_str().unwrap_or("?"))
+    );
     assert!(html.matches("data:image/png;base64,").count() >= reps_found, "a still per rep, inline");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "no network resources");
 
