@@ -122,18 +122,7 @@ impl<'a> FrontalPlane<'a> {
 
     /// FPPA (when both segments are upright enough) and knee over toe of one leg on frontal-plane points `fp`.
     pub(crate) fn leg(&self, fp: &LegPoints, side: Side) -> FrontalLeg {
-        let Some(st) = self.standing else { return FrontalLeg { fppa: None, kto: None, upright: false } };
-        let (leg, other) = (&fp[side], &fp[side.other()]);
-        let tilt = |a: [f64; 2], b: [f64; 2]| (b[0] - a[0]).abs().atan2((b[1] - a[1]).abs()).to_degrees();
-        let thigh0 = (st.leg_px[side] - st.shank_px[side]).max(1e-9);
-        let upright = dist(leg.hip, leg.knee) >= MIN_FORESHORTENING * thigh0
-            && dist(leg.knee, leg.ankle) >= MIN_FORESHORTENING * st.shank_px[side]
-            && tilt(leg.hip, leg.knee) <= MAX_SEGMENT_TILT_DEG
-            && tilt(leg.knee, leg.ankle) <= MAX_SEGMENT_TILT_DEG;
-        let fppa = upright.then(|| fppa_deg(leg.hip, leg.knee, leg.ankle, other.hip));
-        let medial = (other.hip[0] - leg.hip[0]).signum();
-        let kto = (st.shank_px[side] > 0.0).then(|| kto_pct(leg.knee, leg.toe, medial, st.shank_px[side]));
-        FrontalLeg { fppa, kto, upright }
+        frontal_leg(self.standing, fp, side)
     }
 
     /// The points at either end of the range the true yaw may lie in (the measured yaw ± its uncertainty), for
@@ -142,5 +131,73 @@ impl<'a> FrontalPlane<'a> {
         let measured = self.camera_yaw[i].unwrap_or(0.0);
         let sigma = self.yaw_sigma(measured);
         [measured - sigma, measured + sigma].iter().filter_map(|&y| self.rectify_at(i, y)).collect()
+    }
+}
+
+/// FPPA (when both segments are upright enough: [`MIN_FORESHORTENING`], [`MAX_SEGMENT_TILT_DEG`]) and knee
+/// over toe of one leg on frontal-plane points `fp`, against the standing lengths; nothing without a standing.
+pub(crate) fn frontal_leg(standing: Option<Standing>, fp: &LegPoints, side: Side) -> FrontalLeg {
+    let Some(st) = standing else { return FrontalLeg { fppa: None, kto: None, upright: false } };
+    let (leg, other) = (&fp[side], &fp[side.other()]);
+    let tilt = |a: [f64; 2], b: [f64; 2]| (b[0] - a[0]).abs().atan2((b[1] - a[1]).abs()).to_degrees();
+    let thigh0 = (st.leg_px[side] - st.shank_px[side]).max(1e-9);
+    let upright = dist(leg.hip, leg.knee) >= MIN_FORESHORTENING * thigh0
+        && dist(leg.knee, leg.ankle) >= MIN_FORESHORTENING * st.shank_px[side]
+        && tilt(leg.hip, leg.knee) <= MAX_SEGMENT_TILT_DEG
+        && tilt(leg.knee, leg.ankle) <= MAX_SEGMENT_TILT_DEG;
+    let fppa = upright.then(|| fppa_deg(leg.hip, leg.knee, leg.ankle, other.hip));
+    let medial = (other.hip[0] - leg.hip[0]).signum();
+    let kto = (st.shank_px[side] > 0.0).then(|| kto_pct(leg.knee, leg.toe, medial, st.shank_px[side]));
+    FrontalLeg { fppa, kto, upright }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::kinematics::Leg;
+    use approx::assert_abs_diff_eq;
+
+    /// A subject facing the camera: left hip at x = 120 (the image's right), right hip at 80; legs 200 px,
+    /// shanks 100 px, toes `toe_dx` lateral of the ankles; the left knee `valgus_px` medial of straight.
+    pub(crate) fn facing_pair(valgus_px: f64, toe_dx: f64) -> (LegPoints, Standing) {
+        let leg = |x: f64, out: f64, knee_dx: f64| Leg {
+            hip: [x, 100.0],
+            knee: [x + knee_dx, 200.0],
+            ankle: [x, 300.0],
+            heel: [x, 305.0],
+            toe: [x + out * toe_dx, 310.0],
+        };
+        let points = Sides::new(leg(120.0, 1.0, -valgus_px), leg(80.0, -1.0, 0.0));
+        let standing = Standing {
+            shank_px: Sides::new(100.0, 100.0),
+            leg_px: Sides::new(200.0, 200.0),
+            hip_y_px: 100.0,
+            stance_width_px: 40.0,
+            samples: 10,
+        };
+        (points, standing)
+    }
+
+    #[test]
+    fn valgus_and_knee_over_toe_of_each_leg() {
+        let (p, st) = facing_pair(10.0, 5.0);
+        let left = frontal_leg(Some(st), &p, Side::Left);
+        // Knee 10 px toward the other hip: valgus 2·atan(10/100); 10 + 5 px medial of the toe: 15 % of shank.
+        assert_abs_diff_eq!(left.fppa.expect("fppa"), 2.0 * (0.1f64).atan().to_degrees(), epsilon = 1e-9);
+        assert_abs_diff_eq!(left.kto.expect("kto"), 15.0, epsilon = 1e-9);
+        let right = frontal_leg(Some(st), &p, Side::Right);
+        assert_abs_diff_eq!(right.fppa.expect("fppa"), 0.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(right.kto.expect("kto"), 5.0, epsilon = 1e-9);
+        assert!(frontal_leg(None, &p, Side::Left).fppa.is_none());
+    }
+
+    #[test]
+    fn a_thigh_pointing_at_the_camera_has_no_angle() {
+        // Deep squat seen from the front: the thigh shrinks to a fifth of its standing length.
+        let (mut p, st) = facing_pair(0.0, 0.0);
+        p[Side::Left].knee = [120.0, 120.0];
+        let left = frontal_leg(Some(st), &p, Side::Left);
+        assert!(!left.upright && left.fppa.is_none());
+        assert!(left.kto.is_some(), "knee over toe needs no upright thigh");
     }
 }

@@ -238,3 +238,36 @@ fn flexion(inp: &Inputs, s: &Sample, side: Side) -> (Option<f64>, Option<Flexion
     }
     (None, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinematics::frontal::tests::facing_pair;
+    use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn pelvis_tilt_and_shift_toward_the_subjects_left() {
+        let (mut p, st) = facing_pair(0.0, 0.0);
+        // Left hip (image right) 4 px higher, hips 10 px toward the subject's left of the ankles.
+        p[Side::Left].hip = [130.0, 96.0];
+        p[Side::Right].hip = [90.0, 100.0];
+        let (obliquity, shift) = pelvis(&p, Some(st));
+        assert_abs_diff_eq!(obliquity.expect("obliquity"), (4.0f64 / 40.0).atan().to_degrees(), epsilon = 1e-9);
+        assert_abs_diff_eq!(shift.expect("shift"), 25.0, epsilon = 1e-9);
+        assert!(pelvis(&p, None).1.is_none());
+    }
+
+    #[test]
+    fn depth_from_the_standing_leg() {
+        let (mut p, st) = facing_pair(0.0, 0.0);
+        p[Side::Left].hip[1] = 230.0;
+        p[Side::Left].ankle[1] = 310.0;
+        let s = Sample { i: 0, p: &p, fp: &p, ok: true, frontal_view: true, frontal: true };
+        let (below, ankle_drop) = depth_values(Some(st), &s, Side::Left);
+        // Hip 30 px below the knee, ankle 10 px below its standing height: of a 200 px leg.
+        assert_abs_diff_eq!(below.expect("below"), 15.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(ankle_drop.expect("drop"), 5.0, epsilon = 1e-9);
+        let invalid = Sample { ok: false, ..s };
+        assert_eq!(depth_values(Some(st), &invalid, Side::Left), (None, None));
+    }
+}
