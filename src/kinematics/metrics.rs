@@ -184,9 +184,10 @@ fn frontal_values(
         facts.foreshortened = true;
     }
     // Uncertainty from the yaw's: the largest change at either end of the yaw's range.
+    let at_ends: Vec<FrontalLeg> = bounds.iter().map(|b| inp.plane.leg(b, side)).collect();
     let spread = |value: Option<f64>, pick: &dyn Fn(&FrontalLeg) -> Option<f64>| {
         let v = value?;
-        let ends: Vec<f64> = bounds.iter().filter_map(|b| pick(&inp.plane.leg(b, side))).collect();
+        let ends: Vec<f64> = at_ends.iter().filter_map(pick).collect();
         Some(if ends.len() == 2 { ends.iter().map(|e| (e - v).abs()).fold(0.0, f64::max) } else { f64::INFINITY })
     };
     let u_fppa = spread(fppa, &|m| m.fppa).map(|u| u + FPPA_BASE_ERROR_DEG);
@@ -196,8 +197,7 @@ fn frontal_values(
     if fppa_too_uncertain || kto_too_uncertain {
         let u = u_fppa.unwrap_or(0.0);
         if facts.uncertain.is_none_or(|(_, worst)| u > worst) {
-            let yaw_here = inp.plane.effective_yaw(s.i).unwrap_or(0.0);
-            facts.uncertain = Some((inp.plane.camera_yaw[s.i].unwrap_or(yaw_here), u));
+            facts.uncertain = Some((inp.plane.camera_yaw[s.i].unwrap_or(0.0), u));
         }
     }
     if fppa_too_uncertain || inp.facing == Facing::Back {

@@ -169,11 +169,11 @@ pub(crate) fn hip_mid_y(p: &LegPoints) -> f64 {
 /// position.
 pub(crate) fn standing_samples(c: &Cleaned) -> Vec<usize> {
     let n = c.len();
-    let hip_y: Vec<f64> = (0..n).map(|i| hip_mid_y(&c.legs_at(i))).collect();
-    let leg_est = median_of((0..n).map(|i| {
-        let p = c.legs_at(i);
-        (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0
-    }));
+    let legs: Vec<LegPoints> = (0..n).map(|i| c.legs_at(i)).collect();
+    let hip_y: Vec<f64> = legs.iter().map(hip_mid_y).collect();
+    let leg_est = median_of(
+        legs.iter().map(|p| (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0),
+    );
     match (percentile(&hip_y, STANDING_PERCENTILE), leg_est) {
         (Some(top), Some(leg)) => (0..n).filter(|&i| c.valid[i] && hip_y[i] <= top + STANDING_BAND * leg).collect(),
         _ => Vec::new(),

@@ -216,7 +216,7 @@ impl FrameObserver for PreviewRecorder {
             // Shrunk here, reading only the pixels it samples: scaling the full frame inside the encoder would
             // first copy all of it (6 MB at 1080p) into FFmpeg's buffer.
             let small = shrink(&frame.rgb, w.width, w.height);
-            if let Err(e) = w.push_rgb(&small, frame.pts_s) {
+            if let Err(e) = w.push_rgb(small.as_ref().unwrap_or(&frame.rgb), frame.pts_s) {
                 self.fail(e);
             }
         }
@@ -224,11 +224,12 @@ impl FrameObserver for PreviewRecorder {
 }
 
 /// `img` shrunk to `w x h` (not larger than it) by averaging the 2 x 2 source pixels around each sample point:
-/// cheap, and smooth enough for a preview that is drawn on and shrunk no further.
-pub(crate) fn shrink(img: &RgbImage, w: u32, h: u32) -> RgbImage {
+/// cheap, and smooth enough for a preview that is drawn on and shrunk no further. `None` when `img` already has
+/// that size (or the size is empty): use it as it is.
+pub(crate) fn shrink(img: &RgbImage, w: u32, h: u32) -> Option<RgbImage> {
     let (sw, sh) = (img.width(), img.height());
     if (w, h) == (sw, sh) || w == 0 || h == 0 {
-        return img.clone();
+        return None;
     }
     // Per output column and row, the first of the two source pixels it averages (the second is the next one).
     let taps = |n: u32, src: u32| -> Vec<usize> {
@@ -250,7 +251,7 @@ pub(crate) fn shrink(img: &RgbImage, w: u32, h: u32) -> RgbImage {
             }
         }
     }
-    RgbImage::from_raw(w, h, out).unwrap_or_else(|| RgbImage::new(w, h))
+    RgbImage::from_raw(w, h, out)
 }
 
 #[cfg(test)]
@@ -261,12 +262,13 @@ mod tests {
     fn shrink_averages_and_keeps_the_picture_in_place() {
         // Left half black, right half white, 8 x 4 into 4 x 2: the left columns stay black, the right white.
         let img = RgbImage::from_fn(8, 4, |x, _| if x < 4 { image::Rgb([0; 3]) } else { image::Rgb([255; 3]) });
-        let s = shrink(&img, 4, 2);
+        let s = shrink(&img, 4, 2).expect("smaller");
         assert_eq!((s.width(), s.height()), (4, 2));
         assert_eq!(s.get_pixel(0, 0).0, [0; 3]);
         assert_eq!(s.get_pixel(3, 1).0, [255; 3]);
         // A flat grey stays exactly that grey.
         let grey = RgbImage::from_pixel(9, 7, image::Rgb([100, 150, 200]));
-        assert!(shrink(&grey, 4, 3).pixels().all(|p| p.0 == [100, 150, 200]));
+        assert!(shrink(&grey, 4, 3).expect("smaller").pixels().all(|p| p.0 == [100, 150, 200]));
+        assert!(shrink(&grey, 9, 7).is_none(), "same size: used as it is");
     }
 }
