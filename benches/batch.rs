@@ -1,84 +1,131 @@
-//! Throughput of `genu batch --jobs 2`: clips per hour and CPU use, with and without the overlay video and the
-//! HTML report, on a folder of clips made from the sports2d demo clip (1080p and 720p).
+//! Batch throughput in clips per hour: `genu batch --jobs 2` (with and without the overlay video and the HTML
+//! report) beside MediaPipe Python run as two parallel processes on the same clips, as a researcher with a
+//! folder of clips would run either.
 //!
-//! `make bench-batch` (or `cargo bench --bench batch` after `make build`). Timings on shared machines are
-//! noisy: compare the two runs of one invocation with each other.
+//! `make bench-batch` (or `cargo bench --bench batch` after `make build`). The folder holds four clips made from
+//! the sports2d demo clip: two 1920x1080, one 1280x720 and one portrait phone clip (1080x1920, stored turned).
+//! MediaPipe needs `make reference-venv`. Runs alternate between the configurations, `GENU_BENCH_REPEAT`
+//! times (default 3), and keep each one's median. Timings on shared machines are noisy: compare the figures of
+//! one run with each other.
 
-use std::process::Command;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 mod common;
-use common::{demo_copy, root};
+use common::{demo_copy, demo_portrait, measure, median, mediapipe_python, root, Cost};
 
-/// Wall seconds and CPU seconds (user + system) of one `genu` run, measured on the child process.
-// The child is reaped by `wait4` (which also returns its resource usage), not by `Child::wait`.
-#[allow(clippy::zombie_processes)]
-fn run(args: &[&str]) -> (f64, f64) {
+/// Wall seconds of the whole batch and CPU seconds of all its processes.
+#[derive(Debug, Clone, Copy)]
+struct Batch {
+    wall_s: f64,
+    cpu_s: f64,
+}
+
+fn genu_batch(input: &Path, out: &Path, extra: &[&str]) -> Option<Batch> {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("batch"), input.as_os_str(), OsStr::new("-o"), out.as_os_str()];
+    args.extend(["--jobs", "2", "--force"].map(OsStr::new));
+    args.extend(extra.iter().map(OsStr::new));
+    let genu = root().join("target/release/genu");
+    assert!(genu.is_file(), "build the release binary first (`make build`)");
+    measure(&genu, &args).map(|c| Batch { wall_s: c.wall_s, cpu_s: c.cpu_s })
+}
+
+/// MediaPipe on every clip, two processes at a time (each worker takes every other clip).
+fn mediapipe_batch(clips: &[PathBuf], out: &Path) -> Option<Batch> {
+    let python = mediapipe_python()?;
+    let script = root().join("tools/mediapipe_track.py");
+    std::fs::create_dir_all(out).ok()?;
     let t = Instant::now();
-    let child = Command::new(root().join("target/release/genu"))
-        .args(args)
-        .stderr(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("build the release binary first (`make build`)");
-    let mut status = 0;
-    // SAFETY: plain-data struct filled by wait4 for our own child, reaped once here.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid);
-    let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
-    (t.elapsed().as_secs_f64(), secs(usage.ru_utime) + secs(usage.ru_stime))
+    let costs: Vec<Option<Cost>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..2)
+            .map(|w| {
+                let (python, script) = (&python, &script);
+                s.spawn(move || {
+                    clips
+                        .iter()
+                        .skip(w)
+                        .step_by(2)
+                        .map(|clip| {
+                            let json = out.join(clip.file_name().expect("name")).with_extension("json");
+                            measure(python, &[script.as_os_str(), clip.as_os_str(), OsStr::new("-o"), json.as_os_str()])
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
+    });
+    let wall_s = t.elapsed().as_secs_f64();
+    let cpu_s = costs.iter().map(|c| c.map(|c| c.cpu_s)).sum::<Option<f64>>()?;
+    Some(Batch { wall_s, cpu_s })
 }
 
 fn main() {
     let dir = root().join("target/bench-batch");
     let input = dir.join("in");
     std::fs::create_dir_all(&input).expect("mkdir");
-    for (name, scale) in [
-        ("a_1080p.mp4", "1920:1080"),
-        ("b_720p.mp4", "1280:720"),
-        ("c_720p.mp4", "1280:720"),
-        ("d_1080p.mp4", "1920:1080"),
-    ] {
-        demo_copy(&input.join(name), scale, 0, None);
-    }
-    let clips = std::fs::read_dir(&input).map(|d| d.count()).unwrap_or(0) as f64;
+    demo_copy(&input.join("a_1080p.mp4"), "1920:1080", 0, None);
+    demo_copy(&input.join("b_720p.mp4"), "1280:720", 0, None);
+    demo_portrait(&input.join("c_portrait.mp4"), 0, "7.6");
+    demo_copy(&input.join("d_1080p.mp4"), "1920:1080", 0, None);
+    let mut clips: Vec<PathBuf> = std::fs::read_dir(&input).expect("read").flatten().map(|e| e.path()).collect();
+    clips.sort();
+    let n = clips.len() as f64;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
-    // Alternate the two configurations three times and keep each one's best: the machine is shared.
-    let configs: [(&str, &[&str]); 2] = [
-        ("pose + analysis + CSV/JSON", &["--no-overlay", "--no-report"]),
-        ("everything (+ overlay.mp4, report.html)", &[]),
+    let repeat = std::env::var("GENU_BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(3usize).max(1);
+    let labels = [
+        "genu: pose + analysis + CSV/JSON",
+        "genu: everything (+ overlay.mp4, report.html)",
+        "MediaPipe Python, 2 processes (pose only)",
     ];
-    let mut best = [(f64::INFINITY, f64::INFINITY); 2];
-    for _ in 0..3 {
-        for (k, (_, extra)) in configs.iter().enumerate() {
-            let out = dir.join(format!("out{k}"));
-            let mut args = vec![
-                "batch",
-                input.to_str().expect("utf-8"),
-                "-o",
-                out.to_str().expect("utf-8"),
-                "--jobs",
-                "2",
-                "--force",
-            ];
-            args.extend(extra.iter());
-            let (wall, cpu) = run(&args);
-            best[k] = (best[k].0.min(wall), best[k].1.min(cpu));
-        }
+    let mut runs: Vec<Vec<Batch>> = vec![Vec::new(); 3];
+    for _ in 0..repeat {
+        runs[0].extend(genu_batch(&input, &dir.join("out0"), &["--no-overlay", "--no-report"]));
+        runs[1].extend(genu_batch(&input, &dir.join("out1"), &[]));
+        runs[2].extend(mediapipe_batch(&clips, &dir.join("mediapipe")));
     }
-    for (k, (label, _)) in configs.iter().enumerate() {
-        let (wall, cpu) = best[k];
+    let mid: Vec<Option<Batch>> = runs
+        .iter()
+        .map(|r| {
+            (!r.is_empty()).then(|| Batch {
+                wall_s: median(r.iter().map(|b| b.wall_s).collect()),
+                cpu_s: median(r.iter().map(|b| b.cpu_s).collect()),
+            })
+        })
+        .collect();
+    println!("{n:.0} clips (two 1080p, one 720p, one portrait 1080x1920; 7.6 s each), median of {repeat} runs:");
+    let mut report = Vec::new();
+    for (label, b) in labels.iter().zip(&mid) {
+        let Some(b) = b else {
+            println!("  {label:46} n/a (for MediaPipe: `make reference-venv`)");
+            continue;
+        };
         println!(
-            "{label:42} {clips:.0} clips in {wall:6.1} s = {:7.0} clips/hour, {cpu:6.1} CPU s, CPU use {:4.0} % of {cores:.0} cores",
-            clips / wall * 3600.0,
-            100.0 * cpu / (wall * cores)
+            "  {label:46} {:6.1} s = {:6.0} clips/hour, {:6.1} CPU s, CPU use {:3.0} % of {cores:.0} cores",
+            b.wall_s,
+            n / b.wall_s * 3600.0,
+            b.cpu_s,
+            100.0 * b.cpu_s / (b.wall_s * cores)
+        );
+        report.push(serde_json::json!({ "run": label, "wall_s": b.wall_s, "cpu_s": b.cpu_s,
+            "clips_per_hour": n / b.wall_s * 3600.0 }));
+    }
+    if let (Some(pose), Some(all)) = (mid[0], mid[1]) {
+        println!(
+            "  overlay + report cost {:.0} % wall time, {:.0} % CPU time on top of pose + analysis",
+            100.0 * (all.wall_s / pose.wall_s - 1.0),
+            100.0 * (all.cpu_s / pose.cpu_s - 1.0)
         );
     }
-    println!(
-        "overlay + report cost {:.0} % wall time, {:.0} % CPU time on top of pose + analysis (best of 3 each)",
-        100.0 * (best[1].0 / best[0].0 - 1.0),
-        100.0 * (best[1].1 / best[0].1 - 1.0)
-    );
+    if let (Some(pose), Some(all), Some(mp)) = (mid[0], mid[1], mid[2]) {
+        println!(
+            "  genu clips/hour over MediaPipe's: {:.2}x without the overlay and report, {:.2}x with them",
+            mp.wall_s / pose.wall_s,
+            mp.wall_s / all.wall_s
+        );
+    }
+    let path = dir.join("batch-bench.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&report).expect("json")).expect("write report");
+    println!("figures written to {}", path.display());
 }

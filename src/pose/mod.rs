@@ -175,6 +175,15 @@ impl PoseModels for BlazePose {
         fill(&mut self.lm_input, |buf| {
             geometry::warp_into(frame, &Warp::from_roi(roi, n), n, Border::Replicate, 1.0 / 255.0, 0.0, buf)
         });
+        self.landmarks_of_input(roi)
+    }
+}
+
+impl BlazePose {
+    /// The landmark model on the crop already in its input (the last one [`PoseModels::landmarks`] sampled),
+    /// read back through `roi`: inference without sampling the crop, which is how `make bench-pose` measures
+    /// the model alone.
+    pub fn landmarks_of_input(&mut self, roi: &Roi) -> Result<LandmarkResult, PoseError> {
         let kind = self.landmark.kind;
         let err = |source| PoseError::Inference { model: kind, source };
         let input = TensorRef::from_array_view(&self.lm_input).map_err(err)?;
