@@ -22,13 +22,10 @@ use crate::pose::{track_clip, BlazePose, EventKind, PoseError, PoseTrack, Produc
 use crate::report::{
     findings, frames_csv, html, overlay, reps_csv, summary, write_tables, InputFile, Provenance, Summary,
 };
-use crate::video::{MakeObserver, PreviewRecorder, VideoOptions, PREVIEW_MAX_SIDE};
+use crate::video::VideoOptions;
 
 /// Name of the completion marker.
 pub const DONE_FILE: &str = "genu-done.json";
-/// The small copy of the clip recorded during the pose pass for the overlay (removed when the job ends; its
-/// name carries genu's temporary prefix, so a copy left by a killed run is cleaned at the next run).
-pub const PREVIEW_FILE: &str = ".genu-tmp-preview.mkv";
 /// Files every finished job leaves (besides the marker); the overlay and report are added when enabled.
 pub const TABLE_FILES: [&str; 4] = [TRACK_FILE, reps_csv::FILE, frames_csv::FILE, summary::FILE];
 /// File name of the pose track in a clip's folder.
@@ -50,8 +47,15 @@ pub struct JobSettings {
     pub analysis: AnalysisConfig,
     /// Write `overlay.mp4`.
     pub overlay: bool,
+    /// Longest side of `overlay.mp4` in pixels (never more than the input's).
+    #[serde(default = "default_overlay_max_side")]
+    pub overlay_max_side: u32,
     /// Write `report.html`.
     pub report: bool,
+}
+
+fn default_overlay_max_side() -> u32 {
+    overlay::OVERLAY_MAX_SIDE
 }
 
 mod subject_text {
@@ -81,6 +85,7 @@ impl Default for JobSettings {
             threads: crate::pose::DEFAULT_THREADS,
             analysis: AnalysisConfig::default(),
             overlay: true,
+            overlay_max_side: overlay::OVERLAY_MAX_SIDE,
             report: true,
         }
     }
@@ -213,17 +218,12 @@ pub fn run_clip(
     let video = VideoOptions { max_side: settings.max_side, ..Default::default() };
     let options = TrackerOptions { choice: settings.subject, ..Default::default() };
     let started = Instant::now();
-    let preview = (settings.overlay || settings.report).then(|| out.join(PREVIEW_FILE));
-    let recorder = preview.clone().map(|p| -> MakeObserver {
-        Box::new(move |info| Box::new(PreviewRecorder::new(&p, PREVIEW_MAX_SIDE, info.nominal_fps)))
-    });
-    let result = track_clip(clip, video, models, options, producer, recorder, progress)
-        .map_err(JobError::from)
-        .and_then(|track| {
+    let result =
+        track_clip(clip, video, models, options, producer, progress).map_err(JobError::from).and_then(|track| {
             let pose_s = started.elapsed().as_secs_f64();
-            finish(clip, out, settings, &track, provenance, pose_s, preview.as_deref())
+            finish(clip, out, settings, &track, provenance, pose_s, progress)
         });
-    // Whatever happened, no temporary of this job stays behind (the preview, an unfinished overlay).
+    // Whatever happened, no temporary of this job stays behind (an unfinished overlay).
     crate::fsx::remove_own_temporaries(out);
     result
 }
@@ -239,7 +239,7 @@ fn finish(
     track: &PoseTrack,
     provenance: Provenance,
     pose_s: f64,
-    preview: Option<&Path>,
+    progress: &mut dyn FnMut(u64) -> std::ops::ControlFlow<()>,
 ) -> Result<JobOutcome, JobError> {
     track
         .write_json(&out.join(TRACK_FILE))
@@ -261,15 +261,18 @@ fn finish(
     };
     write_tables(out, &summary).map_err(|source| JobError::Write { path: out.to_path_buf(), source })?;
     let started = Instant::now();
-    if let Some(preview) = preview {
-        // The small copy recorded during the pose pass is drawn on: the overlay, and each rep's bottom still.
+    if settings.overlay || settings.report {
+        // The clip is decoded again and drawn on: the overlay, and each rep's bottom still.
         let overlay_path = out.join(overlay::FILE);
-        let stills =
-            overlay::render_pass(preview, settings.overlay.then_some(overlay_path.as_path()), track, &summary.analysis)
-                .map_err(|e| JobError::Write {
-                    path: overlay_path.clone(),
-                    source: std::io::Error::other(e.to_string()),
-                })?;
+        let target = settings.overlay.then_some(overlay_path.as_path());
+        // Ctrl-C still stops the job here, through the pose pass's progress callback (its count stays at the end).
+        let frames = track.frames.len() as u64;
+        let mut stop = || progress(frames).is_break();
+        let stills = overlay::render_pass(clip, settings.overlay_max_side, target, track, &summary.analysis, &mut stop)
+            .map_err(|e| match e {
+                overlay::OverlayError::Interrupted => JobError::Pose(crate::pose::PoseError::Interrupted),
+                e => JobError::Write { path: overlay_path.clone(), source: std::io::Error::other(e.to_string()) },
+            })?;
         if settings.report {
             write(&out.join(html::FILE), html::render(&summary, &stills).as_bytes())?;
         }

@@ -141,6 +141,10 @@ struct JobArgs {
     /// Do not write the overlay video.
     #[arg(long)]
     no_overlay: bool,
+    /// Longest side of the overlay video in pixels (default: the input's own size up to 1080p, 1920).
+    #[arg(long, value_name = "PX", default_value_t = genu::report::overlay::OVERLAY_MAX_SIDE,
+          value_parser = clap::value_parser!(u32).range(64..))]
+    overlay_size: u32,
     /// Do not write the HTML report.
     #[arg(long)]
     no_report: bool,
@@ -155,6 +159,7 @@ impl JobArgs {
             threads: self.pose_args.threads,
             analysis: self.analysis.config()?,
             overlay: !self.no_overlay,
+            overlay_max_side: self.overlay_size,
             report: !self.no_report,
         })
     }
@@ -445,7 +450,7 @@ fn pose(
     let options = TrackerOptions { choice: s.subject, ..Default::default() };
     let video = genu::video::VideoOptions { max_side: s.max_side, ..Default::default() };
     let started = std::time::Instant::now();
-    let track = track_clip(clip, video, &mut blazepose, options, producer, None, &mut until(interrupted))?;
+    let track = track_clip(clip, video, &mut blazepose, options, producer, &mut until(interrupted))?;
     let seconds = started.elapsed().as_secs_f64();
     track.write_json(output)?;
     let n = track.frames.len();

@@ -6,6 +6,7 @@
 //! the task cannot support (the reason is in the `*_note` column), the same schema from `genu analyze` and
 //! `genu batch`. Every file is written atomically (temporary file, then rename).
 
+pub mod draw;
 mod findings;
 pub mod frames_csv;
 pub mod html;

@@ -126,8 +126,8 @@ fn interrupted_analyze_leaves_no_temporaries() {
     let out = tmp.path().join("out");
     let fixture = fixture();
     let child = spawn(&["analyze".as_ref(), fixture.as_os_str(), "-o".as_ref(), out.as_os_str()]);
-    // The preview being recorded means the pose pass is under way.
-    wait_for("the pose pass", || !temporaries(&out).is_empty());
+    // The overlay being written means the pose pass is done and the second pass under way.
+    wait_for("the overlay pass", || !temporaries(&out).is_empty());
     sigint(&child);
     let result = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&result.stderr);

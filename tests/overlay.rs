@@ -1,4 +1,5 @@
-//! The overlay video keeps the input's orientation and timing, also for a phone clip stored rotated.
+//! The overlay video keeps the input's orientation, resolution (up to 1080p) and timing, also for a phone clip
+//! stored rotated.
 
 mod common;
 
@@ -87,4 +88,46 @@ fn rotated_clip_gives_an_upright_overlay_with_the_same_timing() {
     let (right, other) = (mad(&ours[k], &upright[k]), mad(&ours[k], &turned[k]));
     eprintln!("difference from the upright picture {right:.1}, from the picture turned the other way {other:.1}");
     assert!(right < 0.5 * other, "difference from the upright picture {right:.1}, from the turned one {other:.1}");
+}
+
+/// Every frame of the input, at its own time, in the overlay; `--overlay-size` shrinks it, keeping the shape.
+#[test]
+fn a_1080p_clip_gives_a_1080p_overlay_with_every_frame_at_its_time() {
+    let dir = scratch_dir();
+    // The committed synthetic squat (540 x 960, 25 fps) enlarged to a phone's 1080 x 1920.
+    let clip = dir.join("overlay_1080p.mp4");
+    let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/synth/front_valgus_r16.mp4");
+    ffmpeg(&[
+        "-i",
+        fixture.to_str().expect("utf-8"),
+        "-vf",
+        "scale=1080:1920",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        clip.to_str().expect("utf-8"),
+    ]);
+    let (_, _, n_in, times_in) = probe(&clip);
+    let out = tempfile::tempdir().expect("tempdir");
+    genu().arg("analyze").arg(&clip).arg("-o").arg(out.path()).arg("--no-report").assert().success();
+    let (w, h, n, times) = probe(&out.path().join("overlay.mp4"));
+    assert_eq!((w, h), (1080, 1920), "the input's own size");
+    assert_eq!(n, n_in, "frame count");
+    assert!(n > 100);
+    for (a, b) in times.iter().zip(&times_in) {
+        assert!((a - (b - times_in[0])).abs() < 0.002, "timestamps {a} vs {b}");
+    }
+
+    let small = tempfile::tempdir().expect("tempdir");
+    genu()
+        .arg("analyze")
+        .arg(&clip)
+        .arg("-o")
+        .arg(small.path())
+        .args(["--no-report", "--overlay-size", "960"])
+        .assert()
+        .success();
+    let (w, h, n, _) = probe(&small.path().join("overlay.mp4"));
+    assert_eq!((w, h, n), (540, 960, n_in), "shrunk to 960 on the long side, every frame kept");
 }

@@ -36,7 +36,7 @@ pub use self::subject::SubjectChoice;
 pub use self::track::{EventKind, FrameSource, Pose, PoseFrame, PoseTrack, Producer, TrackError, TrackEvent};
 use crate::models::{LandmarkVariant, LoadedModel, ModelDir, ModelError, ModelKind};
 use crate::runtime::Runtime;
-use crate::video::{DecodeThread, Frame, MakeObserver, VideoError, VideoOptions};
+use crate::video::{DecodeThread, Frame, VideoError, VideoOptions};
 
 /// Errors of the pose stage.
 #[derive(Debug, Error)]
@@ -533,19 +533,15 @@ impl<M: PoseModels> Tracker<M> {
 /// `progress` is called after each frame with the number of frames done; returning `Break` stops the stage
 /// with [`PoseError::Interrupted`]. Clips longer than [`track::MAX_TRACK_FRAMES`] are refused part-way, so
 /// memory is bounded by the frames decoded, never by what the container declares.
-///
-/// `observer` sees every frame on the decoding thread (the job records the overlay's preview with it, so that
-/// the clip is decoded only once); its error ends the stage as a decoding error does.
 pub fn track_clip<M: PoseModels>(
     clip: &Path,
     video: VideoOptions,
     models: &mut M,
     options: TrackerOptions,
     producer: Producer,
-    observer: Option<MakeObserver>,
     progress: &mut dyn FnMut(u64) -> std::ops::ControlFlow<()>,
 ) -> Result<PoseTrack, PoseError> {
-    let mut decoder = DecodeThread::open_observed(clip, video, observer)?;
+    let mut decoder = DecodeThread::open(clip, video)?;
     let info = decoder.info().clone();
     let mut tracker = Tracker::new(models, options, info.work_to_full() as f32);
     // The container's frame count is a claim, not a fact (a header can say 2^31): it only sizes the first

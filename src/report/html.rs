@@ -5,7 +5,8 @@
 use base64::Engine as _;
 use plotters::prelude::*;
 
-use super::overlay::{side_colour, Still};
+use super::draw::side_colour;
+use super::overlay::Still;
 use super::Summary;
 use crate::kinematics::{Side, Sides, View};
 use crate::reps::KtoCategory;

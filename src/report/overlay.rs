@@ -1,44 +1,42 @@
 //! The overlay video and the rep-bottom stills: the subject's own video with the legs drawn on it.
 //!
-//! One decoding pass over the clip draws, on every frame: each leg's skeleton (left orange, right blue), the
-//! hip–ankle line the FPPA is measured against, a plumb line up from the second toe, the live FPPA and
-//! knee-over-toe of each leg and the rep counter; for 1.5 s after each rep's bottom a still of that bottom frame
-//! is inset in the corner. The result is encoded as H.264 in MP4, upright, with the input's timestamps. The
-//! same pass returns each rep's bottom frame (drawn) for the HTML report.
+//! A second decoding pass over the clip (after the analysis, which the drawing needs) draws on every frame:
+//! each leg's skeleton (left orange, right blue), the hip–ankle line the FPPA is measured against, a plumb line
+//! up from the second toe, each leg's live FPPA and knee-over-toe beside its knee (the free leg of a single-leg
+//! rep gets no numbers), and the rep counter; for [`INSET_S`] after each rep's bottom a still of that bottom
+//! frame is inset in the corner that covers least of the subject. The video keeps the input's resolution up to
+//! [`OVERLAY_MAX_SIDE`] on the long side (less with `--overlay-size`), is upright, has the input's frames and
+//! timestamps, and is encoded as H.264 in MP4. The same pass returns each rep's bottom frame (drawn) for the
+//! HTML report.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use ffmpeg_next as ffmpeg;
 use image::{imageops, Rgb, RgbImage};
-use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_line_segment_mut};
-use imageproc::rect::Rect;
 
+use super::draw::{self, panel, panel_size, side_colour, Area, WHITE};
 use crate::analysis::Analysis;
+use crate::kinematics::{Joint, Side};
+use crate::pose::landmarker::BODY_LANDMARKS;
+use crate::pose::{Pose, PoseTrack};
+use crate::video::{DecodeThread, H264Writer, VideoError, VideoOptions};
 
 /// File name of the overlay video.
 pub const FILE: &str = "overlay.mp4";
-use crate::kinematics::{Joint, Side};
-use crate::pose::PoseTrack;
-use crate::video::{H264Writer, VideoError, VideoOptions, VideoReader};
 
-/// Longest side of the overlay video: enough to see the knees, cheap to encode.
-pub const OVERLAY_MAX_SIDE: u32 = 540;
+/// Default longest side of the overlay video: the input's own size up to 1080p (1920 x 1080 or 1080 x 1920).
+pub const OVERLAY_MAX_SIDE: u32 = 1920;
 /// Longest side of the stills embedded in the report.
 pub const STILL_MAX_SIDE: u32 = 480;
 /// Seconds a rep's bottom still stays inset after the bottom.
 pub const INSET_S: f64 = 1.5;
-/// x264 settings: fast to encode, small enough to mail.
+/// The inset's sides as a fraction of the frame's.
+const INSET_FRACTION: f32 = 0.35;
+/// x264 settings: the fastest preset (encoding is most of the overlay's cost at 1080p), a quality that keeps
+/// the text sharp.
 const X264_PRESET: &str = "ultrafast";
 const X264_CRF: &str = "26";
-
-/// Colour of the left leg.
-pub const LEFT_COLOUR: Rgb<u8> = Rgb([255, 140, 0]);
-/// Colour of the right leg.
-pub const RIGHT_COLOUR: Rgb<u8> = Rgb([0, 170, 255]);
-const WHITE: Rgb<u8> = Rgb([255, 255, 255]);
-const GREEN: Rgb<u8> = Rgb([60, 230, 90]);
-const PANEL: Rgb<u8> = Rgb([20, 20, 20]);
 
 /// Errors making the overlay.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +50,9 @@ pub enum OverlayError {
     /// The output could not be moved into place.
     #[error("writing the overlay: {0}")]
     Io(#[from] std::io::Error),
+    /// The caller asked to stop (Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// A rep's bottom frame with the legs drawn, for the report.
@@ -65,93 +66,6 @@ pub struct Still {
     pub image: RgbImage,
 }
 
-/// Draw a line about `width` pixels thick, as parallel one-pixel lines (much cheaper than filling a polygon,
-/// and the same to the eye at these widths).
-fn thick_line(img: &mut RgbImage, a: [f32; 2], b: [f32; 2], width: f32, colour: Rgb<u8>) {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let len = dx.hypot(dy);
-    if len.is_nan() || len <= 0.5 || !a.iter().chain(&b).all(|v| v.is_finite()) {
-        return;
-    }
-    let (nx, ny) = (-dy / len, dx / len);
-    let n = width.round().max(1.0) as i32;
-    for k in 0..n {
-        let o = k as f32 - (n - 1) as f32 / 2.0;
-        draw_line_segment_mut(img, (a[0] + nx * o, a[1] + ny * o), (b[0] + nx * o, b[1] + ny * o), colour);
-    }
-}
-
-/// Write ASCII text with the 8x8 bitmap font at `scale`, on a dark box.
-pub fn text(img: &mut RgbImage, x: i32, y: i32, scale: u32, s: &str, colour: Rgb<u8>) {
-    use font8x8::UnicodeFonts;
-    let cell = 8 * scale as i32;
-    let w = (s.chars().count() as i32 * cell + 2 * scale as i32).max(1) as u32;
-    let (iw, ih) = (img.width() as i32, img.height() as i32);
-    if x >= iw || y >= ih {
-        return;
-    }
-    draw_filled_rect_mut(img, Rect::at(x, y).of_size(w, (cell + 2 * scale as i32) as u32), PANEL);
-    for (k, ch) in s.chars().enumerate() {
-        let Some(glyph) = font8x8::BASIC_FONTS.get(ch) else { continue };
-        for (row, bits) in glyph.iter().enumerate() {
-            for col in 0..8 {
-                if bits & (1 << col) == 0 {
-                    continue;
-                }
-                let px = x + scale as i32 + k as i32 * cell + col * scale as i32;
-                let py = y + scale as i32 + row as i32 * scale as i32;
-                for dy in 0..scale as i32 {
-                    for dx in 0..scale as i32 {
-                        let (qx, qy) = (px + dx, py + dy);
-                        if qx >= 0 && qy >= 0 && qx < iw && qy < ih {
-                            img.put_pixel(qx as u32, qy as u32, colour);
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The colour a side is drawn in, everywhere (overlay, stills, plots).
-pub fn side_colour(side: Side) -> Rgb<u8> {
-    match side {
-        Side::Left => LEFT_COLOUR,
-        Side::Right => RIGHT_COLOUR,
-    }
-}
-
-fn fmt(v: Option<f64>, unit: &str) -> String {
-    v.map_or("--".to_string(), |v| format!("{v:+.0}{unit}"))
-}
-
-/// Draw the legs of one frame's pose (`landmarks` in full-resolution pixels, `k` full → image scale).
-pub fn draw_legs(img: &mut RgbImage, landmarks: &[[f32; 5]], k: f32, roll_deg: f64) {
-    let p = |i: usize| [landmarks[i][0] * k, landmarks[i][1] * k];
-    let width = (img.width().max(img.height()) as f32 / 300.0).max(2.0);
-    let (s, c) = (roll_deg.to_radians() as f32).sin_cos();
-    for side in Side::BOTH {
-        let colour = side_colour(side);
-        let at = |j: Joint| p(j.landmark(side));
-        let (hip, knee, ankle, heel, toe) =
-            (at(Joint::Hip), at(Joint::Knee), at(Joint::Ankle), at(Joint::Heel), at(Joint::Toe));
-        // The hip–ankle line the FPPA is measured against.
-        thick_line(img, hip, ankle, (width / 2.0).max(1.0), WHITE);
-        // Plumb line from the second toe, up to hip height (tilted with the camera's roll).
-        let up = (toe[1] - hip[1]).max(0.0);
-        thick_line(img, toe, [toe[0] + s * up, toe[1] - c * up], (width / 2.0).max(1.0), GREEN);
-        for (a, b) in [(hip, knee), (knee, ankle), (ankle, heel), (heel, toe), (ankle, toe)] {
-            thick_line(img, a, b, width, colour);
-        }
-        for q in [hip, knee, ankle, toe] {
-            if q.iter().all(|v| v.is_finite()) {
-                draw_filled_circle_mut(img, (q[0] as i32, q[1] as i32), (width * 1.3) as i32, colour);
-            }
-        }
-    }
-    thick_line(img, p(23), p(24), width, WHITE);
-}
-
 /// Which grid sample of the signals is nearest each source frame.
 fn sample_of_frames(a: &Analysis) -> HashMap<u64, usize> {
     let mut map = HashMap::new();
@@ -161,24 +75,202 @@ fn sample_of_frames(a: &Analysis) -> HashMap<u64, usize> {
     map
 }
 
-/// One pass over `preview` (the small upright copy of the clip recorded during the pose pass by a
-/// [`crate::video::PreviewRecorder`]): encode the overlay into `out` (when given) and return every
-/// rep's bottom still.
+/// Text size for a picture of `w` x `h`: a 24th of its shorter side (45 px on 1080p, legible on a phone held
+/// upright), never below 14 px.
+fn text_px(w: u32, h: u32) -> f32 {
+    (w.min(h) as f32 / 24.0).max(14.0)
+}
+
+fn fmt(v: Option<f64>, unit: &str) -> String {
+    v.map_or("--".to_string(), |v| format!("{v:+.0}{unit}"))
+}
+
+/// The lines set beside one knee: its FPPA and knee over toe, or only that it is the free leg (which bears no
+/// weight, so it has no numbers, as in the tables).
+pub fn knee_lines(side: Side, free: bool, fppa: Option<f64>, kto: Option<f64>) -> Vec<String> {
+    if free {
+        return vec![format!("{} free leg", side.letter())];
+    }
+    vec![format!("{} FPPA {}", side.letter(), fmt(fppa, "°")), format!("KTO {}", fmt(kto, "%"))]
+}
+
+/// Top-left corner of a knee's label of `size`: beside the knee on its outer side (away from the other knee;
+/// the right leg's label to the right when the knees are level, as in a side view), centred on the knee's
+/// height, `gap` pixels off.
+pub fn beside_knee(side: Side, knee: [f32; 2], other: [f32; 2], size: (i32, i32), gap: f32) -> (i32, i32) {
+    let outer_right = knee[0] > other[0] + 1.0 || ((knee[0] - other[0]).abs() <= 1.0 && side == Side::Right);
+    let x = if outer_right { knee[0] + gap } else { knee[0] - gap - size.0 as f32 };
+    (x.round() as i32, (knee[1] - size.1 as f32 / 2.0).round() as i32)
+}
+
+/// BlazePose's landmarks from the hips down (hips, knees, ankles, heels, foot tips).
+const LEGS: std::ops::Range<usize> = 23..33;
+
+/// The box around landmarks `which` of the subject in `poses` (landmarks in full pixels, `k` full → picture
+/// scale), widened by a tenth on every side.
+pub fn subject_box<'a>(poses: impl Iterator<Item = &'a Pose>, which: std::ops::Range<usize>, k: f32) -> Option<Area> {
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    let points = poses.flat_map(|p| p.landmarks.get(which.clone()).unwrap_or_default());
+    for l in points.filter(|l| l[0].is_finite() && l[1].is_finite()) {
+        (x0, y0, x1, y1) = (x0.min(l[0] * k), y0.min(l[1] * k), x1.max(l[0] * k), y1.max(l[1] * k));
+    }
+    if x0 > x1 {
+        return None;
+    }
+    let (mx, my) = (0.1 * (x1 - x0), 0.1 * (y1 - y0));
+    let (x, y) = ((x0 - mx).floor() as i32, (y0 - my).floor() as i32);
+    Some(Area { x, y, w: (x1 + mx).ceil() as i32 - x, h: (y1 + my).ceil() as i32 - y })
+}
+
+/// Top-left corner for an inset of `size` in a `w` x `h` picture: of the four corners (`margin` in), the one
+/// that covers least of the subject's legs (`subject[0]`), then least of the whole subject (`subject[1]`);
+/// top right when nothing decides. The top corners are below the counter panel `header`.
+pub fn inset_corner(
+    w: u32,
+    h: u32,
+    size: (i32, i32),
+    margin: i32,
+    subject: [Option<Area>; 2],
+    header: Area,
+) -> (i32, i32) {
+    let (right, bottom) = (w as i32 - size.0 - margin, h as i32 - size.1 - margin);
+    let top = (header.y + header.h + margin).min(bottom);
+    let corners = [(right, top), (margin, top), (right, bottom), (margin, bottom)];
+    let cost = |&(x, y): &(i32, i32)| {
+        let area = Area { x, y, w: size.0, h: size.1 };
+        let covers = |s: Option<Area>| s.map_or(0, |s| area.overlap(&s));
+        (covers(subject[0]), covers(subject[1]))
+    };
+    corners.iter().copied().min_by_key(cost).unwrap_or((right, top))
+}
+
+/// A rep's bottom still as inset: the picture shrunk to the inset's width, and where it goes.
+struct Inset {
+    t_s: f64,
+    rep: usize,
+    thumb: RgbImage,
+    at: (i32, i32),
+}
+
+/// What every frame's drawing reads.
+struct Scene<'a> {
+    analysis: &'a Analysis,
+    samples: HashMap<u64, usize>,
+    poses: HashMap<u64, &'a Pose>,
+    /// Poses in frame order with their times, for the subject's box over an inset's time.
+    timeline: Vec<(f64, &'a Pose)>,
+    /// Full → picture pixels.
+    k: f32,
+    px: f32,
+}
+
+impl Scene<'_> {
+    fn header_lines(&self, t_s: f64) -> [String; 2] {
+        let reps = &self.analysis.reps.reps;
+        let done = reps.iter().filter(|r| r.bottom.t_s <= t_s).count();
+        [format!("rep {done}/{}   {t_s:.1} s", reps.len()), "+ = valgus, knee medial of 2nd toe".to_string()]
+    }
+
+    fn header(&self, img: &mut RgbImage, t_s: f64) -> Area {
+        let [a, b] = self.header_lines(t_s);
+        let margin = (self.px * 0.3) as i32;
+        let small = Rgb([200, 200, 200]);
+        panel(img, margin, margin, self.px * 0.8, &[(a.as_str(), WHITE), (b.as_str(), small)])
+    }
+
+    /// Where [`Scene::header`] draws at `t_s`.
+    fn header_area(&self, t_s: f64) -> Area {
+        let [a, b] = self.header_lines(t_s);
+        let margin = (self.px * 0.3) as i32;
+        let (w, h) = panel_size(&[a.as_str(), b.as_str()], self.px * 0.8);
+        Area { x: margin, y: margin, w, h }
+    }
+
+    /// Each leg's numbers beside its knee.
+    fn knee_labels(&self, img: &mut RgbImage, index: u64, t_s: f64) {
+        let Some(pose) = self.poses.get(&index) else { return };
+        let s = &self.analysis.signals;
+        let sample = self.samples.get(&index).copied();
+        let free = self
+            .analysis
+            .reps
+            .reps
+            .iter()
+            .find(|r| r.descent_start.t_s <= t_s && t_s <= r.ascent_end.t_s)
+            .and_then(|r| r.stance)
+            .map(Side::other);
+        let knee = |side: Side| {
+            let [x, y] = pose.xy(Joint::Knee.landmark(side));
+            [x * self.k, y * self.k]
+        };
+        let px = self.px * 0.8;
+        for side in Side::BOTH {
+            let (fppa, kto) =
+                sample.map_or((None, None), |i| (s.legs[side].fppa_deg[i], s.legs[side].kto_pct_shank[i]));
+            let lines = knee_lines(side, free == Some(side), fppa, kto);
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let size = panel_size(&refs, px);
+            let (at_knee, other) = (knee(side), knee(side.other()));
+            if !at_knee.iter().all(|v| v.is_finite()) {
+                continue;
+            }
+            let (x, y) = beside_knee(side, at_knee, other, size, px);
+            let coloured: Vec<(&str, Rgb<u8>)> = refs.iter().map(|t| (*t, side_colour(side))).collect();
+            panel(img, x, y, px, &coloured);
+        }
+    }
+
+    /// The inset for the rep whose bottom is this frame.
+    fn inset(&self, img: &RgbImage, t_s: f64, rep: usize, header: Area) -> Inset {
+        let (w, h) = (img.width(), img.height());
+        let (tw, th) = (((w as f32 * INSET_FRACTION) as u32).max(1), ((h as f32 * INSET_FRACTION) as u32).max(1));
+        let thumb = imageops::resize(img, tw, th, imageops::FilterType::Triangle);
+        let during = || self.timeline.iter().filter(|(t, _)| *t >= t_s && *t <= t_s + INSET_S).map(|(_, p)| *p);
+        let subject = [subject_box(during(), LEGS, self.k), subject_box(during(), 0..BODY_LANDMARKS, self.k)];
+        let at = inset_corner(w, h, (tw as i32, th as i32), (self.px * 0.3) as i32, subject, header);
+        Inset { t_s, rep, thumb, at }
+    }
+}
+
+/// The drawn bottom frame as a still for the report, at most [`STILL_MAX_SIDE`] on its long side.
+fn still_of(img: &RgbImage) -> RgbImage {
+    let (w, h) = (img.width(), img.height());
+    let f = STILL_MAX_SIDE as f32 / w.max(h) as f32;
+    if f < 1.0 {
+        imageops::resize(img, (w as f32 * f) as u32, (h as f32 * f) as u32, imageops::FilterType::Triangle)
+    } else {
+        img.clone()
+    }
+}
+
+/// One decoding pass over `clip` at most `max_side` pixels on the long side: encode the overlay into `out`
+/// (when given) and return every rep's bottom still. `stop` is asked after every frame; when it says so, the
+/// pass ends with [`OverlayError::Interrupted`] (and the unfinished video is left under its temporary name,
+/// for the caller to remove).
 pub fn render_pass(
-    preview: &Path,
+    clip: &Path,
+    max_side: u32,
     out: Option<&Path>,
     track: &PoseTrack,
     analysis: &Analysis,
+    stop: &mut dyn FnMut() -> bool,
 ) -> Result<Vec<Still>, OverlayError> {
-    let mut reader =
-        VideoReader::open(preview, VideoOptions { max_side: OVERLAY_MAX_SIDE, threads: 1, preview: true })?;
-    let (w, h) = (reader.info().work_width, reader.info().work_height);
-    let k = w as f32 / track.clip.width.max(1) as f32;
-    let samples = sample_of_frames(analysis);
-    let reps = &analysis.reps.reps;
-    let bottoms: HashMap<u64, usize> = reps.iter().map(|r| (r.bottom.frame, r.number)).collect();
-    let poses: HashMap<u64, &crate::pose::Pose> =
+    // Preview quality (no deblocking, fastest colour conversion) on its own thread, beside the drawing and
+    // encoding.
+    let mut decoder = DecodeThread::open(clip, VideoOptions { max_side, threads: 1, preview: true })?;
+    let (w, h) = (decoder.info().work_width, decoder.info().work_height);
+    let poses: HashMap<u64, &Pose> =
         track.frames.iter().filter_map(|f| f.pose.as_ref().map(|p| (f.index, p))).collect();
+    let timeline = track.frames.iter().filter_map(|f| f.pose.as_ref().map(|p| (f.pts_s, p))).collect();
+    let scene = Scene {
+        analysis,
+        samples: sample_of_frames(analysis),
+        poses,
+        timeline,
+        k: w as f32 / track.clip.width.max(1) as f32,
+        px: text_px(w, h),
+    };
+    let bottoms: HashMap<u64, usize> = analysis.reps.reps.iter().map(|r| (r.bottom.frame, r.number)).collect();
     // Written under a temporary name genu owns, renamed when complete, removed on failure.
     let tmp = out.map(|o| o.with_file_name(format!("{}overlay.mp4", crate::fsx::TEMP_PREFIX)));
     let fps = track.clip.nominal_fps;
@@ -186,67 +278,94 @@ pub fn render_pass(
         Some(t) => Some(H264Writer::create(t, "mp4", w, h, fps, X264_PRESET, X264_CRF)?),
         None => None,
     };
-    let scale = (w.max(h) / 320).max(1);
     let roll = analysis.signals.roll_deg;
     let mut stills = Vec::new();
-    let mut inset: Option<(f64, usize, RgbImage)> = None;
-    let mut frame = reader.new_frame();
-    while reader.read_into(&mut frame)? {
+    let mut inset: Option<Inset> = None;
+    while let Some(frame) = decoder.next_frame() {
+        let mut frame = frame?;
+        let (index, t_s) = (frame.index, frame.pts_s);
         let img = &mut frame.rgb;
-        if let Some(p) = poses.get(&frame.index) {
-            draw_legs(img, &p.landmarks, k, roll);
+        if let Some(p) = scene.poses.get(&index) {
+            draw::legs(img, &p.landmarks, scene.k, roll);
         }
-        if let Some(&rep) = bottoms.get(&frame.index) {
-            let (w, h) = (img.width(), img.height());
-            let f = STILL_MAX_SIDE as f32 / w.max(h) as f32;
-            let still = if f < 1.0 {
-                imageops::resize(img, (w as f32 * f) as u32, (h as f32 * f) as u32, imageops::FilterType::Triangle)
-            } else {
-                img.clone()
-            };
-            stills.push(Still { rep, frame: frame.index, image: still.clone() });
-            // The inset takes at most a third of the frame's width.
-            let tw = (img.width() / 3).max(1);
-            let th = (u64::from(still.height()) * u64::from(tw) / u64::from(still.width().max(1))).max(1) as u32;
-            let thumb = imageops::resize(&still, tw, th, imageops::FilterType::Triangle);
-            inset = Some((frame.pts_s, rep, thumb));
+        if let Some(&rep) = bottoms.get(&index) {
+            let mut bottom = img.clone();
+            scene.knee_labels(&mut bottom, index, t_s);
+            stills.push(Still { rep, frame: index, image: still_of(&bottom) });
+            inset = Some(scene.inset(&bottom, t_s, rep, scene.header_area(t_s)));
         }
-        let sample = samples.get(&frame.index).copied();
-        let s = &analysis.signals;
-        let done = reps.iter().filter(|r| r.bottom.t_s <= frame.pts_s).count();
-        text(img, 4, 4, scale, &format!("rep {done}/{}  {:.1}s", reps.len(), frame.pts_s), WHITE);
-        // In a single-leg rep the free leg bears no weight: it gets no numbers, as in the tables.
-        let free = reps
-            .iter()
-            .find(|r| r.descent_start.t_s <= frame.pts_s && frame.pts_s <= r.ascent_end.t_s)
-            .and_then(|r| r.stance)
-            .map(Side::other);
-        for side in Side::BOTH {
-            let (fppa, kto) =
-                sample.map_or((None, None), |i| (s.legs[side].fppa_deg[i], s.legs[side].kto_pct_shank[i]));
-            let name = side.letter();
-            let label = if free == Some(side) {
-                format!("{name} free leg: not measured")
-            } else {
-                format!("{name} FPPA {}  KTO {}", fmt(fppa, "d"), fmt(kto, "%"))
-            };
-            let y = 4 + (side.index() as i32 + 1) * (10 * scale as i32 + 2);
-            text(img, 4, y, scale, &label, side_colour(side));
+        if let Some(i) = inset.as_ref().filter(|i| t_s - i.t_s <= INSET_S) {
+            imageops::overlay(img, &i.thumb, i64::from(i.at.0), i64::from(i.at.1));
+            let caption = format!("rep {} bottom", i.rep);
+            panel(img, i.at.0, i.at.1, scene.px * 0.7, &[(caption.as_str(), WHITE)]);
         }
-        if let Some((t0, rep, thumb)) = &inset {
-            if frame.pts_s - t0 <= INSET_S {
-                let x = img.width().saturating_sub(thumb.width() + 4);
-                imageops::overlay(img, thumb, i64::from(x), 4);
-                text(img, x as i32, (thumb.height() + 6) as i32, scale, &format!("rep {rep} bottom"), WHITE);
-            }
-        }
+        scene.knee_labels(img, index, t_s);
+        scene.header(img, t_s);
         if let Some(e) = enc.as_mut() {
-            e.push_rgb(img, frame.pts_s)?;
+            e.push_rgb(img, t_s)?;
+        }
+        decoder.recycle(frame);
+        if stop() {
+            return Err(OverlayError::Interrupted);
         }
     }
+    decoder.finish();
     if let (Some(e), Some(t), Some(o)) = (enc, tmp, out) {
         e.finish()?;
         std::fs::rename(t, o)?;
     }
     Ok(stills)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_free_leg_gets_no_numbers() {
+        assert_eq!(knee_lines(Side::Left, true, Some(12.0), Some(30.0)), vec!["L free leg".to_string()]);
+        let lines = knee_lines(Side::Right, false, Some(12.4), None);
+        assert_eq!(lines, vec!["R FPPA +12°".to_string(), "KTO --".to_string()]);
+    }
+
+    #[test]
+    fn knee_labels_go_on_the_outer_side() {
+        // Front view: the knee on the picture's right gets its label to the right, the other to the left.
+        assert_eq!(beside_knee(Side::Left, [600.0, 500.0], [400.0, 500.0], (100, 40), 10.0), (610, 480));
+        assert_eq!(beside_knee(Side::Right, [400.0, 500.0], [600.0, 500.0], (100, 40), 10.0), (290, 480));
+        // Knees level (side view): the two labels still go to different sides.
+        let l = beside_knee(Side::Left, [500.0, 500.0], [500.0, 500.0], (100, 40), 10.0);
+        let r = beside_knee(Side::Right, [500.0, 500.0], [500.0, 500.0], (100, 40), 10.0);
+        assert!(l.0 < 500 && r.0 > 500, "{l:?} {r:?}");
+    }
+
+    #[test]
+    fn the_inset_avoids_the_legs_first_and_sits_below_the_counter() {
+        let header = Area { x: 10, y: 10, w: 300, h: 80 };
+        let size = (400, 300);
+        // Legs in the bottom right: top right is free of them.
+        let legs = Some(Area { x: 1200, y: 600, w: 400, h: 450 });
+        let body = Some(Area { x: 1200, y: 100, w: 400, h: 950 });
+        let (x, y) = inset_corner(1920, 1080, size, 10, [legs, body], header);
+        assert_eq!((x, y), (10, 100), "top left: clear of the legs and the body, below the counter");
+        // The body everywhere on top, the legs bottom left: bottom right.
+        let legs = Some(Area { x: 0, y: 700, w: 600, h: 380 });
+        let body = Some(Area { x: 0, y: 0, w: 1920, h: 700 });
+        assert_eq!(inset_corner(1920, 1080, size, 10, [legs, body], header), (1510, 770));
+        // Nobody in view: top right.
+        assert_eq!(inset_corner(1920, 1080, size, 10, [None, None], header), (1510, 100));
+    }
+
+    #[test]
+    fn the_subject_box_covers_the_chosen_landmarks_with_a_margin() {
+        let mut landmarks = vec![[f32::NAN, f32::NAN, 0.0, 1.0, 1.0]; BODY_LANDMARKS];
+        landmarks[23] = [100.0, 200.0, 0.0, 1.0, 1.0];
+        landmarks[28] = [200.0, 400.0, 0.0, 1.0, 1.0];
+        landmarks[0] = [150.0, 10.0, 0.0, 1.0, 1.0];
+        let pose = Pose { pose_flag: None, roi: None, landmarks, world: Vec::new() };
+        let legs = subject_box(std::iter::once(&pose), LEGS, 0.5).expect("box");
+        assert_eq!(legs, Area { x: 45, y: 90, w: 60, h: 120 });
+        let body = subject_box(std::iter::once(&pose), 0..BODY_LANDMARKS, 1.0).expect("box");
+        assert!(body.y < 10 && body.y + body.h > 400, "{body:?}");
+    }
 }

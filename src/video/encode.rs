@@ -1,14 +1,11 @@
 //! Video encoding: RGB images or decoded frames in, an H.264 (libx264) MP4 or Matroska file out, each frame at
-//! its own presentation time so the output keeps the input's timing (the overlay video and the pose pass's
-//! preview copy).
+//! its own presentation time so the output keeps the input's timing (the overlay video).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ffmpeg_next as ffmpeg;
 use ffmpeg_next::{codec, format, software::scaling, util::frame};
 use image::RgbImage;
-
-use super::{working_size, Frame, FrameObserver, VideoError};
 
 /// Time base of written streams (90 kHz, the MPEG convention).
 pub(crate) const OUT_TIME_BASE: i32 = 90_000;
@@ -58,6 +55,9 @@ impl H264Writer {
         enc.set_width(w);
         enc.set_height(h);
         enc.set_format(format::Pixel::YUV420P);
+        // Say which colours the numbers mean (those of `rgb_to_yuv420`): players otherwise guess from the size.
+        enc.set_colorspace(ffmpeg::color::Space::SMPTE170M);
+        enc.set_color_range(ffmpeg::color::Range::MPEG);
         enc.set_time_base(ffmpeg::Rational(1, OUT_TIME_BASE));
         if fps > 0.0 {
             enc.set_frame_rate(Some(ffmpeg::Rational((fps * 1000.0).round() as i32, 1000)));
@@ -107,6 +107,11 @@ impl H264Writer {
         if let Some((ctx, ..)) = self.scaler.as_mut() {
             ctx.run(src, &mut self.yuv)?;
         }
+        self.send(pts_s)
+    }
+
+    /// Send the converted frame, shown at `pts_s`, to the encoder and write what comes out.
+    fn send(&mut self, pts_s: f64) -> Result<(), ffmpeg::Error> {
         // Muxers refuse times that do not increase; a repeated timestamp is moved on by one tick (the written
         // clips are for viewing, and the overlay pairs frames by index, not time).
         let mut pts = (pts_s * f64::from(OUT_TIME_BASE)).round() as i64;
@@ -119,8 +124,17 @@ impl H264Writer {
         self.drain()
     }
 
-    /// Encode an RGB image shown at `pts_s`.
+    /// Encode an RGB image shown at `pts_s`. An image of the writer's size is converted here, straight into
+    /// the encoder's planes (BT.601, studio range); FFmpeg's converter took three times as long for packed RGB,
+    /// after a copy into its own buffer. Other sizes go through FFmpeg's scaler.
     pub fn push_rgb(&mut self, img: &RgbImage, pts_s: f64) -> Result<(), ffmpeg::Error> {
+        if (img.width(), img.height()) == (self.width, self.height) {
+            if self.yuv.width() != self.width || self.yuv.height() != self.height {
+                self.yuv = frame::Video::new(format::Pixel::YUV420P, self.width, self.height);
+            }
+            rgb_to_yuv420(img, &mut self.yuv);
+            return self.send(pts_s);
+        }
         if self.rgb.width() != img.width() || self.rgb.height() != img.height() {
             self.rgb = frame::Video::new(format::Pixel::RGB24, img.width(), img.height());
         }
@@ -159,99 +173,36 @@ impl H264Writer {
     }
 }
 
-/// A [`FrameObserver`] that records the frames it sees (upright RGB) into a small H.264 Matroska copy of the
-/// clip, at most `max_side` on the long side, for a later pass (the overlay video) that must not decode the
-/// clip again. The first error is kept, recording stops, and `end` returns it.
-pub struct PreviewRecorder {
-    path: PathBuf,
-    max_side: u32,
-    fps: f64,
-    writer: Option<H264Writer>,
-    error: Option<VideoError>,
-}
-
-impl std::fmt::Debug for PreviewRecorder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PreviewRecorder").field("path", &self.path).field("max_side", &self.max_side).finish()
-    }
-}
-
-impl PreviewRecorder {
-    /// A recorder into `path` (created with the first frame) of a clip at `fps` frames per second (nominal).
-    pub fn new(path: &Path, max_side: u32, fps: f64) -> Self {
-        Self { path: path.to_path_buf(), max_side, fps, writer: None, error: None }
-    }
-
-    fn fail(&mut self, source: ffmpeg::Error) {
-        let folder = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
-        self.error.get_or_insert(VideoError::Preview { folder, source });
-        self.writer = None;
-    }
-}
-
-impl FrameObserver for PreviewRecorder {
-    fn end(&mut self) -> Result<(), VideoError> {
-        let folder = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        match self.writer.take() {
-            Some(w) => w.finish().map_err(|source| VideoError::Preview { folder, source }),
-            None => Ok(()),
+/// Convert `img` into the planes of `yuv` (YUV 4:2:0, the same even size or one pixel larger), with the
+/// BT.601 studio-range matrix the writer declares: luma per pixel, chroma from each 2 x 2 block's mean.
+pub(crate) fn rgb_to_yuv420(img: &RgbImage, yuv: &mut frame::Video) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let raw: &[u8] = img.as_raw();
+    let stride = yuv.stride(0);
+    let luma = yuv.data_mut(0);
+    for (y, src) in raw.chunks_exact(3 * w).enumerate().take(h) {
+        for (out, p) in luma[y * stride..y * stride + w].iter_mut().zip(src.chunks_exact(3)) {
+            let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+            *out = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
         }
     }
-
-    fn frame(&mut self, frame: &Frame) {
-        if self.error.is_some() {
-            return;
-        }
-        if self.writer.is_none() {
-            let (w, h) = working_size(frame.rgb.width(), frame.rgb.height(), self.max_side);
-            match H264Writer::create(&self.path, "matroska", w, h, self.fps, "ultrafast", "20") {
-                Ok(writer) => self.writer = Some(writer),
-                Err(e) => return self.fail(e),
-            }
-        }
-        if let Some(w) = self.writer.as_mut() {
-            // Shrunk here, reading only the pixels it samples: scaling the full frame inside the encoder would
-            // first copy all of it (6 MB at 1080p) into FFmpeg's buffer.
-            let small = shrink(&frame.rgb, w.width, w.height);
-            if let Err(e) = w.push_rgb(small.as_ref().unwrap_or(&frame.rgb), frame.pts_s) {
-                self.fail(e);
+    // Chroma: each plane in its own pass over the 2 x 2 blocks (the planes cannot be borrowed together).
+    for (plane, coefficients) in [(1, [-38, -74, 112]), (2, [112, -94, -18])] {
+        let stride = yuv.stride(plane);
+        let data = yuv.data_mut(plane);
+        for cy in 0..h / 2 {
+            let (top, bottom) = (&raw[2 * cy * 3 * w..][..3 * w], &raw[(2 * cy + 1) * 3 * w..][..3 * w]);
+            let out = &mut data[cy * stride..cy * stride + w / 2];
+            for (cx, o) in out.iter_mut().enumerate() {
+                let sum = |c: usize| {
+                    let i = 6 * cx + c;
+                    i32::from(top[i]) + i32::from(top[i + 3]) + i32::from(bottom[i]) + i32::from(bottom[i + 3])
+                };
+                let [kr, kg, kb] = coefficients;
+                *o = (((kr * sum(0) + kg * sum(1) + kb * sum(2) + 512) >> 10) + 128) as u8;
             }
         }
     }
-}
-
-/// `img` shrunk to `w x h` (not larger than it) by averaging the 2 x 2 source pixels around each sample point:
-/// cheap, and smooth enough for a preview that is drawn on and shrunk no further. `None` when `img` already has
-/// that size (or the size is empty): use it as it is.
-pub(crate) fn shrink(img: &RgbImage, w: u32, h: u32) -> Option<RgbImage> {
-    let (sw, sh) = (img.width(), img.height());
-    if (w, h) == (sw, sh) || w == 0 || h == 0 {
-        return None;
-    }
-    // Per output column and row, the first of the two source pixels it averages (the second is the next one).
-    let taps = |n: u32, src: u32| -> Vec<usize> {
-        let f = f64::from(src) / f64::from(n);
-        (0..n).map(|i| ((f64::from(i) + 0.5) * f - 0.5).clamp(0.0, f64::from(src - 1)) as usize).collect()
-    };
-    let (xs, ys) = (taps(w, sw), taps(h, sh));
-    let (last_x, last_y) = (sw as usize - 1, sh as usize - 1);
-    let raw = img.as_raw();
-    let stride = 3 * sw as usize;
-    let mut out = vec![0u8; 3 * (w * h) as usize];
-    for (row, &y0) in out.chunks_exact_mut(3 * w as usize).zip(&ys) {
-        let (r0, r1) = (&raw[y0 * stride..][..stride], &raw[(y0 + 1).min(last_y) * stride..][..stride]);
-        for (px, &x0) in row.chunks_exact_mut(3).zip(&xs) {
-            let (a, b) = (3 * x0, 3 * (x0 + 1).min(last_x));
-            for c in 0..3 {
-                let sum = u16::from(r0[a + c]) + u16::from(r0[b + c]) + u16::from(r1[a + c]) + u16::from(r1[b + c]);
-                px[c] = ((sum + 2) / 4) as u8;
-            }
-        }
-    }
-    RgbImage::from_raw(w, h, out)
 }
 
 #[cfg(test)]
@@ -259,16 +210,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shrink_averages_and_keeps_the_picture_in_place() {
-        // Left half black, right half white, 8 x 4 into 4 x 2: the left columns stay black, the right white.
-        let img = RgbImage::from_fn(8, 4, |x, _| if x < 4 { image::Rgb([0; 3]) } else { image::Rgb([255; 3]) });
-        let s = shrink(&img, 4, 2).expect("smaller");
-        assert_eq!((s.width(), s.height()), (4, 2));
-        assert_eq!(s.get_pixel(0, 0).0, [0; 3]);
-        assert_eq!(s.get_pixel(3, 1).0, [255; 3]);
-        // A flat grey stays exactly that grey.
-        let grey = RgbImage::from_pixel(9, 7, image::Rgb([100, 150, 200]));
-        assert!(shrink(&grey, 4, 3).expect("smaller").pixels().all(|p| p.0 == [100, 150, 200]));
-        assert!(shrink(&grey, 9, 7).is_none(), "same size: used as it is");
+    fn rgb_converts_to_studio_range_bt601() {
+        ffmpeg::init().expect("ffmpeg");
+        let mut yuv = frame::Video::new(format::Pixel::YUV420P, 4, 2);
+        // Left 2 x 2 block white, right block pure red.
+        let img = RgbImage::from_fn(4, 2, |x, _| if x < 2 { image::Rgb([255; 3]) } else { image::Rgb([255, 0, 0]) });
+        rgb_to_yuv420(&img, &mut yuv);
+        assert_eq!(&yuv.data(0)[..4], &[235, 235, 82, 82]);
+        assert_eq!(yuv.data(0)[yuv.stride(0)], 235, "second row");
+        // White has no colour; red is BT.601's (Cb, Cr) = (90, 240).
+        assert_eq!(&yuv.data(1)[..2], &[128, 90]);
+        assert_eq!(&yuv.data(2)[..2], &[128, 240]);
     }
 }

@@ -97,14 +97,6 @@ pub enum VideoError {
         /// Time of this frame.
         to_s: f64,
     },
-    /// The small preview copy for the overlay could not be written (a full disk, a read-only folder).
-    #[error("cannot write in '{folder}' (recording the overlay preview): {source}")]
-    Preview {
-        /// The output folder.
-        folder: PathBuf,
-        /// FFmpeg's error.
-        source: ffmpeg::Error,
-    },
     /// The RGB converter failed.
     #[error("'{path}': pixel format conversion failed: {source}")]
     Convert {

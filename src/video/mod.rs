@@ -1,5 +1,5 @@
 //! Video: a clip file in, upright RGB frames with their real timestamps out ([`VideoReader`] in `decode`, on
-//! its own thread with [`DecodeThread`]); H.264 files out ([`H264Writer`], [`PreviewRecorder`] in `encode`).
+//! its own thread with [`DecodeThread`]); H.264 files out ([`H264Writer`] in `encode`).
 //!
 //! * Input: any file FFmpeg can demux with a video stream (MP4/MOV, MPEG-TS, MKV/WebM; H.264, HEVC, VP9, …).
 //! * Output: [`ClipInfo`] (known before decoding, completed by [`VideoReader::finish`]) and a stream of
@@ -24,7 +24,7 @@ mod rotate;
 mod thread;
 
 pub use decode::VideoReader;
-pub use encode::{H264Writer, PreviewRecorder};
+pub use encode::H264Writer;
 pub use error::VideoError;
 pub use rotate::rotation_from_display_matrix;
 pub use thread::DecodeThread;
@@ -104,23 +104,6 @@ pub struct Frame {
     pub rgb: RgbImage,
 }
 
-/// Something that sees every decoded frame (the preview recorder of the overlay), made and called on the
-/// decoding thread of a [`DecodeThread`] so that its work overlaps with the stage that consumes the frames;
-/// that stage knows nothing of what it does with them.
-pub trait FrameObserver {
-    /// Called with every frame, in order.
-    fn frame(&mut self, frame: &Frame);
-    /// Called after the last frame: close what was opened, and report the first error met, which ends the
-    /// stage as a decoding error would.
-    fn end(&mut self) -> Result<(), VideoError> {
-        Ok(())
-    }
-}
-
-/// Makes a [`FrameObserver`] on the decoding thread, from the clip's facts (FFmpeg's encoders, like its
-/// scalers, cannot move between threads).
-pub type MakeObserver = Box<dyn FnOnce(&ClipInfo) -> Box<dyn FrameObserver> + Send>;
-
 /// Decoding options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VideoOptions {
@@ -150,8 +133,6 @@ pub(crate) fn working_size(width: u32, height: u32, max_side: u32) -> (u32, u32)
     (even(width), even(height))
 }
 
-/// Longest side of the preview the pose pass records for the overlay video.
-pub const PREVIEW_MAX_SIDE: u32 = 540;
 #[cfg(test)]
 mod tests {
     use super::*;

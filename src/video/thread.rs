@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use super::{ClipInfo, Frame, MakeObserver, VideoError, VideoOptions, VideoReader, DECODE_QUEUE};
+use super::{ClipInfo, Frame, VideoError, VideoOptions, VideoReader, DECODE_QUEUE};
 
 /// Decoding on its own thread, so that decoding the next frames overlaps with work on the current one.
 ///
@@ -28,15 +28,6 @@ impl DecodeThread {
     /// Open `path` on a new thread and start decoding there (FFmpeg's scaler cannot move between threads, so
     /// the reader lives on the decoding thread). Returns once the clip is open, with its facts.
     pub fn open(path: &Path, options: VideoOptions) -> Result<Self, VideoError> {
-        Self::open_observed(path, options, None)
-    }
-
-    /// Like [`DecodeThread::open`], with every frame also shown to `observer` on the decoding thread.
-    pub fn open_observed(
-        path: &Path,
-        options: VideoOptions,
-        observer: Option<MakeObserver>,
-    ) -> Result<Self, VideoError> {
         let (tx, frames) = mpsc::sync_channel::<Result<Frame, VideoError>>(DECODE_QUEUE);
         let (spare, spare_rx) = mpsc::sync_channel::<Frame>(DECODE_QUEUE + 2);
         let (info_tx, info_rx) = mpsc::sync_channel::<Result<ClipInfo, VideoError>>(1);
@@ -49,7 +40,6 @@ impl DecodeThread {
                     return None;
                 }
             };
-            let mut observer = observer.map(|make| make(reader.info()));
             if info_tx.send(Ok(reader.info().clone())).is_err() {
                 return None;
             }
@@ -57,19 +47,11 @@ impl DecodeThread {
                 let mut frame = spare_rx.try_recv().unwrap_or_else(|_| reader.new_frame());
                 match reader.read_into(&mut frame) {
                     Ok(true) => {
-                        if let Some(o) = observer.as_mut() {
-                            o.frame(&frame);
-                        }
                         if tx.send(Ok(frame)).is_err() {
                             break;
                         }
                     }
-                    Ok(false) => {
-                        if let Some(Err(e)) = observer.as_mut().map(|o| o.end()) {
-                            let _ = tx.send(Err(e));
-                        }
-                        break;
-                    }
+                    Ok(false) => break,
                     Err(e) => {
                         let _ = tx.send(Err(e));
                         break;
