@@ -5,7 +5,7 @@ VENV := tools/.venv
 PY := $(VENV)/bin/python
 GENU := target/release/genu
 
-.PHONY: accuracy synth-demo bench-batch bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
+.PHONY: precision accuracy synth-demo bench-batch bench-pose setup build run test models models-heavy models-check tools-venv reference-venv fixtures-reference
 
 ## Install missing Debian packages and ONNX Runtime's library (idempotent).
 setup:
@@ -51,6 +51,10 @@ models-check: tools-venv
 	$(PY) tools/convert_models.py --out models --models detector,lite,full --cache .cache/model-sources \
 	  --verify-only
 	cd models && sha256sum -c SHA256SUMS
+
+## fp16 and int8 versions of the full landmark model: speed and landmark distance to fp32 (target/precision).
+precision: tools-venv
+	$(PY) tools/precision.py --out target/precision
 
 ## Python environment with MediaPipe (the reference implementation), pinned in tools/requirements-mediapipe.txt.
 REF_VENV := tools/.venv-mp

@@ -141,17 +141,18 @@ struct JobArgs {
     /// Do not write the overlay video.
     #[arg(long)]
     no_overlay: bool,
-    /// Longest side of the overlay video in pixels (default: the input's own size up to 1080p, 1920).
-    #[arg(long, value_name = "PX", default_value_t = genu::report::overlay::OVERLAY_MAX_SIDE,
-          value_parser = clap::value_parser!(u32).range(64..))]
-    overlay_size: u32,
+    /// Longest side of the overlay video in pixels, never more than the input's [default: 1920 (1080p) for
+    /// analyze, 960 for batch, whose overlays are for review and would otherwise double its time]
+    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(64..))]
+    overlay_size: Option<u32>,
     /// Do not write the HTML report.
     #[arg(long)]
     no_report: bool,
 }
 
 impl JobArgs {
-    fn settings(&self) -> Result<genu::job::JobSettings> {
+    /// The settings, with `overlay_size` defaulting to `default_overlay`.
+    fn settings_with(&self, default_overlay: u32) -> Result<genu::job::JobSettings> {
         Ok(genu::job::JobSettings {
             model: self.pose_args.model,
             subject: self.pose_args.subject,
@@ -159,7 +160,7 @@ impl JobArgs {
             threads: self.pose_args.threads,
             analysis: self.analysis.config()?,
             overlay: !self.no_overlay,
-            overlay_max_side: self.overlay_size,
+            overlay_max_side: self.overlay_size.unwrap_or(default_overlay),
             report: !self.no_report,
         })
     }
@@ -278,7 +279,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(cli.ort_lib, cli.models, json),
         Command::Analyze { clip, pose, output, job, format } => {
-            let settings = job.settings()?;
+            let settings = job.settings_with(genu::report::overlay::OVERLAY_MAX_SIDE)?;
             match (clip, pose) {
                 (_, Some(pose)) => analyze_track_file(&pose, settings.analysis, output.as_deref(), format),
                 (Some(clip), None) => {
@@ -289,8 +290,14 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<ExitCode> {
         }
         Command::Probe { clip, max_side } => probe(&clip, max_side),
         Command::Batch { dir, output, jobs, recursive, force, shard, job } => {
-            let options =
-                genu::batch::BatchOptions { jobs, recursive, force, shard, settings: job.settings()?, progress: true };
+            let options = genu::batch::BatchOptions {
+                jobs,
+                recursive,
+                force,
+                shard,
+                settings: job.settings_with(genu::report::overlay::BATCH_OVERLAY_MAX_SIDE)?,
+                progress: true,
+            };
             batch(cli.ort_lib, cli.models, &dir, &output, &options, interrupted)
         }
         Command::Merge { parts, output } => {
