@@ -13,26 +13,21 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 mod common;
-use common::{demo_copy, demo_portrait, measure, median, mediapipe_python, root, Cost};
+use common::{demo_copy, demo_portrait, measure, median_cost, mediapipe_python, root, Cost};
 
-/// Wall seconds of the whole batch and CPU seconds of all its processes.
-#[derive(Debug, Clone, Copy)]
-struct Batch {
-    wall_s: f64,
-    cpu_s: f64,
-}
-
-fn genu_batch(input: &Path, out: &Path, extra: &[&str]) -> Option<Batch> {
+/// `genu batch` over `input`: wall seconds of the whole batch, CPU seconds of the process.
+fn genu_batch(input: &Path, out: &Path, extra: &[&str]) -> Option<Cost> {
     let mut args: Vec<&OsStr> = vec![OsStr::new("batch"), input.as_os_str(), OsStr::new("-o"), out.as_os_str()];
     args.extend(["--jobs", "2", "--force"].map(OsStr::new));
     args.extend(extra.iter().map(OsStr::new));
     let genu = root().join("target/release/genu");
     assert!(genu.is_file(), "build the release binary first (`make build`)");
-    measure(&genu, &args).map(|c| Batch { wall_s: c.wall_s, cpu_s: c.cpu_s })
+    measure(&genu, &args)
 }
 
-/// MediaPipe on every clip, two processes at a time (each worker takes every other clip).
-fn mediapipe_batch(clips: &[PathBuf], out: &Path) -> Option<Batch> {
+/// MediaPipe on every clip, two processes at a time (each worker takes every other clip): wall seconds of the
+/// whole, CPU seconds of all processes, the largest peak memory.
+fn mediapipe_batch(clips: &[PathBuf], out: &Path) -> Option<Cost> {
     let python = mediapipe_python()?;
     let script = root().join("tools/mediapipe_track.py");
     std::fs::create_dir_all(out).ok()?;
@@ -57,8 +52,10 @@ fn mediapipe_batch(clips: &[PathBuf], out: &Path) -> Option<Batch> {
         workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
     });
     let wall_s = t.elapsed().as_secs_f64();
-    let cpu_s = costs.iter().map(|c| c.map(|c| c.cpu_s)).sum::<Option<f64>>()?;
-    Some(Batch { wall_s, cpu_s })
+    let costs: Vec<Cost> = costs.into_iter().collect::<Option<_>>()?;
+    let cpu_s = costs.iter().map(|c| c.cpu_s).sum();
+    let peak_rss_mib = costs.iter().map(|c| c.peak_rss_mib).fold(0.0, f64::max);
+    Some(Cost { wall_s, cpu_s, peak_rss_mib })
 }
 
 fn main() {
@@ -79,21 +76,13 @@ fn main() {
         "genu: everything (+ overlay.mp4, report.html)",
         "MediaPipe Python, 2 processes (pose only)",
     ];
-    let mut runs: Vec<Vec<Batch>> = vec![Vec::new(); 3];
+    let mut runs: Vec<Vec<Cost>> = vec![Vec::new(); 3];
     for _ in 0..repeat {
         runs[0].extend(genu_batch(&input, &dir.join("out0"), &["--no-overlay", "--no-report"]));
         runs[1].extend(genu_batch(&input, &dir.join("out1"), &[]));
         runs[2].extend(mediapipe_batch(&clips, &dir.join("mediapipe")));
     }
-    let mid: Vec<Option<Batch>> = runs
-        .iter()
-        .map(|r| {
-            (!r.is_empty()).then(|| Batch {
-                wall_s: median(r.iter().map(|b| b.wall_s).collect()),
-                cpu_s: median(r.iter().map(|b| b.cpu_s).collect()),
-            })
-        })
-        .collect();
+    let mid: Vec<Option<Cost>> = runs.iter().map(|r| median_cost(r)).collect();
     println!("{n:.0} clips (two 1080p, one 720p, one portrait 1080x1920; 7.6 s each), median of {repeat} runs:");
     let mut report = Vec::new();
     for (label, b) in labels.iter().zip(&mid) {

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 mod common;
-use common::{demo_copy, demo_portrait, measure, median, mediapipe_python, process_cpu_s, root, Cost};
+use common::{demo_copy, demo_portrait, measure, median_cost, mediapipe_python, process_cpu_s, root, Cost};
 
 use genu::models::{LandmarkVariant, ModelDir};
 use genu::pose::geometry::{warp_into, Border, Letterbox, Roi, Warp};
@@ -127,16 +127,7 @@ fn alternate(repeat: usize, runs: &mut [&mut dyn FnMut() -> Option<Cost>]) -> Ve
             costs[k].extend(run());
         }
     }
-    costs
-        .into_iter()
-        .map(|c| {
-            (!c.is_empty()).then(|| Cost {
-                wall_s: median(c.iter().map(|x| x.wall_s).collect()),
-                cpu_s: median(c.iter().map(|x| x.cpu_s).collect()),
-                peak_rss_mib: median(c.iter().map(|x| x.peak_rss_mib).collect()),
-            })
-        })
-        .collect()
+    costs.iter().map(|c| median_cost(c)).collect()
 }
 
 fn line(label: &str, cost: Option<Cost>, frames: u64, inference_ms: f64) -> serde_json::Value {

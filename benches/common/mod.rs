@@ -99,6 +99,15 @@ pub fn median(mut values: Vec<f64>) -> f64 {
     values.get((values.len().max(1) - 1) / 2).copied().unwrap_or(f64::NAN)
 }
 
+/// Each figure's median over `runs` (`None` for no runs).
+pub fn median_cost(runs: &[Cost]) -> Option<Cost> {
+    (!runs.is_empty()).then(|| Cost {
+        wall_s: median(runs.iter().map(|c| c.wall_s).collect()),
+        cpu_s: median(runs.iter().map(|c| c.cpu_s).collect()),
+        peak_rss_mib: median(runs.iter().map(|c| c.peak_rss_mib).collect()),
+    })
+}
+
 /// The reference implementation's Python (`make reference-venv`), if it is installed.
 pub fn mediapipe_python() -> Option<PathBuf> {
     let python = root().join("tools/.venv-mp/bin/python");

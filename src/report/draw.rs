@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use ab_glyph::{FontRef, PxScale};
 use image::{Rgb, RgbImage};
 use imageproc::drawing::{draw_filled_circle_mut, draw_line_segment_mut, draw_text_mut, text_size};
+use imageproc::rect::Rect;
 
 use crate::kinematics::{Joint, Side};
 
@@ -42,26 +43,9 @@ fn font() -> &'static FontRef<'static> {
     })
 }
 
-/// An axis-aligned rectangle in pixels (`x`, `y` the top-left corner).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Area {
-    /// Left edge.
-    pub x: i32,
-    /// Top edge.
-    pub y: i32,
-    /// Width.
-    pub w: i32,
-    /// Height.
-    pub h: i32,
-}
-
-impl Area {
-    /// Pixels this rectangle shares with `other`.
-    pub fn overlap(&self, other: &Area) -> i64 {
-        let w = (self.x + self.w).min(other.x + other.w) - self.x.max(other.x);
-        let h = (self.y + self.h).min(other.y + other.h) - self.y.max(other.y);
-        i64::from(w.max(0)) * i64::from(h.max(0))
-    }
+/// Pixels two rectangles share.
+pub fn overlap(a: &Rect, b: &Rect) -> i64 {
+    a.intersect(*b).map_or(0, |r| i64::from(r.width()) * i64::from(r.height()))
 }
 
 /// Size in pixels of `lines` set at `px` on a panel (padding included).
@@ -73,10 +57,10 @@ pub fn panel_size(lines: &[&str], px: f32) -> (i32, i32) {
 }
 
 /// Darken `area` of the picture (clipped to it), leaving [`PANEL_SHOW_THROUGH`] of it visible.
-fn shade(img: &mut RgbImage, area: Area) {
+fn shade(img: &mut RgbImage, area: Rect) {
     let (iw, ih) = (img.width() as i32, img.height() as i32);
-    let (x0, y0) = (area.x.clamp(0, iw) as usize, area.y.clamp(0, ih) as usize);
-    let (x1, y1) = ((area.x + area.w).clamp(0, iw) as usize, (area.y + area.h).clamp(0, ih) as usize);
+    let (x0, y0) = (area.left().clamp(0, iw) as usize, area.top().clamp(0, ih) as usize);
+    let (x1, y1) = ((area.right() + 1).clamp(0, iw) as usize, (area.bottom() + 1).clamp(0, ih) as usize);
     // In 1/256ths: the picture's share, and the panel colour's contribution per channel.
     let keep = (PANEL_SHOW_THROUGH * 256.0).round() as u32;
     let add = PANEL.0.map(|c| u32::from(c) * (256 - keep) + 128);
@@ -93,12 +77,12 @@ fn shade(img: &mut RgbImage, area: Area) {
 
 /// Set `lines` at `px` pixels in `colour` on a shaded panel whose top-left corner is (`x`, `y`), moved inside
 /// the picture if it would stick out; returns where the panel went.
-pub fn panel(img: &mut RgbImage, x: i32, y: i32, px: f32, lines: &[(&str, Rgb<u8>)]) -> Area {
+pub fn panel(img: &mut RgbImage, x: i32, y: i32, px: f32, lines: &[(&str, Rgb<u8>)]) -> Rect {
     let texts: Vec<&str> = lines.iter().map(|(t, _)| *t).collect();
     let (w, h) = panel_size(&texts, px);
     let x = x.min(img.width() as i32 - w).max(0);
     let y = y.min(img.height() as i32 - h).max(0);
-    let area = Area { x, y, w, h };
+    let area = Rect::at(x, y).of_size(w as u32, h as u32);
     shade(img, area);
     let pad = (px * 0.3).round() as i32;
     let line_h = (px * 1.15).round() as i32;
@@ -157,10 +141,10 @@ mod tests {
 
     #[test]
     fn overlap_of_rectangles() {
-        let a = Area { x: 0, y: 0, w: 10, h: 10 };
-        assert_eq!(a.overlap(&Area { x: 5, y: 5, w: 10, h: 10 }), 25);
-        assert_eq!(a.overlap(&Area { x: 10, y: 0, w: 5, h: 5 }), 0);
-        assert_eq!(a.overlap(&a), 100);
+        let a = Rect::at(0, 0).of_size(10, 10);
+        assert_eq!(overlap(&a, &Rect::at(5, 5).of_size(10, 10)), 25);
+        assert_eq!(overlap(&a, &Rect::at(10, 0).of_size(5, 5)), 0);
+        assert_eq!(overlap(&a, &a), 100);
     }
 
     #[test]
@@ -168,9 +152,9 @@ mod tests {
         let mut img = RgbImage::from_pixel(400, 100, Rgb([255, 255, 255]));
         // Asked to start past the right edge: moved inside.
         let area = panel(&mut img, 390, 10, 32.0, &[("FPPA +12°", WHITE)]);
-        assert!(area.x + area.w <= 400 && area.x >= 0, "{area:?}");
-        let inside: Vec<u8> = (area.y..area.y + area.h)
-            .flat_map(|y| (area.x..area.x + area.w).map(move |x| (x, y)))
+        assert!(area.right() < 400 && area.left() >= 0, "{area:?}");
+        let inside: Vec<u8> = (area.top()..=area.bottom())
+            .flat_map(|y| (area.left()..=area.right()).map(move |x| (x, y)))
             .map(|(x, y)| img.get_pixel(x as u32, y as u32)[0])
             .collect();
         // Glyph edges blend: grey levels strictly between the panel's and the text's.

@@ -15,7 +15,9 @@ use std::path::Path;
 use ffmpeg_next as ffmpeg;
 use image::{imageops, Rgb, RgbImage};
 
-use super::draw::{self, panel, panel_size, side_colour, Area, WHITE};
+use imageproc::rect::Rect;
+
+use super::draw::{self, overlap, panel, panel_size, side_colour, WHITE};
 use crate::analysis::Analysis;
 use crate::kinematics::{Joint, Side};
 use crate::pose::landmarker::BODY_LANDMARKS;
@@ -112,7 +114,7 @@ const LEGS: std::ops::Range<usize> = 23..33;
 
 /// The box around landmarks `which` of the subject in `poses` (landmarks in full pixels, `k` full → picture
 /// scale), widened by a tenth on every side.
-pub fn subject_box<'a>(poses: impl Iterator<Item = &'a Pose>, which: std::ops::Range<usize>, k: f32) -> Option<Area> {
+pub fn subject_box<'a>(poses: impl Iterator<Item = &'a Pose>, which: std::ops::Range<usize>, k: f32) -> Option<Rect> {
     let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
     let points = poses.flat_map(|p| p.landmarks.get(which.clone()).unwrap_or_default());
     for l in points.filter(|l| l[0].is_finite() && l[1].is_finite()) {
@@ -123,7 +125,8 @@ pub fn subject_box<'a>(poses: impl Iterator<Item = &'a Pose>, which: std::ops::R
     }
     let (mx, my) = (0.1 * (x1 - x0), 0.1 * (y1 - y0));
     let (x, y) = ((x0 - mx).floor() as i32, (y0 - my).floor() as i32);
-    Some(Area { x, y, w: (x1 + mx).ceil() as i32 - x, h: (y1 + my).ceil() as i32 - y })
+    let (w, h) = ((x1 + mx).ceil() as i32 - x, (y1 + my).ceil() as i32 - y);
+    Some(Rect::at(x, y).of_size(w.max(1) as u32, h.max(1) as u32))
 }
 
 /// Top-left corner for an inset of `size` in a `w` x `h` picture: of the four corners (`margin` in), the one
@@ -134,15 +137,15 @@ pub fn inset_corner(
     h: u32,
     size: (i32, i32),
     margin: i32,
-    subject: [Option<Area>; 2],
-    header: Area,
+    subject: [Option<Rect>; 2],
+    header: Rect,
 ) -> (i32, i32) {
     let (right, bottom) = (w as i32 - size.0 - margin, h as i32 - size.1 - margin);
-    let top = (header.y + header.h + margin).min(bottom);
+    let top = (header.bottom() + 1 + margin).min(bottom);
     let corners = [(right, top), (margin, top), (right, bottom), (margin, bottom)];
     let cost = |&(x, y): &(i32, i32)| {
-        let area = Area { x, y, w: size.0, h: size.1 };
-        let covers = |s: Option<Area>| s.map_or(0, |s| area.overlap(&s));
+        let area = Rect::at(x, y).of_size(size.0.max(1) as u32, size.1.max(1) as u32);
+        let covers = |s: Option<Rect>| s.map_or(0, |s| overlap(&area, &s));
         (covers(subject[0]), covers(subject[1]))
     };
     corners.iter().copied().min_by_key(cost).unwrap_or((right, top))
@@ -175,7 +178,7 @@ impl Scene<'_> {
         [format!("rep {done}/{}   {t_s:.1} s", reps.len()), "+ = valgus, knee medial of 2nd toe".to_string()]
     }
 
-    fn header(&self, img: &mut RgbImage, t_s: f64) -> Area {
+    fn header(&self, img: &mut RgbImage, t_s: f64) -> Rect {
         let [a, b] = self.header_lines(t_s);
         let margin = (self.px * 0.3) as i32;
         let small = Rgb([200, 200, 200]);
@@ -183,11 +186,11 @@ impl Scene<'_> {
     }
 
     /// Where [`Scene::header`] draws at `t_s`.
-    fn header_area(&self, t_s: f64) -> Area {
+    fn header_area(&self, t_s: f64) -> Rect {
         let [a, b] = self.header_lines(t_s);
         let margin = (self.px * 0.3) as i32;
         let (w, h) = panel_size(&[a.as_str(), b.as_str()], self.px * 0.8);
-        Area { x: margin, y: margin, w, h }
+        Rect::at(margin, margin).of_size(w as u32, h as u32)
     }
 
     /// Each leg's numbers beside its knee.
@@ -225,7 +228,7 @@ impl Scene<'_> {
     }
 
     /// The inset for the rep whose bottom is this frame.
-    fn inset(&self, img: &RgbImage, t_s: f64, rep: usize, header: Area) -> Inset {
+    fn inset(&self, img: &RgbImage, t_s: f64, rep: usize, header: Rect) -> Inset {
         let (w, h) = (img.width(), img.height());
         let (tw, th) = (((w as f32 * INSET_FRACTION) as u32).max(1), ((h as f32 * INSET_FRACTION) as u32).max(1));
         let thumb = imageops::resize(img, tw, th, imageops::FilterType::Triangle);
@@ -345,16 +348,16 @@ mod tests {
 
     #[test]
     fn the_inset_avoids_the_legs_first_and_sits_below_the_counter() {
-        let header = Area { x: 10, y: 10, w: 300, h: 80 };
+        let header = Rect::at(10, 10).of_size(300, 80);
         let size = (400, 300);
         // Legs in the bottom right: top right is free of them.
-        let legs = Some(Area { x: 1200, y: 600, w: 400, h: 450 });
-        let body = Some(Area { x: 1200, y: 100, w: 400, h: 950 });
+        let legs = Some(Rect::at(1200, 600).of_size(400, 450));
+        let body = Some(Rect::at(1200, 100).of_size(400, 950));
         let (x, y) = inset_corner(1920, 1080, size, 10, [legs, body], header);
         assert_eq!((x, y), (10, 100), "top left: clear of the legs and the body, below the counter");
         // The body everywhere on top, the legs bottom left: bottom right.
-        let legs = Some(Area { x: 0, y: 700, w: 600, h: 380 });
-        let body = Some(Area { x: 0, y: 0, w: 1920, h: 700 });
+        let legs = Some(Rect::at(0, 700).of_size(600, 380));
+        let body = Some(Rect::at(0, 0).of_size(1920, 700));
         assert_eq!(inset_corner(1920, 1080, size, 10, [legs, body], header), (1510, 770));
         // Nobody in view: top right.
         assert_eq!(inset_corner(1920, 1080, size, 10, [None, None], header), (1510, 100));
@@ -368,8 +371,8 @@ mod tests {
         landmarks[0] = [150.0, 10.0, 0.0, 1.0, 1.0];
         let pose = Pose { pose_flag: None, roi: None, landmarks, world: Vec::new() };
         let legs = subject_box(std::iter::once(&pose), LEGS, 0.5).expect("box");
-        assert_eq!(legs, Area { x: 45, y: 90, w: 60, h: 120 });
+        assert_eq!(legs, Rect::at(45, 90).of_size(60, 120));
         let body = subject_box(std::iter::once(&pose), 0..BODY_LANDMARKS, 1.0).expect("box");
-        assert!(body.y < 10 && body.y + body.h > 400, "{body:?}");
+        assert!(body.top() < 10 && body.bottom() + 1 > 400, "{body:?}");
     }
 }
