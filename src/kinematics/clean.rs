@@ -168,6 +168,16 @@ impl Cleaned {
         Sides::from_fn(|side| Leg::from_fn(|joint| self.image(side, joint, i)))
     }
 
+    /// Both shoulders' image points at sample `i`, before roll correction (they follow the leg points in
+    /// [`IMAGE_POINTS`]).
+    pub(crate) fn shoulders_at(&self, i: usize) -> Sides<Point> {
+        let k = 2 * Joint::ALL.len();
+        Sides::from_fn(|side| {
+            let s = &self.img_series[k + side.index()];
+            [s[0][i], s[1][i]]
+        })
+    }
+
     /// World point of a joint at sample `i` (metres, BlazePose's hip-centred frame).
     pub(crate) fn world(&self, side: Side, joint: Joint, i: usize) -> [f64; 3] {
         let s = &self.world_series[2 * joint.index() + side.index()];

@@ -3,8 +3,8 @@
 //! Steps, in order: left/right label swaps are corrected (frontal views); every lower-body coordinate is put
 //! on a uniform time grid at the clip's real rate, short gaps are filled (flagged) and long ones left empty,
 //! outliers are replaced (Hampel) and a zero-phase Butterworth low-pass is applied ([`filter`]); the view is
-//! classified per sample from the pelvis's yaw ([`View`]); camera roll is measured from the heel line while
-//! standing and removed; then the metrics are computed per sample and per leg.
+//! classified per sample from the pelvis's yaw ([`View`]); camera roll is measured from the standing frames' level lines
+//! (heels, ankles, hips) and vertical axes (body, trunk) and removed when they agree; then the metrics are computed per sample and per leg.
 //!
 //! # Conventions (the contract of `DESIGN.md`)
 //!
@@ -58,7 +58,8 @@ pub use geometry::{angle_deg, fppa_deg, kto_pct};
 pub use side::{Joint, Leg, LegPoints, Point, Side, Sides};
 pub use standing::{
     Standing, AIRBORNE_MAX_S, AIRBORNE_RISE, LOCAL_STANDING_BLOCK_S, MAX_ROLL_DEG, MIN_ROLL_SAMPLES, ROLL_AGREE_DEG,
-    ROLL_MIN_FLAT_FRACTION, STANDING_BAND, STANDING_PERCENTILE, STANDING_WINDOW_S,
+    ROLL_CUE_NAMES, ROLL_MAX_ODD_CUES, ROLL_MIN_CUES, ROLL_MIN_FLAT_FRACTION, STANDING_BAND, STANDING_PERCENTILE,
+    STANDING_WINDOW_S,
 };
 pub use types::{FlexionSource, KinematicsConfig, KinematicsError, LegSignals, Signals, Unavailable};
 pub use view::{
@@ -69,7 +70,9 @@ pub use view::{
 use frontal::FrontalPlane;
 use geometry::{dist, median_of};
 use input::extract;
-use standing::{estimate_roll, local_standing, roll_correction, standing_refs, standing_samples, unrolled_points};
+use standing::{
+    estimate_roll, local_standing, roll_correction, roll_cues, standing_refs, standing_samples, unrolled_points,
+};
 use view::SampleViews;
 
 use crate::pose::PoseTrack;
@@ -114,12 +117,13 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let SampleViews { pelvis_yaw, view, camera_yaw } = view::sample_views(&cleaned, facing);
     let mut unavailable = Vec::new();
 
-    // Camera roll (frontal views only) from two cues that hold while standing with both feet planted: the heel
-    // line (the floor) and the standing body's axis (ankle midpoint to hip midpoint, which is vertical). When the
-    // two disagree, or there is no such standing, the roll is not corrected and the reason is recorded.
+    // Camera roll (frontal views only) from five cues that hold while standing with both feet planted: the heel,
+    // ankle and hip lines (level) and the body's and trunk's axes (vertical). When they disagree, or there is no
+    // such standing, the roll is not corrected and the reason is recorded.
     let standing_idx = standing_samples(&cleaned);
     let frontal_standing: Vec<usize> = standing_idx.iter().copied().filter(|&i| view[i].is_frontal()).collect();
-    let (roll, roll_note) = roll_correction(estimate_roll(&frontal_standing, &|i| cleaned.legs_at(i)));
+    let cues = |i: usize| roll_cues(&cleaned.legs_at(i), cleaned.shoulders_at(i));
+    let (roll, roll_uncertainty, roll_note) = roll_correction(estimate_roll(&frontal_standing, &cues));
     unavailable.extend(roll_note);
     let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
     let points = unrolled_points(&cleaned, roll, w, h);
@@ -153,6 +157,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         pelvis_yaw_deg: pelvis_yaw,
         camera_yaw_deg: camera_yaw,
         roll_deg: roll,
+        roll_uncertainty_deg: roll_uncertainty,
         swaps_corrected,
         outliers_replaced,
         long_gaps,

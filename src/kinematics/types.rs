@@ -150,6 +150,10 @@ pub struct Signals {
     pub clip_view: View,
     /// Camera roll removed, in degrees (positive = the image was turned clockwise).
     pub roll_deg: f64,
+    /// How sure the removed roll is (degrees): the mean distance of its cues (heel, ankle and hip lines, body and
+    /// trunk axes) from it; `None` when no roll was removed.
+    #[serde(default)]
+    pub roll_uncertainty_deg: Option<f64>,
     /// Frames whose left/right labels were swapped back.
     pub swaps_corrected: usize,
     /// Samples replaced by the Hampel filter (summed over the image and world coordinates).

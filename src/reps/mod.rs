@@ -503,10 +503,11 @@ mod tests {
     #[test]
     fn excursions_with_hysteresis() {
         let rate = 30.0;
-        // Two reps of depth 20 with a bounce to 3 (above exit 2.5) inside the first: still one rep.
+        // Two reps of depth 19 with a bounce to 5 (above the exit level, max(2.5, 20 % of 19)) inside the first:
+        // still one rep.
         let mut d: Vec<Option<f64>> = vec![Some(0.0); 10];
         d.extend((0..20).map(|i| Some(i as f64)));
-        d.extend([Some(3.0), Some(3.0)]);
+        d.extend([Some(5.0), Some(5.0)]);
         d.extend((0..20).rev().map(|i| Some(i as f64)));
         d.extend(vec![Some(0.0); 10]);
         d.extend((0..20).map(|i| Some(i as f64)));
@@ -515,6 +516,25 @@ mod tests {
         let ex = excursions(&d, rate, 5.0);
         assert_eq!(ex.len(), 2, "{ex:?}");
         assert!(ex[0].start < ex[0].bottom && ex[0].bottom < ex[0].end && ex[0].complete);
+    }
+
+    #[test]
+    fn a_trough_above_the_event_level_still_parts_two_reps() {
+        // Two 14 % reps whose standing between them reads 1.6 % (above 10 % of their depth, below the exit
+        // level 2.8): two reps, the first ending at the trough, not one swallowing the second.
+        let rep = |d: &mut Vec<Option<f64>>| {
+            d.extend((0..=28).map(|i| Some(1.6 + 12.4 * (f64::from(i) / 28.0 * std::f64::consts::PI).sin())));
+        };
+        let mut d: Vec<Option<f64>> = vec![Some(0.0); 10];
+        d.extend((0..8).map(|i| Some(0.2 * f64::from(i))));
+        rep(&mut d);
+        d.extend(vec![Some(1.6); 6]);
+        rep(&mut d);
+        d.extend((0..10).rev().map(|i| Some(0.16 * f64::from(i))));
+        let ex = excursions(&d, 30.0, 5.0);
+        assert_eq!(ex.len(), 2, "{ex:?}");
+        assert!(ex[0].end <= ex[1].start && ex[1].start < ex[1].bottom, "{ex:?}");
+        assert!(ex.iter().all(|e| e.complete), "{ex:?}");
     }
 
     #[test]

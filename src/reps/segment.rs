@@ -148,8 +148,15 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
             }
             break;
         }
+        // The ascent ends where the hip is back within EVENT_FRACTION of the depth from standing, or, once it has
+        // come back past the exit level, where it starts down again: a clip whose standing level sits a little
+        // below the highest stand (1.6 % of leg between two 14 % step-downs) has two reps, not one that swallows
+        // the next.
         let mut end = bottom;
         while end + 1 < n && drop[end + 1].is_some_and(|d| d > level) {
+            if end >= j && drop[end + 1] > drop[end] {
+                break;
+            }
             end += 1;
         }
         let end = (end + 1).min(n - 1);

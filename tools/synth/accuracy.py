@@ -230,6 +230,71 @@ def feet_set(args) -> int:
     return 0
 
 
+# Camera roll (issue #14): (name, task, stance leg, roll in degrees, more synth.py arguments, split). The roll
+# cues were chosen on the tuning clips (+10 and -5 on each task); the others are held out.
+ROLL_SET = [
+    ("r_squat_p10", "squat", "L", 10, [], "tuning"),
+    ("r_squat_m5", "squat", "L", -5, ["--fppa-deg", "0", "12"], "tuning"),
+    ("r_single_p10", "single-leg", "R", 10, [], "tuning"),
+    ("r_single_m5", "single-leg", "L", -5, ["--fppa-deg", "10", "0"], "tuning"),
+    ("r_step_p10", "step-down", "L", 10, [], "tuning"),
+    ("r_step_m5", "step-down", "R", -5, [], "tuning"),
+    ("hr_squat_0", "squat", "L", 0, ["--fppa-deg", "12", "0"], "held-out"),
+    ("hr_squat_p5", "squat", "L", 5, [], "held-out"),
+    ("hr_squat_m10", "squat", "L", -10, ["--fppa-deg", "0", "12"], "held-out"),
+    ("hr_single_0", "single-leg", "L", 0, [], "held-out"),
+    ("hr_single_p5", "single-leg", "R", 5, ["--fppa-deg", "0", "10"], "held-out"),
+    ("hr_single_m10", "single-leg", "L", -10, [], "held-out"),
+    ("hr_step_0", "step-down", "R", 0, [], "held-out"),
+    ("hr_step_p5", "step-down", "L", 5, ["--fppa-deg", "10", "0"], "held-out"),
+    ("hr_step_m10", "step-down", "R", -10, [], "held-out"),
+    ("hr_squat_p5_yaw10_chest", "squat", "L", 5, ["--yaw-deg", "10", "--camera-height", "1.0"], "held-out"),
+    ("hr_single_m5_toe15", "single-leg", "R", -5, ["--toe-out-deg", "15", "15"], "held-out"),
+    ("hr_step_p10_high", "step-down", "L", 10, ["--camera-height", "1.0"], "held-out"),
+]
+
+
+def roll_set(args) -> int:
+    """Camera roll read against the rolled camera, and knee over toe against the subject-frame truth."""
+    results = []
+    for name, task, stance, roll, extra, split in ROLL_SET:
+        depth = "0.3" if task == "squat" else "0.15"
+        truth, rows, summary = render_and_analyse(args, name, [
+            "--reps", str(args.reps), "--task", task, "--stance", stance, "--roll-deg", str(roll), "--depth", depth,
+            *extra])
+        sig = summary["analysis"]["signals"]
+        note = next((u["reason"] for u in sig.get("unavailable", []) if u["metric"] == "roll_deg"), "")
+        errs, withheld = [], 0
+        for tr in truth["reps"]:
+            for k, leg in enumerate(["left", "right"]):
+                r = next((r for r in rows if r["leg"] == leg and abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0), None)
+                if r is None or "free leg" in r["kto_note"]:
+                    continue
+                if r["kto_bottom_pct_shank"]:
+                    errs.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
+                else:
+                    withheld += 1
+        results.append({"clip": name, "split": split, "task": task, "roll": roll, "read": sig["roll_deg"],
+                        "note": note, "kto_err": errs, "kto_withheld": withheld,
+                        "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"])})
+    (args.out / f"accuracy_roll{args.suffix}.json").write_text(json.dumps(results, indent=1))
+    mae = lambda v: "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
+    print(f"{'clip':24} {'split':8} {'task':10} {'roll':>5} {'read':>6} {'error':>6} {'reps':>5} {'KTO MAE':>7} "
+          f"{'max':>5} {'withheld':>8}  note")
+    for r in results:
+        print(f"{r['clip']:24} {r['split']:8} {r['task']:10} {r['roll']:5g} {r['read']:6.1f} {r['read'] - r['roll']:+6.1f} "
+              f"{r['reps']:>2}/{r['reps_true']:<2} {mae(r['kto_err']):>7} {max(np.abs(r['kto_err']), default=0):5.1f} "
+              f"{r['kto_withheld']:>8}  {r['note'][:60]}")
+    for split in ("tuning", "held-out"):
+        part = [r for r in results if r["split"] == split]
+        errs = [r["read"] - r["roll"] for r in part]
+        kto = [e for r in part for e in r["kto_err"]]
+        print(f"{split:8}: {len(part)} clips; roll error MAE {np.mean(np.abs(errs)):.1f} deg (max {max(np.abs(errs)):.1f}), "
+              f"{sum(abs(e) <= 1.5 for e in errs)} within 1.5 deg; knee over toe MAE {mae(kto)} % shank (max "
+              f"{max(np.abs(kto), default=0):.1f}) on {len(kto)} leg-reps, {sum(r['kto_withheld'] for r in part)} withheld")
+    return 0
+
+
 def back_set(args) -> int:
     """Clips filmed from behind: the view found, left and right not mirrored, what is withheld, what holds."""
     results = []
@@ -352,7 +417,7 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--model", choices=["lite", "full", "heavy"], default="full",
                     help="landmark model genu runs with (heavy: `make models-heavy` first)")
-    ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet"], default="standard")
+    ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet", "roll"], default="standard")
     args = ap.parse_args()
     args.suffix = "" if args.model == "full" else f"_{args.model}"
     args.out.mkdir(parents=True, exist_ok=True)
@@ -364,6 +429,8 @@ def main() -> int:
         return messy_set(args)
     if args.set == "feet":
         return feet_set(args)
+    if args.set == "roll":
+        return roll_set(args)
     results = []
     jobs = [(view, cam, left, right, "squat") for view, cam in VIEWS.items() for left, right in LEVELS]
     jobs += [(f"front, {task}", ["--yaw-deg", "0", "--camera-height", "0.55", "--task", task, "--stance", "L",
