@@ -151,6 +151,9 @@ fn feet_turned_out_30_degrees_keep_knee_over_toe_on_the_foot() {
             let standing = num(row, "kto_standing_pct_shank").expect("standing position");
             assert!(standing > 20.0, "the turned-out toe is lateral of the knee already when standing: {standing}");
             assert_eq!(row["kto_category"], "medial_at_rest", "{row:?}");
+            // The feet turn out 30 degrees from the model figure's own, which point 2.6 degrees inward.
+            let toe_out = num(row, "toe_out_deg").expect("toe-out measured");
+            assert!((toe_out - 27.4).abs() <= 6.0, "rep {} {leg}: toe-out {toe_out:.1} for 27.4", k + 1);
         }
     }
     let mae = errors.iter().sum::<f64>() / errors.len() as f64;

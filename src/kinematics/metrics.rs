@@ -59,6 +59,8 @@ struct Facts {
     yaw_withheld: Option<f64>,
     /// The worst value withheld for the yaw's uncertainty: (yaw, FPPA uncertainty).
     uncertain: Option<(f64, f64)>,
+    /// The largest yaw at which a toe-out was withheld.
+    toe_out_yaw: Option<f64>,
 }
 
 /// One sample's situation.
@@ -110,6 +112,7 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         }
         let bounds = if frontal { inp.plane.yaw_bounds(i) } else { Vec::new() };
         for side in Side::BOTH {
+            m.legs[side].toe_out_deg.push(leg_toe_out(inp, &s, side, &mut facts));
             let leg = &mut m.legs[side];
             let (fppa, u_fppa, kto, u_kto) = frontal_values(inp, &s, side, &bounds, &mut facts);
             leg.fppa_deg.push(fppa);
@@ -134,6 +137,7 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         yaw_withheld: facts.yaw_withheld,
         foreshortened: facts.foreshortened,
         no_side_view: !inp.view.iter().any(|v| v.is_sagittal()) && inp.cleaned.valid.iter().any(|v| *v),
+        toe_out_yaw: facts.toe_out_yaw,
     };
     (m, withheld)
 }
@@ -220,6 +224,41 @@ fn depth_values(standing: Option<Standing>, s: &Sample, side: Side) -> (Option<f
 
 /// Knee flexion and its source: the 2D angle in a side view; from the segments' standing lengths in a frontal
 /// view; else from the 3D world landmarks.
+/// Toe-out is read only while the measured camera yaw is within this (degrees): on the rendered yaw set, feet
+/// pointing straight read 0.9–8.2° off up to 5° of yaw and up to 14° off at 10–15° (the yaw's own error of 2–4°
+/// goes straight into each foot's angle, with the opposite sign for the other foot).
+pub const TOE_OUT_MAX_YAW_DEG: f64 = 5.0;
+
+/// Heel-to-toe-tip length of a foot over its shank's knee-to-ankle length: 0.152 and 0.246 of body height
+/// (Winter, Biomechanics and Motor Control of Human Movement, anthropometric table).
+pub const FOOT_TO_SHANK: f64 = 0.62;
+
+/// One leg's toe-out at sample `i` (degrees, toes outward positive): how far the foot tip sits outward of the
+/// heel in the picture, against the foot's length ([`FOOT_TO_SHANK`] of the standing shank), as an angle, then
+/// turned by the camera's yaw (a camera toward the subject's left shows the left foot turned in by the yaw
+/// and the right foot turned out by it). BlazePose's world feet were tried first and read a foot turned out 25°
+/// beside one turned out 5° as 17° and 16°: they carry no per-foot toe-out. Only in frontal views from the front
+/// (from behind the toes are hidden), within the yaw the frontal plane is rectified for.
+fn leg_toe_out(inp: &Inputs, s: &Sample, side: Side, facts: &mut Facts) -> Option<f64> {
+    if !s.frontal || inp.facing != Facing::Front {
+        return None;
+    }
+    let shank = inp.standing?.shank_px[side];
+    let yaw = inp.plane.camera_yaw[s.i]?;
+    if yaw.abs() > TOE_OUT_MAX_YAW_DEG {
+        facts.toe_out_yaw = Some(facts.toe_out_yaw.map_or(yaw, |w: f64| if yaw.abs() > w.abs() { yaw } else { w }));
+        return None;
+    }
+    let (leg, other) = (&s.p[side], &s.p[side.other()]);
+    let outward = (leg.hip[0] - other.hip[0]).signum();
+    let lateral = (leg.toe[0] - leg.heel[0]) * outward / (FOOT_TO_SHANK * shank);
+    if !lateral.is_finite() {
+        return None;
+    }
+    let seen = lateral.clamp(-1.0, 1.0).asin().to_degrees();
+    Some(if side == Side::Left { seen + yaw } else { seen - yaw })
+}
+
 fn flexion(inp: &Inputs, s: &Sample, side: Side) -> (Option<f64>, Option<FlexionSource>) {
     let plane = inp.plane;
     if s.ok && inp.view[s.i].is_sagittal() {

@@ -41,6 +41,7 @@ mod frontal;
 mod geometry;
 mod input;
 mod metrics;
+pub use metrics::{FOOT_TO_SHANK, TOE_OUT_MAX_YAW_DEG};
 mod reasons;
 mod side;
 mod standing;

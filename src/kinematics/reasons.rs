@@ -24,6 +24,8 @@ pub(crate) struct Withheld {
     pub(crate) foreshortened: bool,
     /// No side view in a clip with valid samples.
     pub(crate) no_side_view: bool,
+    /// The largest camera yaw (degrees) at which a toe-out was withheld for being off square.
+    pub(crate) toe_out_yaw: Option<f64>,
 }
 
 impl Withheld {
@@ -33,7 +35,8 @@ impl Withheld {
         let mut say = |metrics: &[&str], reason: String| {
             out.extend(metrics.iter().map(|m| Unavailable { metric: (*m).into(), reason: reason.clone() }));
         };
-        const FRONTAL: [&str; 4] = ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance"];
+        const FRONTAL: [&str; 5] =
+            ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance", "toe_out_deg"];
         if self.from_behind {
             say(
                 &["fppa_deg"],
@@ -42,8 +45,9 @@ impl Withheld {
                 ),
             );
             say(
-                &["kto_pct_shank"],
-                "filmed from behind: the toes are hidden behind the heels, so knee over toe is not measured".into(),
+                &["kto_pct_shank", "toe_out_deg"],
+                "filmed from behind: the toes are hidden behind the heels, so knee over toe and toe-out are not measured"
+                    .into(),
             );
         }
         if self.any_non_frontal {
@@ -91,6 +95,14 @@ impl Withheld {
                 ),
             );
         }
+        if let Some(y) = self.toe_out_yaw {
+            say(
+                &["toe_out_deg"],
+                format!(
+                    "camera yaw {y:.0} degrees: toe-out is read only within {TOE_OUT_MAX_YAW_DEG:.0} degrees of square (the yaw turns each foot in the picture, and its error goes straight into the angle)"
+                ),
+            );
+        }
         if self.no_side_view {
             say(
                 &["knee_flexion_deg"],
@@ -115,6 +127,7 @@ mod tests {
             yaw_withheld: None,
             foreshortened: false,
             no_side_view: false,
+            toe_out_yaw: None,
         }
     }
 

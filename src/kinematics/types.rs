@@ -111,6 +111,10 @@ pub struct LegSignals {
     /// [`KTO_BASE_ERROR_PCT`].
     #[serde(default)]
     pub kto_uncertainty_pct_shank: Vec<Option<f64>>,
+    /// The foot's toe-out angle (degrees, toes outward positive; frontal views from the front): see
+    /// `FOOT_TO_SHANK` in the metric stage (`kinematics/metrics.rs`).
+    #[serde(default)]
+    pub toe_out_deg: Vec<Option<f64>>,
     /// Knee flexion in degrees.
     pub knee_flexion_deg: Vec<Option<f64>>,
     /// Source of each knee flexion value.

@@ -36,6 +36,7 @@ pub const HEADER: &[&str] = &[
     "kto_bottom_pct_shank",
     "kto_medial_peak_pct_shank",
     "kto_standing_pct_shank",
+    "toe_out_deg",
     "kto_drift_pct_shank",
     "t_kto_peak_s",
     "frame_kto_peak",
@@ -108,6 +109,8 @@ pub struct RepRow {
     pub kto_medial_peak_pct_shank: Option<f64>,
     /// Knee over toe while standing next to the rep.
     pub kto_standing_pct_shank: Option<f64>,
+    /// The foot's toe-out while standing next to the rep (degrees, outward positive).
+    pub toe_out_deg: Option<f64>,
     /// Most medial knee over toe minus the standing value (medial drift during the rep).
     pub kto_drift_pct_shank: Option<f64>,
     /// Time of that peak.
@@ -202,6 +205,7 @@ fn rep_row(clip: &str, r: &Rep, side: Side) -> RepRow {
         kto_bottom_pct_shank: l.kto_bottom_pct_shank.value,
         kto_medial_peak_pct_shank: l.kto_medial_peak_pct_shank.value,
         kto_standing_pct_shank: l.kto_standing_pct_shank.value,
+        toe_out_deg: l.toe_out_deg.value,
         kto_drift_pct_shank: l.kto_drift_pct_shank,
         t_kto_peak_s: l.kto_medial_peak_pct_shank.at.map(|m| m.t_s),
         frame_kto_peak: l.kto_medial_peak_pct_shank.at.map(|m| m.frame),

@@ -298,6 +298,7 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
         kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank")),
         kto_category: kto_peak.value.map(|p| KtoCategory::classify(p, kto_drift)),
         kto_standing_pct_shank: kto_standing,
+        toe_out_deg: standing_value(s, &leg.toe_out_deg, start, end, &why("toe_out_deg")),
         kto_drift_pct_shank: kto_drift,
         kto_medial_peak_pct_shank: kto_peak,
         hip_below_knee_pct_leg: value_at(

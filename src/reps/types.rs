@@ -110,6 +110,10 @@ pub struct LegRep {
     /// start), % shank.
     #[serde(default = "Value::missing")]
     pub kto_standing_pct_shank: Value,
+    /// The foot's toe-out while standing next to the rep (degrees, toes outward positive; median of the same
+    /// standing samples as `kto_standing_pct_shank`).
+    #[serde(default = "Value::missing")]
+    pub toe_out_deg: Value,
     /// Drift of the most medial knee over toe from the standing position (% shank, medial positive): how far
     /// the knee moved toward the midline during the rep, whatever the foot's angle.
     #[serde(default)]
@@ -148,6 +152,7 @@ impl LegRep {
             kto_bottom_pct_shank: absent(),
             kto_medial_peak_pct_shank: absent(),
             kto_standing_pct_shank: absent(),
+            toe_out_deg: absent(),
             kto_drift_pct_shank: None,
             kto_category: None,
             hip_below_knee_pct_leg: absent(),

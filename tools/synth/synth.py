@@ -537,7 +537,13 @@ def main() -> int:
             leg = [float(np.hypot(*np.subtract(P[k]["hip"], P[k]["ankle"]))) for k in "LR"]
             hip_y = (P["L"]["hip"][1] + P["R"]["hip"][1]) / 2
             shank_s = [float(np.hypot(*np.subtract(PS[k]["knee"], PS[k]["ankle"]))) for k in "LR"]
-            standing = {"shank_px": shank, "leg_px": leg, "hip_y_px": hip_y, "subject_shank_px": shank_s}
+            # Each planted foot's toe-out: the ankle-to-second-toe direction in the floor plane from straight ahead
+            # (-y), outward positive (+x for the left foot); the model figure's own feet point 2.6 degrees inward.
+            toe_out = [float(np.degrees(np.arctan2(side * (j0[k]["toe"][0] - j0[k]["ankle"][0]),
+                                                   -(j0[k]["toe"][1] - j0[k]["ankle"][1]))))
+                       for k, side in (("L", 1.0), ("R", -1.0))]
+            standing = {"shank_px": shank, "leg_px": leg, "hip_y_px": hip_y, "subject_shank_px": shank_s,
+                        "toe_out_deg": toe_out}
             fppa, P = leg_fppa(cam, joints)
             fppa_subject, PS = leg_fppa(frontal, joints)
         # Knee over second toe: horizontal knee minus toe, medial (toward the other hip) positive, % shank.
