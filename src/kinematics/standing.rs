@@ -43,7 +43,7 @@ pub const MIN_ROLL_SAMPLES: usize = 5;
 /// upright, and the lines say nothing sure about the camera.
 pub const ROLL_MIN_FLAT_FRACTION: f64 = 0.5;
 
-/// Names of the roll cues, in the order of [`roll_cues`].
+/// Names of the roll cues, in the order they are read (heel, ankle and hip lines; body and trunk axes).
 pub const ROLL_CUE_NAMES: [&str; 5] = ["heel line", "ankle line", "hip line", "body axis", "trunk axis"];
 
 /// The standing hip height is taken over this many seconds either side of each sample, so that a subject who
