@@ -222,8 +222,6 @@ fn depth_values(standing: Option<Standing>, s: &Sample, side: Side) -> (Option<f
     (Some(below), Some((leg.ankle[1] - standing_ankle) / length * 100.0))
 }
 
-/// Knee flexion and its source: the 2D angle in a side view; from the segments' standing lengths in a frontal
-/// view; else from the 3D world landmarks.
 /// Toe-out is read only while the measured camera yaw is within this (degrees): on the rendered yaw set, feet
 /// pointing straight read 0.9–8.2° off up to 5° of yaw and up to 14° off at 10–15° (the yaw's own error of 2–4°
 /// goes straight into each foot's angle, with the opposite sign for the other foot).
@@ -259,6 +257,8 @@ fn leg_toe_out(inp: &Inputs, s: &Sample, side: Side, facts: &mut Facts) -> Optio
     Some(if side == Side::Left { seen + yaw } else { seen - yaw })
 }
 
+/// Knee flexion and its source: the 2D angle in a side view; from the segments' standing lengths in a frontal
+/// view; else from the 3D world landmarks.
 fn flexion(inp: &Inputs, s: &Sample, side: Side) -> (Option<f64>, Option<FlexionSource>) {
     let plane = inp.plane;
     if s.ok && inp.view[s.i].is_sagittal() {
