@@ -217,6 +217,16 @@ FEET_SET = [
 FIGURE_TOE_OUT_DEG = -2.56
 
 
+def loaded_legs(truth, rows):
+    """Per true rep and weight-bearing leg: (leg index, the true rep, the reps.csv row whose bottom is within 1 s);
+    free legs of single-leg tasks and legs without a row are skipped."""
+    for tr in truth["reps"]:
+        for k, leg in enumerate(["left", "right"]):
+            r = next((r for r in rows if r["leg"] == leg and abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0), None)
+            if r is not None and "free leg" not in r["kto_note"]:
+                yield k, tr, r
+
+
 def feet_set(args) -> int:
     """Knee over toe against the subject-frame truth, and the toe-out read, with the feet turned out."""
     results = []
@@ -224,17 +234,13 @@ def feet_set(args) -> int:
         truth, rows, _ = render_and_analyse(args, name, extra)
         toe_truth = truth["standing"].get("toe_out_deg") or [t + FIGURE_TOE_OUT_DEG for t in truth["settings"]["toe_out_deg"]]
         errs, toe_errs, withheld = [], [], 0
-        for tr in truth["reps"]:
-            for k, leg in enumerate(["left", "right"]):
-                r = next((r for r in rows if r["leg"] == leg and abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0), None)
-                if r is None or "free leg" in r["kto_note"]:
-                    continue
-                if r["kto_bottom_pct_shank"]:
-                    errs.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
-                else:
-                    withheld += 1
-                if r.get("toe_out_deg"):
-                    toe_errs.append(float(r["toe_out_deg"]) - toe_truth[k])
+        for k, tr, r in loaded_legs(truth, rows):
+            if r["kto_bottom_pct_shank"]:
+                errs.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
+            else:
+                withheld += 1
+            if r.get("toe_out_deg"):
+                toe_errs.append(float(r["toe_out_deg"]) - toe_truth[k])
         results.append({"clip": name, "split": split, "kto_err": errs, "toe_err": toe_errs, "withheld": withheld,
                         "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"]), "toe_truth": toe_truth})
     (args.out / f"accuracy_feet{args.suffix}.json").write_text(json.dumps(results, indent=1))
@@ -288,15 +294,11 @@ def roll_set(args) -> int:
         sig = summary["analysis"]["signals"]
         note = next((u["reason"] for u in sig.get("unavailable", []) if u["metric"] == "roll_deg"), "")
         errs, withheld = [], 0
-        for tr in truth["reps"]:
-            for k, leg in enumerate(["left", "right"]):
-                r = next((r for r in rows if r["leg"] == leg and abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0), None)
-                if r is None or "free leg" in r["kto_note"]:
-                    continue
-                if r["kto_bottom_pct_shank"]:
-                    errs.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
-                else:
-                    withheld += 1
+        for k, tr, r in loaded_legs(truth, rows):
+            if r["kto_bottom_pct_shank"]:
+                errs.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
+            else:
+                withheld += 1
         results.append({"clip": name, "split": split, "task": task, "roll": roll, "read": sig["roll_deg"],
                         "note": note, "kto_err": errs, "kto_withheld": withheld,
                         "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"])})
