@@ -63,6 +63,11 @@ struct Facts {
     toe_out_yaw: Option<f64>,
 }
 
+/// The larger in magnitude of the yaw kept so far and `y` (the yaw a reason quotes).
+fn widest(kept: Option<f64>, y: f64) -> f64 {
+    kept.map_or(y, |w| if y.abs() > w.abs() { y } else { w })
+}
+
 /// One sample's situation.
 struct Sample<'p> {
     i: usize,
@@ -99,7 +104,7 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         let s = Sample { i, p, fp, ok, frontal_view, frontal };
         if frontal_view && !frontal {
             let y = inp.plane.camera_yaw[i].unwrap_or(f64::NAN);
-            facts.yaw_withheld = Some(facts.yaw_withheld.map_or(y, |w: f64| if y.abs() > w.abs() { y } else { w }));
+            facts.yaw_withheld = Some(widest(facts.yaw_withheld, y));
         }
         facts.any_frontal |= frontal;
         facts.any_non_frontal |= ok && !inp.view[i].is_frontal();
@@ -244,7 +249,7 @@ fn leg_toe_out(inp: &Inputs, s: &Sample, side: Side, facts: &mut Facts) -> Optio
     let shank = inp.standing?.shank_px[side];
     let yaw = inp.plane.camera_yaw[s.i]?;
     if yaw.abs() > TOE_OUT_MAX_YAW_DEG {
-        facts.toe_out_yaw = Some(facts.toe_out_yaw.map_or(yaw, |w: f64| if yaw.abs() > w.abs() { yaw } else { w }));
+        facts.toe_out_yaw = Some(widest(facts.toe_out_yaw, yaw));
         return None;
     }
     let (leg, other) = (&s.p[side], &s.p[side.other()]);

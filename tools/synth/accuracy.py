@@ -124,6 +124,11 @@ BACK_SET = [
 ]
 
 
+def mae(v) -> str:
+    """Mean absolute value of `v` for the tables, or a dash for none."""
+    return "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
+
+
 def render_and_analyse(args, name: str, synth_args: list[str]):
     """Render clip `name` with synth.py (unless its truth is there already), run genu on it; the truth, the
     rows of reps.csv and summary.json."""
@@ -244,7 +249,6 @@ def feet_set(args) -> int:
         results.append({"clip": name, "split": split, "kto_err": errs, "toe_err": toe_errs, "withheld": withheld,
                         "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"]), "toe_truth": toe_truth})
     (args.out / f"accuracy_feet{args.suffix}.json").write_text(json.dumps(results, indent=1))
-    mae = lambda v: "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
     for r in results:
         print(f"{r['clip']:22} {r['split']:8} reps {r['reps']}/{r['reps_true']}  knee over toe MAE {mae(r['kto_err'])} % shank "
               f"(max {max(np.abs(r['kto_err']), default=0):.1f}) on {len(r['kto_err'])} leg-reps, {r['withheld']} withheld; "
@@ -303,7 +307,6 @@ def roll_set(args) -> int:
                         "note": note, "kto_err": errs, "kto_withheld": withheld,
                         "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"])})
     (args.out / f"accuracy_roll{args.suffix}.json").write_text(json.dumps(results, indent=1))
-    mae = lambda v: "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
     print(f"{'clip':24} {'split':8} {'task':10} {'roll':>5} {'read':>6} {'error':>6} {'reps':>5} {'KTO MAE':>7} "
           f"{'max':>5} {'withheld':>8}  note")
     for r in results:
@@ -344,7 +347,6 @@ def back_set(args) -> int:
                         "per_leg_reported": per_leg, "mean_err": mean_err, "swaps": signals["swaps_corrected"],
                         "caves_in": "caves in more" in said})
     (args.out / "accuracy_back.json").write_text(json.dumps(results, indent=1))
-    mae = lambda v: "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
     print(f"{'clip':18} {'split':8} {'yaw':>4} {'view':14} {'reps':>5} {'stance':>6} {'per-leg':>7} {'mean err':>8} "
           f"{'swaps':>5} {'L/R finding':>11}")
     for r in results:
@@ -409,7 +411,6 @@ def yaw_set(args) -> int:
         rec["lr"] = "none" if named is None and worse is None else "right" if named == worse else "withheld" if named is None else "WRONG"
         results.append(rec)
     (args.out / f"accuracy_yaw{args.suffix}.json").write_text(json.dumps(results, indent=1))
-    mae = lambda v: "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
     print(f"{'clip':20} {'split':8} {'yaw':>4} {'meas':>5} {'L/R':>5} {'depth':>5} {'FPPA MAE':>8} {'(cam)':>6} "
           f"{'withheld':>8} {'KTO MAE':>7} {'withheld':>8} {'mean err':>8} {'finding':>8} {'FPPA@45':>8} {'FPPA@60':>8}")
     for r in results:
