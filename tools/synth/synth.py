@@ -15,7 +15,7 @@ rest orientation.
 
 Usage: python tools/synth/synth.py OUT.mp4 [--reps 3] [--task squat|single-leg|step-down] [--fppa-deg L R]
        [--yaw-deg 0] [--camera-height 0.55] [--rotate 0|90|180|270] [--fps 30] [--size 540x960] [--body ...]
-       [--palette 0..2] [--period 3] [--pause 0]
+       [--palette 0..2] [--period 3] [--pause 0] [--toe-out-deg L R] [--pronate-deg L R] [--roll-deg 0] ...
 Writes OUT.mp4 and OUT.mp4.truth.json: per frame the 2D hip, knee, ankle joint centres and second toe of each
 leg and the true FPPA, knee over toe and hip drop; per rep its events and bottom values.
 """
@@ -141,7 +141,33 @@ def rot_z(deg):
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
 
 
-def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance="L", phase=0.0, toe_out=(0.0, 0.0)):
+def rot_axis(axis, deg):
+    """Rotation by `deg` about the unit vector `axis` (right-handed)."""
+    k = axis / np.linalg.norm(axis)
+    kx = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    t = np.radians(deg)
+    return np.eye(3) + np.sin(t) * kx + (1 - np.cos(t)) * kx @ kx
+
+
+def everted(turn, ankle, toe, lift, ground, medial, deg):
+    """A planted foot's transform (R, t) once turned out by `turn` about the vertical through its ankle and then
+    everted by `deg` (a pronating foot whose arch collapses) about its long axis, the line from the floor under
+    the ankle to the second toe: the ankle moves toward the midline by about its height × sin(deg) and the
+    second toe stays where it is."""
+    R, t = turn, ankle - turn @ ankle + lift
+    if deg == 0.0:
+        return R, t
+    heel = R @ ankle + t
+    heel[2] = ground + lift[2]
+    tip = R @ toe + t
+    E = rot_axis(tip - heel, deg)
+    if np.dot(E @ (R @ ankle + t - heel), medial) < np.dot(R @ ankle + t - heel, medial):
+        E = rot_axis(tip - heel, -deg)
+    return E @ R, E @ (t - heel) + heel
+
+
+def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance="L", phase=0.0, toe_out=(0.0, 0.0),
+         pronate=(0.0, 0.0)):
     """Posed vertices and joints for a hip drop `depth` (fraction of leg length) and knee angles phi (deg).
 
     task "squat": both feet planted. "single-leg": the free foot (the leg other than `stance`) is lifted forward
@@ -149,6 +175,8 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
     free foot reaches down toward the floor. `phase` (0..1) is how far through the movement the free foot is.
     `toe_out` (degrees, left and right): each planted foot turned outward about the vertical through its ankle;
     the knee's straight-ahead direction (phi = 0) turns with it, so a knee tracking over its foot stays phi = 0.
+    `pronate` (degrees, left and right): each planted rearfoot everted about the foot's long axis (see
+    `everted`), the toes staying flat; the leg follows its ankle.
     """
     heads = {n: bones[n]["head"] for n in bones}
     hipL = heads["upperleg01.L"]
@@ -156,6 +184,7 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
     knee0 = {s: heads[f"lowerleg01.{s}"] for s in "LR"}
     leg = np.linalg.norm(hipL - ankle["L"])
     lift = np.array([0.0, 0.0, STEP_HEIGHT if task == "step-down" else 0.0])
+    ground = verts[:, 2].min()
     # Pelvis: down by depth, back (+y: the subject faces -y) by 40 % of the drop.
     shift = np.array([0.0, 0.4 * depth * leg, -depth * leg]) + lift
     G = {}  # bone -> (R, t): x' = R x + t
@@ -165,7 +194,15 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
     for s, side in (("L", 1.0), ("R", -1.0)):
         free = task != "squat" and s != stance
         hip = heads[f"upperleg01.{s}"] + shift
-        a = ankle[s] + lift
+        # Outward is +x for the left foot (at +x), -x for the right: a turn of +side * toe_out about z.
+        turn = rot_z(side * toe_out[0 if s == "L" else 1]) if not free else np.eye(3)
+        medial = np.array([-side, 0.0, 0.0])
+        toe0 = heads[f"toe2-1.{s}"] if f"toe2-1.{s}" in heads else bones[f"foot.{s}"]["tail"]
+        # A planted foot keeps its place (on the box for a step-down), turned out as asked; a pronating foot's
+        # rearfoot (the foot bone) everts while its toes stay flat on the floor.
+        planted = everted(turn, ankle[s], toe0, lift, ground, medial, 0.0)
+        rearfoot = everted(turn, ankle[s], toe0, lift, ground, medial, 0.0 if free else pronate[0 if s == "L" else 1])
+        a = rearfoot[0] @ ankle[s] + rearfoot[1]
         if free and task == "single-leg":
             # Standing on both feet between reps; the free foot lifts forward as the hips go down.
             a = a + np.array([0.0, -0.30 * leg * phase, 0.30 * leg * phase])
@@ -182,12 +219,9 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
         x = (thigh_len ** 2 - shank_len ** 2 + d ** 2) / (2 * d)
         r = np.sqrt(max(thigh_len ** 2 - x ** 2, 0.0))
         centre = hip + u * x
-        # Outward is +x for the left foot (at +x), -x for the right: a turn of +side * toe_out about z.
-        turn = rot_z(side * toe_out[0 if s == "L" else 1]) if not free else np.eye(3)
         fwd = turn @ np.array([0.0, -1.0, 0.0])
         e1 = fwd - np.dot(fwd, u) * u
         e1 /= np.linalg.norm(e1)
-        medial = np.array([-side, 0.0, 0.0])
         e2 = np.cross(u, e1)
         if np.dot(e2, medial) < 0:
             e2 = -e2
@@ -200,12 +234,10 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
         shank_t = (Rs, knee - Rs @ knee0[s])
         for b in SHANK:
             G[f"{b}.{s}"] = shank_t
-        # A planted foot keeps its place (on the box for a step-down); a free foot moves with its shank.
-        planted = (turn, ankle[s] - turn @ ankle[s] + lift)
+        # A free foot moves with its shank.
         for n in names:
             if (n.startswith("foot.") or n.startswith("toe")) and n.endswith(s):
-                G[n] = shank_t if free else planted
-        toe0 = heads[f"toe2-1.{s}"] if f"toe2-1.{s}" in heads else bones[f"foot.{s}"]["tail"]
+                G[n] = shank_t if free else rearfoot if n.startswith("foot.") else planted
         toe = (shank_t[0] @ toe0 + shank_t[1]) if free else planted[0] @ toe0 + planted[1]
         joints[s] = {"hip": hip, "knee": knee, "ankle": a, "toe": toe}
     if not skin:
@@ -320,7 +352,8 @@ def leg_fppa(cam, joints):
             fppa_2d(P["R"]["hip"], P["R"]["knee"], P["R"]["ankle"], P["L"]["hip"])], P
 
 
-def phi_for(cam, verts, bones, names, W, depth, target, task="squat", stance="L", toe_out=(0.0, 0.0)):
+def phi_for(cam, verts, bones, names, W, depth, target, task="squat", stance="L", toe_out=(0.0, 0.0),
+            pronate=(0.0, 0.0)):
     """Knee angles phi (per leg) that give the target 2D FPPA (per leg) at this depth, by bisection."""
     out = []
     for side in (0, 1):
@@ -330,7 +363,7 @@ def phi_for(cam, verts, bones, names, W, depth, target, task="squat", stance="L"
             phi = [0.0, 0.0]
             phi[side] = mid
             _, joints = pose(verts, bones, names, W, depth, phi, skin=False, task=task, stance=stance, phase=1.0,
-                             toe_out=toe_out)
+                             toe_out=toe_out, pronate=pronate)
             f, _ = leg_fppa(cam, joints)
             if f[side] < target[side]:
                 lo = mid
@@ -462,6 +495,9 @@ def main() -> int:
     ap.add_argument("--cut-start", type=float, default=0.0, help="drop the clip's first seconds (start mid-rep)")
     ap.add_argument("--toe-out-deg", type=float, nargs=2, default=[0.0, 0.0],
                     help="planted feet turned outward (left, right), degrees; the knees' straight ahead turns with them")
+    ap.add_argument("--pronate-deg", type=float, nargs=2, default=[0.0, 0.0],
+                    help="planted feet everted (arch collapse) at each rep's bottom (left, right), degrees, growing "
+                         "with the descent; the ankle moves toward the midline and the leg follows it")
     ap.add_argument("--cache", type=Path, default=Path(".cache/synth"))
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
@@ -473,7 +509,7 @@ def main() -> int:
     # see their own projection of the same pose, which is what their truth records.
     frontal = Camera(w, h, floor, top, 0.0, 0.55)
     phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg, args.task, args.stance,
-                         args.toe_out_deg)
+                         args.toe_out_deg, args.pronate_deg)
     col = colours(W, names, args.palette)
     background, floor_colour = PALETTES[args.palette % len(PALETTES)][4:]
     ctx = moderngl.create_standalone_context(backend="egl")
@@ -515,7 +551,7 @@ def main() -> int:
         depth = args.depth * s + extra
         phi = [phi_bottom[0] * s, phi_bottom[1] * s]
         posed, joints = pose(verts, bones, names, W, depth, phi, task=args.task, stance=args.stance, phase=s,
-                             toe_out=args.toe_out_deg)
+                             toe_out=args.toe_out_deg, pronate=[p * s for p in args.pronate_deg])
         move = np.array([offset, 0.0, 0.0])
         posed = posed + move
         joints = {k: {n: p + move for n, p in j.items()} for k, j in joints.items()}
