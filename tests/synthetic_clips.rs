@@ -133,8 +133,8 @@ fn feet_turned_out_30_degrees_keep_knee_over_toe_on_the_foot() {
     // Both feet turned out 30 degrees, the knees tracking over them: the knee sits about 30 % of shank medial of
     // the foot-index landmark (the turned-out toe) in the subject's frame; genu must measure that within the
     // issue's 3 % of shank (mean over the leg-reps; BlazePose reads this figure's right foot about 3 % more
-    // lateral than its left, so no single value may be more than 4 % off), call it where it stood while
-    // standing, not a knee caving in, and not mistake the turned-out heels for a rolled camera.
+    // lateral than its left, so no single value may be more than 4 % off), never call it a knee caving in,
+    // and not mistake the turned-out heels for a rolled camera.
     let (rows, truth, summary) = run("toe_out30.mp4");
     let roll = summary["analysis"]["signals"]["roll_deg"].as_f64().expect("roll");
     assert!(roll.abs() <= 1.5, "a level camera: roll {roll}");
@@ -150,7 +150,11 @@ fn feet_turned_out_30_degrees_keep_knee_over_toe_on_the_foot() {
             errors.push((kto - want).abs());
             let standing = num(row, "kto_standing_pct_shank").expect("standing position");
             assert!(standing > 20.0, "the turned-out toe is lateral of the knee already when standing: {standing}");
-            assert_eq!(row["kto_category"], "medial_at_rest", "{row:?}");
+            // A knee tracking over a turned-out foot moves about 5 % of shank medial of the foot-index line as it
+            // bends (the truth's drift from the still stand before rep 1): right at the 5 % rule, so genu may call
+            // it standing there or unclear, never a knee caving in (red).
+            let category = row["kto_category"].as_str();
+            assert!(matches!(category, "medial_at_rest" | "medial_unclear"), "{row:?}");
             // The feet turn out 30 degrees from the model figure's own, which point 2.6 degrees inward.
             let toe_out = num(row, "toe_out_deg").expect("toe-out measured");
             assert!((toe_out - 27.4).abs() <= 6.0, "rep {} {leg}: toe-out {toe_out:.1} for 27.4", k + 1);

@@ -129,22 +129,33 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         if measured.is_empty() {
             continue;
         }
-        let medial = measured.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count();
+        let count = |c: KtoCategory| measured.iter().filter(|r| r.legs[side].kto_category == Some(c)).count();
+        let (medial, at_rest, unclear) =
+            (count(KtoCategory::MedialToToe), count(KtoCategory::MedialAtRest), count(KtoCategory::MedialUnclear));
         let leg = side.name();
-        let at_rest = measured.iter().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialAtRest)).count();
-        out.push(if medial == 0 && at_rest == 0 {
-            format!("The {leg} knee stays over or outside the second toe in all {} measured reps.", measured.len())
-        } else if medial == 0 {
+        let n = measured.len();
+        let (band, error) = (crate::reps::KTO_OVER_TOE_BAND_PCT, crate::reps::KTO_DRIFT_ERROR_PCT);
+        let unclear_note = || {
             format!(
-                "The {leg} knee sits medial to the second toe in {at_rest} of {} reps, but it stood there already: a static alignment (feet turned out, stance), not a knee that caves in during the rep.",
-                measured.len()
+                "whether the knee moved there during the rep cannot be told (its drift from standing was {:.0}–{:.0} % of shank, within genu's error of the {band:.0} % rule, or could not be measured)",
+                band - error,
+                band + error
+            )
+        };
+        out.push(if medial > 0 {
+            let more = if unclear > 0 { format!("; in {unclear} more it sits medial, but {}", unclear_note()) } else { String::new() };
+            format!(
+                "The {leg} knee drifts medial to the second toe in {medial} of {n} reps (it moves more than {:.0} % of shank toward the midline from where it stood){more}.",
+                band + error
+            )
+        } else if unclear > 0 {
+            format!("The {leg} knee sits medial to the second toe in {} of {n} reps; in {unclear} of them {}.", unclear + at_rest, unclear_note())
+        } else if at_rest > 0 {
+            format!(
+                "The {leg} knee sits medial to the second toe in {at_rest} of {n} reps, but it stood there already: a static alignment (feet turned out, stance), not a knee that caves in during the rep."
             )
         } else {
-            format!(
-                "The {leg} knee drifts medial to the second toe in {medial} of {} reps (it moves more than {:.0} % of shank toward the midline from where it stood).",
-                measured.len(),
-                crate::reps::KTO_OVER_TOE_BAND_PCT
-            )
+            format!("The {leg} knee stays over or outside the second toe in all {n} measured reps.")
         });
         if let Some(st) = a.reps.legs[side].fppa_peak_deg {
             let kind = if st.mean > 0.0 { "valgus" } else { "varus" };

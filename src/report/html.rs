@@ -113,7 +113,7 @@ h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bot
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}
 th{background:#f4f6fa}td.l,th.l{text-align:left}.muted{color:#777}.find li{margin:4px 0}
 .stills{display:flex;flex-wrap:wrap;gap:12px}.stills figure{margin:0}.stills img{max-width:300px;border:1px solid #ccc}
-.medial{color:#b00020;font-weight:600}.left{color:#d97a00}.right{color:#0088cc}code{font-size:12px}";
+.medial{color:#b00020;font-weight:600}.unclear{color:#8a5a00}.left{color:#d97a00}.right{color:#0088cc}code{font-size:12px}";
 
 /// The whole report page.
 pub fn render(summary: &Summary, stills: &[Still]) -> String {
@@ -169,12 +169,16 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
                 r.stance.map_or("both", Side::name)
             ));
             for leg in &r.legs {
-                let medial = leg.kto_category == Some(KtoCategory::MedialToToe);
+                let class = match leg.kto_category {
+                    Some(KtoCategory::MedialToToe) => " class=\"medial\"",
+                    Some(KtoCategory::MedialUnclear) => " class=\"unclear\"",
+                    _ => "",
+                };
                 h.push_str(&format!(
                     "<td>{} / {}</td><td{}>{} / {}</td>",
                     f1(leg.fppa_bottom_deg.value),
                     f1(leg.fppa_peak_deg.value),
-                    if medial { " class=\"medial\"" } else { "" },
+                    class,
                     f1(leg.kto_bottom_pct_shank.value),
                     f1(leg.kto_medial_peak_pct_shank.value)
                 ));
@@ -188,7 +192,9 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
                 None => h.push_str(&format!("<td>{:.2}</td></tr>", r.quality.score)),
             }
         }
-        h.push_str("</table><p class=\"muted\">FPPA: frontal-plane projection angle, positive = knee inside the hip–ankle line (valgus). Knee over toe: positive = knee medial to the second toe; red = medial by more than 5 % of shank length. * = rep cut by the start or end of the clip. Flagged reps (the reason is in reps.csv and on hover) are left out of the findings.</p>");
+        let (band, error) = (crate::reps::KTO_OVER_TOE_BAND_PCT, crate::reps::KTO_DRIFT_ERROR_PCT);
+        let (lo, hi) = (band - error, band + error);
+        h.push_str(&format!("</table><p class=\"muted\">FPPA: frontal-plane projection angle, positive = knee inside the hip–ankle line (valgus). Knee over toe: positive = knee medial to the second toe; red = the knee drifted medial during the rep (more than {hi:.0} % of shank from where it stood) and ended medial of the toe by more than {band:.0} %; amber = medial of the toe, but its drift ({lo:.0}–{hi:.0} %) is too close to the rule to tell caving in from standing there. * = rep cut by the start or end of the clip. Flagged reps (the reason is in reps.csv and on hover) are left out of the findings.</p>"));
     }
     if !stills.is_empty() {
         h.push_str("<h2>Bottom of each rep</h2><div class=\"stills\">");

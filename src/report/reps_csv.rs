@@ -117,7 +117,8 @@ pub struct RepRow {
     pub t_kto_peak_s: Option<f64>,
     /// Frame of that peak.
     pub frame_kto_peak: Option<u64>,
-    /// `lateral`, `over_toe`, `medial_to_toe` (drifted there during the rep) or `medial_at_rest` (stood there).
+    /// `lateral`, `over_toe`, `medial_to_toe` (drifted there during the rep), `medial_at_rest` (stood there) or
+    /// `medial_unclear` (the drift is too close to the rule to tell).
     pub kto_category: String,
     /// Knee flexion at the bottom (degrees).
     pub knee_flexion_deg: Option<f64>,
@@ -157,6 +158,7 @@ fn category_name(c: Option<KtoCategory>) -> String {
         Some(KtoCategory::OverToe) => "over_toe".into(),
         Some(KtoCategory::MedialToToe) => "medial_to_toe".into(),
         Some(KtoCategory::MedialAtRest) => "medial_at_rest".into(),
+        Some(KtoCategory::MedialUnclear) => "medial_unclear".into(),
         None => String::new(),
     }
 }

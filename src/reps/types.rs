@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Task, KTO_OVER_TOE_BAND_PCT};
+use super::{Task, KTO_DRIFT_ERROR_PCT, KTO_OVER_TOE_BAND_PCT};
 use crate::kinematics::{FlexionSource, Side, Sides, View};
 
 /// A moment of a rep, auditable back to the video.
@@ -52,24 +52,24 @@ pub enum KtoCategory {
     /// Knee medial to the toe, but it stood there already (drift within the band): a static alignment (feet
     /// turned out, a narrow stance), not a knee that caves in during the rep.
     MedialAtRest,
+    /// Knee medial to the toe, but whether it got there during the rep cannot be told: its drift is within
+    /// genu's drift error of the band (or unknown). Neither red nor reassuring.
+    MedialUnclear,
 }
 
 impl KtoCategory {
-    /// Category of a knee-over-toe position (% of shank), without knowing how the knee got there.
-    pub fn of(kto: f64) -> Self {
-        Self::classify(kto, None)
-    }
-
     /// Category of the most medial knee-over-toe position of a rep and its drift from the leg's standing
     /// position (both % of shank). The rule: lateral below −[`KTO_OVER_TOE_BAND_PCT`], over the toe within
     /// the band, and above it medial — [`KtoCategory::MedialToToe`] when the knee drifted medially by more than
-    /// the band during the rep (or the drift is unknown), [`KtoCategory::MedialAtRest`] when it did not.
+    /// the band plus [`KTO_DRIFT_ERROR_PCT`] during the rep, [`KtoCategory::MedialAtRest`] when it drifted less
+    /// than the band minus that error, and [`KtoCategory::MedialUnclear`] in between or when the drift is
+    /// unknown.
     pub fn classify(kto: f64, drift: Option<f64>) -> Self {
         if kto > KTO_OVER_TOE_BAND_PCT {
-            if drift.is_some_and(|d| d <= KTO_OVER_TOE_BAND_PCT) {
-                Self::MedialAtRest
-            } else {
-                Self::MedialToToe
+            match drift {
+                Some(d) if d > KTO_OVER_TOE_BAND_PCT + KTO_DRIFT_ERROR_PCT => Self::MedialToToe,
+                Some(d) if d < KTO_OVER_TOE_BAND_PCT - KTO_DRIFT_ERROR_PCT => Self::MedialAtRest,
+                _ => Self::MedialUnclear,
             }
         } else if kto < -KTO_OVER_TOE_BAND_PCT {
             Self::Lateral

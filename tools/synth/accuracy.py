@@ -14,7 +14,8 @@ square to the pelvis at knee height sees: what a clinician means), with the came
 clips are split into a tuning part (the thresholds in src/kinematics were chosen on it) and a held-out part,
 reported separately.
 
-`--set feet` (issue #14): feet turned out 0–30 degrees: knee over toe against the subject-frame truth.
+`--set feet` (issue #14): feet turned out 0–30 degrees and pronating feet: knee over toe at the bottom and its
+drift during the rep against the subject-frame truth, the knee-over-toe categories, and the toe-out read.
 `--set messy` (issue #10): walking in and out, set-up dips, long stands, a zoom, clips cut mid-rep, rolled
 cameras: exact rep counts and tasks. `--set back`: squats and single-leg squats filmed from behind (camera at 170–195 degrees around the subject):
 whether genu sees a back view, keeps left and right the subject's, and withholds what it cannot measure there.
@@ -215,6 +216,15 @@ FEET_SET = [
     ("hf_toe_out20_single", ["--reps", "2", "--toe-out-deg", "20", "20", "--task", "single-leg", "--stance", "L",
                              "--depth", "0.15"], "held-out"),
     ("hf_toe_out15_chest", ["--reps", "2", "--toe-out-deg", "15", "15", "--camera-height", "1.0"], "held-out"),
+    # Pronating feet: each planted foot everts (arch collapse) as the hips go down, the ankle moving medially.
+    ("f_pronate15", ["--reps", "2", "--pronate-deg", "15", "15"], "tuning"),
+    ("f_pronate10_single", ["--reps", "2", "--pronate-deg", "0", "10", "--task", "single-leg", "--stance", "R",
+                            "--depth", "0.15"], "tuning"),
+    ("hf_pronate10_toe15", ["--reps", "2", "--pronate-deg", "10", "10", "--toe-out-deg", "15", "15"], "held-out"),
+    ("hf_pronate15_0_valgus", ["--reps", "2", "--pronate-deg", "15", "0", "--fppa-deg", "0", "8"], "held-out"),
+    ("hf_pronate12_step", ["--reps", "2", "--pronate-deg", "12", "0", "--task", "step-down", "--stance", "L"],
+     "held-out"),
+    ("hf_pronate10_chest", ["--reps", "2", "--pronate-deg", "10", "10", "--camera-height", "1.0"], "held-out"),
 ]
 
 # The model figure's own feet point this far outward (degrees; inward when negative): its ankle-to-second-toe
@@ -232,34 +242,115 @@ def loaded_legs(truth, rows):
                 yield k, tr, r
 
 
+# How genu reads the drift (src/reps/mod.rs): the peak over the loaded phase (hip at least this fraction of the
+# way down) minus the standing position before the descent.
+LOADED_FRACTION = 0.5
+STANDING_LOOKBACK_S = 1.0
+# The truth's standing position: the subject standing still (hips within this much of leg length of standing),
+# the last second of it before the rep; back-to-back reps have no such moment between them, so the stand before
+# an earlier rep counts (the knee's position while standing, not half-way out of the last rep).
+STILL_DROP_PCT = 0.5
+MIN_STAND_S = 0.3
+
+
+def true_drift(truth, rep, k):
+    """The subject-frame knee-over-toe drift of leg `k` over true rep `rep`: most medial over the loaded phase
+    minus where the knee stood still before it (after it when the rep starts the clip)."""
+    frames = truth["frames"]
+    dt = frames[1]["t_s"] - frames[0]["t_s"]
+    stands, run = [], []  # stretches of still standing at least MIN_STAND_S long
+    for f in frames + [None]:
+        if f is not None and f["hip_drop_pct_leg"] <= STILL_DROP_PCT and (not run or f["t_s"] - run[-1]["t_s"] < 1.5 * dt):
+            run.append(f)
+            continue
+        if run and run[-1]["t_s"] - run[0]["t_s"] >= MIN_STAND_S:
+            stands.append(run)
+        run = [f] if f is not None and f["hip_drop_pct_leg"] <= STILL_DROP_PCT else []
+    before = [st for st in stands if st[0]["t_s"] <= rep["descent_start_s"]]
+    if before:
+        last = before[-1]
+        end = min(last[-1]["t_s"], rep["descent_start_s"])
+        values = [f["kto_subject_pct_shank"][k] for f in last if end - STANDING_LOOKBACK_S <= f["t_s"] <= end]
+    else:
+        values = [f["kto_subject_pct_shank"][k] for f in stands[0][:int(STANDING_LOOKBACK_S / dt) + 1]]
+    return true_peak(truth, rep, k) - float(np.median(values))
+
+
+def true_peak(truth, rep, k):
+    """The most medial subject-frame knee over toe of leg `k` over the loaded phase of true rep `rep`."""
+    return max(f["kto_subject_pct_shank"][k] for f in truth["frames"]
+               if rep["descent_start_s"] <= f["t_s"] <= rep["ascent_end_s"]
+               and f["hip_drop_pct_leg"] >= LOADED_FRACTION * rep["depth_pct_leg"])
+
+
+# The knee-over-toe band (src/reps/mod.rs KTO_OVER_TOE_BAND_PCT), % of shank.
+KTO_BAND = 5.0
+
+
+def category_calls(truth, rows):
+    """Per weight-bearing leg-rep whose knee ends medial of the band in truth or in genu: (the true drift, or
+    None when the true knee is not medial of the band; genu's kto_category)."""
+    calls = []
+    for k, tr, r in loaded_legs(truth, rows):
+        medial = true_peak(truth, tr, k) > KTO_BAND
+        if medial or r["kto_category"].startswith("medial"):
+            calls.append((true_drift(truth, tr, k) if medial else None, r["kto_category"] or "-"))
+    return calls
+
+
+def category_line(calls) -> str:
+    """How genu's knee-over-toe categories compare with the truth's, for the tables: a red call is right when
+    the true knee drifted more than the band, plainly wrong when it drifted less than 2 % of shank (or is not
+    medial); an at-rest call is right when it drifted at most the band, plainly wrong beyond 8 %."""
+    red = [d for d, g in calls if g == "medial_to_toe"]
+    rest = [d for d, g in calls if g == "medial_at_rest"]
+    unclear = sum(g == "medial_unclear" for _, g in calls)
+    return (f"categories of {len(calls)} medial leg-reps: red {len(red)} (caved in truth {sum(d is not None and d > KTO_BAND for d in red)}, "
+            f"plainly wrong {sum(d is None or d < 2.0 for d in red)}), at rest {len(rest)} (stood in truth "
+            f"{sum(d is not None and d <= KTO_BAND for d in rest)}, plainly wrong {sum(d is not None and d > 8.0 for d in rest)}), "
+            f"unclear {unclear}")
+
+
+def kto_errors(truth, rows):
+    """Knee over toe at the bottom and its drift during the rep, genu minus the subject-frame truth, on the
+    weight-bearing legs; and how many of them genu withheld."""
+    bottom, drift, withheld = [], [], 0
+    for k, tr, r in loaded_legs(truth, rows):
+        if r["kto_bottom_pct_shank"]:
+            bottom.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
+        else:
+            withheld += 1
+        if r["kto_drift_pct_shank"]:
+            drift.append(float(r["kto_drift_pct_shank"]) - true_drift(truth, tr, k))
+    return bottom, drift, withheld
+
+
 def feet_set(args) -> int:
     """Knee over toe against the subject-frame truth, and the toe-out read, with the feet turned out."""
     results = []
     for name, extra, split in FEET_SET:
         truth, rows, _ = render_and_analyse(args, name, extra)
         toe_truth = truth["standing"].get("toe_out_deg") or [t + FIGURE_TOE_OUT_DEG for t in truth["settings"]["toe_out_deg"]]
-        errs, toe_errs, withheld = [], [], 0
-        for k, tr, r in loaded_legs(truth, rows):
-            if r["kto_bottom_pct_shank"]:
-                errs.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
-            else:
-                withheld += 1
-            if r.get("toe_out_deg"):
-                toe_errs.append(float(r["toe_out_deg"]) - toe_truth[k])
-        results.append({"clip": name, "split": split, "kto_err": errs, "toe_err": toe_errs, "withheld": withheld,
+        errs, drift, withheld = kto_errors(truth, rows)
+        toe_errs = [float(r["toe_out_deg"]) - toe_truth[k] for k, _, r in loaded_legs(truth, rows) if r["toe_out_deg"]]
+        results.append({"clip": name, "split": split, "kto_err": errs, "drift_err": drift, "toe_err": toe_errs,
+                        "calls": category_calls(truth, rows), "withheld": withheld,
                         "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"]), "toe_truth": toe_truth})
     (args.out / f"accuracy_feet{args.suffix}.json").write_text(json.dumps(results, indent=1))
     for r in results:
         print(f"{r['clip']:22} {r['split']:8} reps {r['reps']}/{r['reps_true']}  knee over toe MAE {mae(r['kto_err'])} % shank "
-              f"(max {max(np.abs(r['kto_err']), default=0):.1f}) on {len(r['kto_err'])} leg-reps, {r['withheld']} withheld; "
-              f"toe-out true {r['toe_truth'][0]:5.1f}/{r['toe_truth'][1]:5.1f}, MAE {mae(r['toe_err'])} deg "
+              f"(max {max(np.abs(r['kto_err']), default=0):.1f}) on {len(r['kto_err'])} leg-reps, {r['withheld']} withheld, "
+              f"drift MAE {mae(r['drift_err'])} (max {max(np.abs(r['drift_err']), default=0):.1f}); toe-out true {r['toe_truth'][0]:5.1f}/{r['toe_truth'][1]:5.1f}, MAE {mae(r['toe_err'])} deg "
               f"(max {max(np.abs(r['toe_err']), default=0):.1f}) on {len(r['toe_err'])}")
     for split in ("tuning", "held-out"):
         part = [r for r in results if r["split"] == split]
         kto = [e for r in part for e in r["kto_err"]]
+        drift = [e for r in part for e in r["drift_err"]]
         toe = [e for r in part for e in r["toe_err"]]
+        print(f"{split:8}: {category_line([c for r in part for c in r['calls']])}")
         print(f"{split:8}: {len(part)} clips; knee over toe MAE {mae(kto)} % shank (max {max(np.abs(kto), default=0):.1f}) "
-              f"on {len(kto)} leg-reps; toe-out MAE {mae(toe)} deg (max {max(np.abs(toe), default=0):.1f}, bias "
+              f"on {len(kto)} leg-reps; drift MAE {mae(drift)} (max {max(np.abs(drift), default=0):.1f}, bias "
+              f"{np.mean(drift) if drift else float('nan'):+.1f}); toe-out MAE {mae(toe)} deg (max {max(np.abs(toe), default=0):.1f}, bias "
               f"{np.mean(toe) if toe else float('nan'):+.1f}) on {len(toe)}")
     return 0
 
@@ -297,29 +388,29 @@ def roll_set(args) -> int:
             *extra])
         sig = summary["analysis"]["signals"]
         note = next((u["reason"] for u in sig.get("unavailable", []) if u["metric"] == "roll_deg"), "")
-        errs, withheld = [], 0
-        for k, tr, r in loaded_legs(truth, rows):
-            if r["kto_bottom_pct_shank"]:
-                errs.append(float(r["kto_bottom_pct_shank"]) - tr["kto_subject_pct_shank"][k])
-            else:
-                withheld += 1
+        errs, drift, withheld = kto_errors(truth, rows)
         results.append({"clip": name, "split": split, "task": task, "roll": roll, "read": sig["roll_deg"],
-                        "note": note, "kto_err": errs, "kto_withheld": withheld,
+                        "note": note, "kto_err": errs, "drift_err": drift, "kto_withheld": withheld,
+                        "calls": category_calls(truth, rows),
                         "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"])})
     (args.out / f"accuracy_roll{args.suffix}.json").write_text(json.dumps(results, indent=1))
     print(f"{'clip':24} {'split':8} {'task':10} {'roll':>5} {'read':>6} {'error':>6} {'reps':>5} {'KTO MAE':>7} "
-          f"{'max':>5} {'withheld':>8}  note")
+          f"{'max':>5} {'withheld':>8} {'drift':>5}  note")
     for r in results:
         print(f"{r['clip']:24} {r['split']:8} {r['task']:10} {r['roll']:5g} {r['read']:6.1f} {r['read'] - r['roll']:+6.1f} "
               f"{r['reps']:>2}/{r['reps_true']:<2} {mae(r['kto_err']):>7} {max(np.abs(r['kto_err']), default=0):5.1f} "
-              f"{r['kto_withheld']:>8}  {r['note'][:60]}")
+              f"{r['kto_withheld']:>8} {mae(r['drift_err']):>5}  {r['note'][:60]}")
     for split in ("tuning", "held-out"):
         part = [r for r in results if r["split"] == split]
         errs = [r["read"] - r["roll"] for r in part]
         kto = [e for r in part for e in r["kto_err"]]
+        drift = [e for r in part for e in r["drift_err"]]
+        print(f"{split:8}: {category_line([c for r in part for c in r['calls']])}")
         print(f"{split:8}: {len(part)} clips; roll error MAE {np.mean(np.abs(errs)):.1f} deg (max {max(np.abs(errs)):.1f}), "
               f"{sum(abs(e) <= 1.5 for e in errs)} within 1.5 deg; knee over toe MAE {mae(kto)} % shank (max "
-              f"{max(np.abs(kto), default=0):.1f}) on {len(kto)} leg-reps, {sum(r['kto_withheld'] for r in part)} withheld")
+              f"{max(np.abs(kto), default=0):.1f}) on {len(kto)} leg-reps, {sum(r['kto_withheld'] for r in part)} withheld; "
+              f"drift MAE {mae(drift)} (max {max(np.abs(drift), default=0):.1f}, bias "
+              f"{np.mean(drift) if drift else float('nan'):+.1f})")
     return 0
 
 
