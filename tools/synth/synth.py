@@ -452,6 +452,90 @@ class Timeline:
         return 0.0, 0.0
 
 
+class Scene:
+    """The OpenGL scene (moderngl, headless EGL): the body's triangles and colours, the floor, optional boxes
+    (rows from `box_mesh`); `render` draws one posed body and returns the upright RGB frame."""
+
+    def __init__(self, w, h, tris, col, palette=0, boxes=()):
+        self.w, self.h, self.col, self.tris = w, h, col, tris
+        self.background, floor_colour = PALETTES[palette % len(PALETTES)][4:]
+        ctx = self.ctx = moderngl.create_standalone_context(backend="egl")
+        self.prog = ctx.program(vertex_shader=VS, fragment_shader=FS)
+        self.fbo = ctx.simple_framebuffer((w, h), components=3)
+        self.fbo.use()
+        ctx.enable(moderngl.DEPTH_TEST)
+        self.ibo = ctx.buffer(tris.astype("i4").tobytes())
+        self.floor_z = None
+        self.floor_colour = floor_colour
+        self.static = [ctx.vertex_array(self.prog, [(ctx.buffer(b.tobytes()), "3f 3f 3f", "in_pos", "in_normal",
+                                                      "in_color")]) for b in boxes]
+
+    def set_floor(self, z):
+        v = np.array([[-3, -6, z], [3, -6, z], [3, 3, z], [-3, 3, z]], "f4")
+        buf = np.hstack([v, np.tile([0, 0, 1], (4, 1)), np.tile(self.floor_colour, (4, 1))]).astype("f4")
+        ibo = self.ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes())
+        self.static.insert(0, self.ctx.vertex_array(self.prog, [(self.ctx.buffer(buf.tobytes()), "3f 3f 3f", "in_pos",
+                                                                  "in_normal", "in_color")], ibo))
+
+    def look(self, cam):
+        self.prog["mvp"].write(cam.mvp.astype("f4").T.tobytes())
+
+    def render(self, posed) -> bytes:
+        data = np.hstack([posed, normals(posed, self.tris), self.col]).astype("f4")
+        vbo = self.ctx.buffer(data.tobytes())
+        vao = self.ctx.vertex_array(self.prog, [(vbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], self.ibo)
+        self.fbo.clear(*self.background, 1.0, depth=1.0)
+        for v in self.static:
+            v.render()
+        vao.render()
+        img = np.frombuffer(self.fbo.read(components=3), np.uint8).reshape(self.h, self.w, 3)[::-1]
+        vao.release()
+        vbo.release()
+        return img.tobytes()
+
+
+class Encoder:
+    """x264 through the ffmpeg CLI; `rotate` stores the frames turned with a display matrix that turns them back."""
+
+    def __init__(self, out: Path, w, h, fps, rotate=0):
+        # Debian 12's FFmpeg (5.1) writes a "rotate=N" tag as a display matrix that players (and the ffmpeg CLI)
+        # apply as a turn of N degrees counter-clockwise; so the picture is stored turned N degrees clockwise.
+        transpose = {90: ["-vf", "transpose=1"], 180: ["-vf", "hflip,vflip"], 270: ["-vf", "transpose=2"]}.get(rotate, [])
+        self.out, self.rotate = out, rotate
+        self.raw = out.with_suffix(".raw.mp4") if rotate else out
+        self.proc = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s",
+                                      f"{w}x{h}", "-r", str(fps), "-i", "-", *transpose, "-c:v", "libx264", "-preset",
+                                      "medium", "-crf", "18", "-pix_fmt", "yuv420p", str(self.raw)],
+                                     stdin=subprocess.PIPE)
+
+    def write(self, frame: bytes):
+        self.proc.stdin.write(frame)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+        if self.rotate:
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(self.raw), "-c", "copy", "-metadata:s:v:0",
+                            f"rotate={self.rotate}", str(self.out)], check=True)
+            self.raw.unlink()
+
+
+def knee_over_toe(Q, shanks):
+    """Knee over second toe per leg: horizontal knee minus toe, medial (toward the other hip) positive, % shank."""
+    out = []
+    for k, o, idx in (("L", "R", 0), ("R", "L", 1)):
+        medial = np.sign(Q[o]["hip"][0] - Q[k]["hip"][0])
+        out.append(float((Q[k]["knee"][0] - Q[k]["toe"][0]) * medial / shanks[idx] * 100))
+    return out
+
+
+def flexion(j):
+    """Knee flexion (degrees) of one leg's 3D joints."""
+    u, v = np.subtract(j["hip"], j["knee"]), np.subtract(j["ankle"], j["knee"])
+    c = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))
+    return float(180.0 - np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
+
+
 def rounded(v, digits=3):
     """The truth with floats rounded (sub-pixel precision is plenty; keeps fixtures small)."""
     if isinstance(v, float):
@@ -510,37 +594,19 @@ def main() -> int:
     frontal = Camera(w, h, floor, top, 0.0, 0.55)
     phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg, args.task, args.stance,
                          args.toe_out_deg, args.pronate_deg)
-    col = colours(W, names, args.palette)
-    background, floor_colour = PALETTES[args.palette % len(PALETTES)][4:]
-    ctx = moderngl.create_standalone_context(backend="egl")
-    prog = ctx.program(vertex_shader=VS, fragment_shader=FS)
-    fbo = ctx.simple_framebuffer((w, h), components=3)
-    fbo.use()
-    ctx.enable(moderngl.DEPTH_TEST)
-    prog["mvp"].write(cam.mvp.astype("f4").T.tobytes())
-    ibo = ctx.buffer(tris.astype("i4").tobytes())
-    floor_v = np.array([[-3, -3, floor], [3, -3, floor], [3, 3, floor], [-3, 3, floor]], "f4")
-    floor_buf = np.hstack([floor_v, np.tile([0, 0, 1], (4, 1)), np.tile(floor_colour, (4, 1))]).astype("f4")
-    fvbo = ctx.buffer(floor_buf.tobytes())
-    fibo = ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes())
-    fvao = ctx.vertex_array(prog, [(fvbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], fibo)
-    box_vao = None
+    boxes = []
     if args.task == "step-down":
         foot = bones[f"foot.{args.stance}"]["head"]
-        box = box_mesh(foot[0] - 0.18, foot[0] + 0.18, -0.35, 0.30, floor, floor + STEP_HEIGHT, (0.62, 0.55, 0.45))
-        box_vao = ctx.vertex_array(prog, [(ctx.buffer(box.tobytes()), "3f 3f 3f", "in_pos", "in_normal", "in_color")])
+        boxes.append(box_mesh(foot[0] - 0.18, foot[0] + 0.18, -0.35, 0.30, floor, floor + STEP_HEIGHT,
+                              (0.62, 0.55, 0.45)))
+    scene = Scene(w, h, tris, colours(W, names, args.palette), args.palette, boxes)
+    scene.set_floor(floor)
+    scene.look(cam)
     period, hold = args.period, args.pause
     cycle = period + hold
     tl = Timeline(args)
     n_frames = int(tl.end * args.fps)
-    # Debian 12's FFmpeg (5.1) writes a "rotate=N" tag as a display matrix that players (and the ffmpeg CLI)
-    # apply as a turn of N degrees counter-clockwise; so the picture is stored turned N degrees clockwise.
-    transpose = {90: ["-vf", "transpose=1"], 180: ["-vf", "hflip,vflip"], 270: ["-vf", "transpose=2"]}.get(args.rotate, [])
-    meta = ["-metadata:s:v:0", f"rotate={args.rotate}"] if args.rotate else []
-    raw_out = args.out.with_suffix(".raw.mp4") if args.rotate else args.out
-    ffmpeg = subprocess.Popen(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-                               "-r", str(args.fps), "-i", "-", *transpose, "-c:v", "libx264", "-preset", "medium",
-                               "-crf", "18", "-pix_fmt", "yuv420p", str(raw_out)], stdin=subprocess.PIPE)
+    encoder = Encoder(args.out, w, h, args.fps, args.rotate)
     frames = []
     standing = None
     first = int(round(args.cut_start * args.fps))
@@ -558,7 +624,7 @@ def main() -> int:
         if args.zoom != 1.0:
             cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg,
                          fovy=45.0 / (1 + (args.zoom - 1) * t / tl.end))
-            prog["mvp"].write(cam.mvp.astype("f4").T.tobytes())
+            scene.look(cam)
         fppa, P = leg_fppa(cam, joints)
         # The subject's frame: what a camera square to the pelvis at knee height sees (what a clinician means),
         # whatever camera the clip is filmed with.
@@ -582,44 +648,16 @@ def main() -> int:
                         "toe_out_deg": toe_out}
             fppa, P = leg_fppa(cam, joints)
             fppa_subject, PS = leg_fppa(frontal, joints)
-        # Knee over second toe: horizontal knee minus toe, medial (toward the other hip) positive, % shank.
-        def knee_over_toe(Q, shanks):
-            out = []
-            for k, o, idx in (("L", "R", 0), ("R", "L", 1)):
-                medial = np.sign(Q[o]["hip"][0] - Q[k]["hip"][0])
-                out.append(float((Q[k]["knee"][0] - Q[k]["toe"][0]) * medial / shanks[idx] * 100))
-            return out
         kto = knee_over_toe(P, standing["shank_px"])
         kto_subject = knee_over_toe(PS, standing["subject_shank_px"])
         hip_mid = (P["L"]["hip"][1] + P["R"]["hip"][1]) / 2
         drop = (hip_mid - standing["hip_y_px"]) / (sum(standing["leg_px"]) / 2) * 100
-        nrm = normals(posed, tris)
-        data = np.hstack([posed, nrm, col]).astype("f4")
-        vbo = ctx.buffer(data.tobytes())
-        vao = ctx.vertex_array(prog, [(vbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], ibo)
-        fbo.clear(*background, 1.0, depth=1.0)
-        fvao.render()
-        if box_vao is not None:
-            box_vao.render()
-        vao.render()
-        img = np.frombuffer(fbo.read(components=3), np.uint8).reshape(h, w, 3)[::-1]
-        ffmpeg.stdin.write(img.tobytes())
-        vao.release()
-        vbo.release()
-        def flexion(j):
-            u, v = np.subtract(j["hip"], j["knee"]), np.subtract(j["ankle"], j["knee"])
-            c = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))
-            return float(180.0 - np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
+        encoder.write(scene.render(posed))
         knee_flexion = [flexion(joints["L"]), flexion(joints["R"])]
         frames.append({"t_s": t - args.cut_start, "knee_flexion_deg": knee_flexion, "fppa_deg": fppa, "kto_pct_shank": kto,
                        "fppa_subject_deg": fppa_subject,
                        "kto_subject_pct_shank": kto_subject, "hip_drop_pct_leg": drop, "joints_px": P})
-    ffmpeg.stdin.close()
-    ffmpeg.wait()
-    if args.rotate:
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(raw_out), "-c", "copy", *meta, str(args.out)],
-                       check=True)
-        raw_out.unlink()
+    encoder.close()
     reps = []
     for k in range(args.reps):
         # Times in the clip as written (after --cut-start); a rep whose bottom was cut away is not in the clip.
