@@ -41,6 +41,8 @@ pub const MIN_REP_QUALITY: f64 = 0.5;
 pub const MIN_LEGS_IN_FRAME: f64 = 0.9;
 /// The reason the free leg of a single-leg task has no values.
 const FREE_LEG: &str = "free leg of a single-leg task";
+/// The reason the swinging leg of a stair step has no values.
+const SWING_LEG: &str = "free leg of a stair step (swinging to the next step)";
 
 /// In a step-down the free leg hangs toward the lower surface: at the bottom its hip-to-ankle height in the
 /// image is at least this fraction of its standing length. In a single-leg squat or a pistol it is held forward
@@ -326,7 +328,8 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: E
     let view = majority_view(&s.view[start..=end]);
     let flag = flag_of(&quality, view);
     let out_of_frame = (quality.in_frame < MIN_LEGS_IN_FRAME).then(|| flag.clone().unwrap_or_default());
-    let withheld = |free: bool| out_of_frame.as_deref().or(free.then_some(FREE_LEG));
+    let free_leg = if task == Task::Stairs { SWING_LEG } else { FREE_LEG };
+    let withheld = |free: bool| out_of_frame.as_deref().or(free.then_some(free_leg));
     let legs = Sides::from_fn(|side| leg_rep(s, side, start, bottom, end, withheld(stance == Some(side.other()))));
     let pair = |pick: fn(&LegRep) -> &Value| Asymmetry::of(pick(legs.left()).value, pick(legs.right()).value);
     let asymmetry = RepAsymmetry {

@@ -16,6 +16,8 @@ reported separately.
 
 `--set feet` (issue #14): feet turned out 0–30 degrees and pronating feet: knee over toe at the bottom and its
 drift during the rep against the subject-frame truth, the knee-over-toe categories, and the toe-out read.
+`--set stairs` (issue #10): stair ascents and descents rendered by stairs.py: task, step cycles, stance leg,
+the stance knee's flexion and FPPA.
 `--set messy` (issue #10): walking in and out, set-up dips, long stands, a zoom, clips cut mid-rep, rolled
 cameras: exact rep counts and tasks. `--set back`: squats and single-leg squats filmed from behind (camera at 170–195 degrees around the subject):
 whether genu sees a back view, keeps left and right the subject's, and withholds what it cannot measure there.
@@ -130,12 +132,12 @@ def mae(v) -> str:
     return "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
 
 
-def render_and_analyse(args, name: str, synth_args: list[str]):
-    """Render clip `name` with synth.py (unless its truth is there already), run genu on it; the truth, the
+def render_and_analyse(args, name: str, synth_args: list[str], generator: str = "synth.py"):
+    """Render clip `name` with `generator` (unless its truth is there already), run genu on it; the truth, the
     rows of reps.csv and summary.json."""
     clip = args.out / f"{name}.mp4"
     if not Path(str(clip) + ".truth.json").exists():
-        subprocess.run([sys.executable, str(HERE / "synth.py"), str(clip), *synth_args], check=True,
+        subprocess.run([sys.executable, str(HERE / generator), str(clip), *synth_args], check=True,
                        stderr=subprocess.DEVNULL)
     truth = json.loads(Path(str(clip) + ".truth.json").read_text())
     res = args.out / f"{name}_genu{args.suffix}"
@@ -527,6 +529,73 @@ def yaw_set(args) -> int:
     return 0
 
 
+# Stairs (issue #10): (name, stairs.py arguments, split). Rendered after genu's stair rules were written (on
+# 2D synthetic tracks and real clips); nothing has been tuned on them yet, the split is for the work that will be.
+STAIRS_SET = [
+    ("s_side_up", ["--yaw-deg", "90", "--direction", "up"], "tuning"),
+    ("s_front_down", ["--yaw-deg", "0", "--direction", "down"], "tuning"),
+    ("s_behind150_up", ["--yaw-deg", "150", "--direction", "up"], "tuning"),
+    ("hs_side_down", ["--yaw-deg", "90", "--direction", "down"], "held-out"),
+    ("hs_front_up", ["--yaw-deg", "0", "--direction", "up"], "held-out"),
+    ("hs_behind210_down_male", ["--yaw-deg", "210", "--direction", "down", "--body",
+                                "african-male-young:1,universal-male-young-maxmuscle-maxweight:0.6", "--palette", "1"],
+     "held-out"),
+    ("hs_side_up_fast_female", ["--yaw-deg", "270", "--direction", "up", "--step-s", "0.6", "--lead", "L", "--body",
+                                "asian-female-young:1,universal-female-young-averagemuscle-maxweight:0.8", "--palette",
+                                "2"], "held-out"),
+    ("hs_front_down_6", ["--yaw-deg", "0", "--direction", "down", "--steps", "6", "--lead", "L"], "held-out"),
+]
+# A step cycle matches a true one when it starts within this many seconds of the true landing.
+STAIRS_MATCH_S = 0.2
+
+
+def stairs_set(args) -> int:
+    """Rendered stair ascents and descents: the task and direction, step cycles against the true landings, the
+    stance leg, and the stance knee's flexion (side views) and FPPA (front and behind) at its deepest bend."""
+    results = []
+    for name, extra, split in STAIRS_SET:
+        truth, rows, summary = render_and_analyse(args, name, extra, generator="stairs.py")
+        reps = summary["analysis"]["reps"]
+        direction = truth["settings"]["direction"]
+        task_ok = reps["task"] == "stairs" and ("ascent" if direction == "up" else "descent") in reps["task_reason"]
+        cycles = {}
+        for r in rows:
+            cycles.setdefault(r["rep"], []).append(r)
+        matched, stance_ok, flex_err, fppa_err = 0, 0, [], []
+        for st in truth["steps"]:
+            hit = next((legs for legs in cycles.values()
+                        if abs(float(legs[0]["t_descent_start_s"]) - st["start_s"]) <= STAIRS_MATCH_S), None)
+            if hit is None:
+                continue
+            matched += 1
+            leg = "left" if st["stance"] == "L" else "right"
+            stance_ok += hit[0]["stance_leg"] == leg
+            row = next(r for r in hit if r["leg"] == leg)
+            if row["knee_flexion_deg"]:
+                flex_err.append(float(row["knee_flexion_deg"]) - st["knee_flexion_deg"])
+            if row["fppa_bottom_deg"]:
+                fppa_err.append(float(row["fppa_bottom_deg"]) - st["fppa_subject_deg"])
+        results.append({"clip": name, "split": split, "task": reps["task"], "task_ok": task_ok,
+                        "cycles": len(cycles), "steps_true": len(truth["steps"]), "matched": matched,
+                        "stance_ok": stance_ok, "flex_err": flex_err, "fppa_err": fppa_err})
+    (args.out / f"accuracy_stairs{args.suffix}.json").write_text(json.dumps(results, indent=1))
+    for r in results:
+        print(f"{r['clip']:24} {r['split']:8} task {r['task']:8} {'ok' if r['task_ok'] else 'WRONG':5} cycles "
+              f"{r['cycles']}/{r['steps_true']} ({r['matched']} matched, stance right {r['stance_ok']}); knee flexion "
+              f"MAE {mae(r['flex_err'])} deg on {len(r['flex_err'])}; FPPA MAE {mae(r['fppa_err'])} deg on "
+              f"{len(r['fppa_err'])}")
+    for split in ("tuning", "held-out"):
+        part = [r for r in results if r["split"] == split]
+        flex = [e for r in part for e in r["flex_err"]]
+        fppa = [e for r in part for e in r["fppa_err"]]
+        print(f"{split:8}: {len(part)} clips; task and direction right {sum(r['task_ok'] for r in part)}; step counts "
+              f"exact {sum(r['cycles'] == r['steps_true'] for r in part)}; cycles matched "
+              f"{sum(r['matched'] for r in part)}/{sum(r['steps_true'] for r in part)}, stance right "
+              f"{sum(r['stance_ok'] for r in part)}; knee flexion MAE {mae(flex)} deg on {len(flex)}; FPPA MAE "
+              f"{mae(fppa)} deg on {len(fppa)}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path("target/accuracy"))
@@ -534,7 +603,7 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--model", choices=["lite", "full", "heavy"], default="full",
                     help="landmark model genu runs with (heavy: `make models-heavy` first)")
-    ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet", "roll"], default="standard")
+    ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet", "roll", "stairs"], default="standard")
     args = ap.parse_args()
     args.suffix = "" if args.model == "full" else f"_{args.model}"
     args.out.mkdir(parents=True, exist_ok=True)
@@ -548,6 +617,8 @@ def main() -> int:
         return feet_set(args)
     if args.set == "roll":
         return roll_set(args)
+    if args.set == "stairs":
+        return stairs_set(args)
     results = []
     jobs = [(view, cam, left, right, "squat") for view, cam in VIEWS.items() for left, right in LEVELS]
     jobs += [(f"front, {task}", ["--yaw-deg", "0", "--camera-height", "0.55", "--task", task, "--stance", "L",

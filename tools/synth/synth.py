@@ -167,7 +167,7 @@ def everted(turn, ankle, toe, lift, ground, medial, deg):
 
 
 def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance="L", phase=0.0, toe_out=(0.0, 0.0),
-         pronate=(0.0, 0.0)):
+         pronate=(0.0, 0.0), gait=None):
     """Posed vertices and joints for a hip drop `depth` (fraction of leg length) and knee angles phi (deg).
 
     task "squat": both feet planted. "single-leg": the free foot (the leg other than `stance`) is lifted forward
@@ -177,6 +177,8 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
     the knee's straight-ahead direction (phi = 0) turns with it, so a knee tracking over its foot stays phi = 0.
     `pronate` (degrees, left and right): each planted rearfoot everted about the foot's long axis (see
     `everted`), the toes staying flat; the leg follows its ankle.
+    `gait` (stairs, see stairs.py): {"pelvis": offset, "feet": {"L": offset, "R": offset}} moves the pelvis and
+    each foot (kept level) by these offsets from the rest pose instead; `depth` and `task` are then unused.
     """
     heads = {n: bones[n]["head"] for n in bones}
     hipL = heads["upperleg01.L"]
@@ -186,13 +188,14 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
     lift = np.array([0.0, 0.0, STEP_HEIGHT if task == "step-down" else 0.0])
     ground = verts[:, 2].min()
     # Pelvis: down by depth, back (+y: the subject faces -y) by 40 % of the drop.
-    shift = np.array([0.0, 0.4 * depth * leg, -depth * leg]) + lift
+    shift = np.array([0.0, 0.4 * depth * leg, -depth * leg]) + lift if gait is None else np.asarray(gait["pelvis"])
     G = {}  # bone -> (R, t): x' = R x + t
     for n in names:
         G[n] = (np.eye(3), shift.copy())
     joints = {}
     for s, side in (("L", 1.0), ("R", -1.0)):
-        free = task != "squat" and s != stance
+        free = task != "squat" and s != stance and gait is None
+        foot_at = lift if gait is None else np.asarray(gait["feet"][s])
         hip = heads[f"upperleg01.{s}"] + shift
         # Outward is +x for the left foot (at +x), -x for the right: a turn of +side * toe_out about z.
         turn = rot_z(side * toe_out[0 if s == "L" else 1]) if not free else np.eye(3)
@@ -200,8 +203,8 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
         toe0 = heads[f"toe2-1.{s}"] if f"toe2-1.{s}" in heads else bones[f"foot.{s}"]["tail"]
         # A planted foot keeps its place (on the box for a step-down), turned out as asked; a pronating foot's
         # rearfoot (the foot bone) everts while its toes stay flat on the floor.
-        planted = everted(turn, ankle[s], toe0, lift, ground, medial, 0.0)
-        rearfoot = everted(turn, ankle[s], toe0, lift, ground, medial, 0.0 if free else pronate[0 if s == "L" else 1])
+        planted = everted(turn, ankle[s], toe0, foot_at, ground, medial, 0.0)
+        rearfoot = everted(turn, ankle[s], toe0, foot_at, ground, medial, 0.0 if free else pronate[0 if s == "L" else 1])
         a = rearfoot[0] @ ankle[s] + rearfoot[1]
         if free and task == "single-leg":
             # Standing on both feet between reps; the free foot lifts forward as the hips go down.
@@ -330,10 +333,12 @@ def fppa_2d(hip, knee, ankle, other_hip):
 class Camera:
     """Pinhole camera circling the subject: `yaw` 0 is in front, 90 at the subject's left, 180 behind."""
 
-    def __init__(self, w, h, floor, top, yaw_deg, height, distance=3.2, fovy=45.0, roll_deg=0.0):
+    def __init__(self, w, h, floor, top, yaw_deg, height, distance=3.2, fovy=45.0, roll_deg=0.0, origin=(0.0, 0.0, 0.0)):
+        """`origin`: the whole set-up moved by this offset (a camera that follows the subject up a staircase)."""
         yaw = np.radians(yaw_deg)
-        centre = np.array([0.0, 0.0, floor + 0.45 * (top - floor)])
-        self.eye = np.array([distance * np.sin(yaw), -distance * np.cos(yaw), floor + height])
+        origin = np.asarray(origin, np.float64)
+        centre = np.array([0.0, 0.0, floor + 0.45 * (top - floor)]) + origin
+        self.eye = np.array([distance * np.sin(yaw), -distance * np.cos(yaw), floor + height]) + origin
         view = look_at(self.eye, centre, np.array([0.0, 0.0, 1.0]))
         # Roll: the picture turned clockwise by roll_deg (the camera turned the other way about its axis).
         c, s = np.cos(np.radians(roll_deg)), np.sin(np.radians(roll_deg))
