@@ -127,6 +127,17 @@ BACK_SET = [
 ]
 
 
+def save(args, name: str, results, suffixed: bool = True) -> None:
+    """Write a set's results as target/.../accuracy_NAME[_MODEL].json."""
+    (args.out / f"accuracy_{name}{args.suffix if suffixed else ''}.json").write_text(json.dumps(results, indent=1))
+
+
+def by_split(results):
+    """(split, its results) for the tuning part, then the held-out part."""
+    for split in ("tuning", "held-out"):
+        yield split, [r for r in results if r["split"] == split]
+
+
 def mae(v) -> str:
     """Mean absolute value of `v` for the tables, or a dash for none."""
     return "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
@@ -191,13 +202,12 @@ def messy_set(args) -> int:
                         "ignored": len(summary["analysis"]["reps"].get("ignored", [])),
                         "flagged": sum(r["flagged"] == "true" for r in rows),
                         "roll": summary["analysis"]["signals"]["roll_deg"]})
-    (args.out / "accuracy_messy.json").write_text(json.dumps(results, indent=1))
+    save(args, "messy", results, suffixed=False)
     print(f"{'clip':24} {'split':8} {'reps':>6} {'bottoms':>8} {'task':>5} {'ignored':>8} {'flagged':>8} {'roll':>6}")
     for r in results:
         print(f"{r['clip']:24} {r['split']:8} {r['reps']:>3}/{r['reps_true']:<2} {r['matched']:>8} {'ok' if r['tasks_ok'] else 'WRONG':>5} "
               f"{r['ignored']:>8} {r['flagged']:>8} {r['roll']:6.1f}")
-    for split in ("tuning", "held-out"):
-        part = [r for r in results if r["split"] == split]
+    for split, part in by_split(results):
         exact = sum(r["reps"] == r["reps_true"] == r["matched"] for r in part)
         print(f"{split:8}: {len(part)} clips; rep counts exact (every bottom within 0.3 s) {exact}; tasks and stance "
               f"right {sum(r['tasks_ok'] for r in part)}")
@@ -338,14 +348,13 @@ def feet_set(args) -> int:
         results.append({"clip": name, "split": split, "kto_err": errs, "drift_err": drift, "toe_err": toe_errs,
                         "calls": category_calls(truth, rows), "withheld": withheld,
                         "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"]), "toe_truth": toe_truth})
-    (args.out / f"accuracy_feet{args.suffix}.json").write_text(json.dumps(results, indent=1))
+    save(args, "feet", results)
     for r in results:
         print(f"{r['clip']:22} {r['split']:8} reps {r['reps']}/{r['reps_true']}  knee over toe MAE {mae(r['kto_err'])} % shank "
               f"(max {max(np.abs(r['kto_err']), default=0):.1f}) on {len(r['kto_err'])} leg-reps, {r['withheld']} withheld, "
               f"drift MAE {mae(r['drift_err'])} (max {max(np.abs(r['drift_err']), default=0):.1f}); toe-out true {r['toe_truth'][0]:5.1f}/{r['toe_truth'][1]:5.1f}, MAE {mae(r['toe_err'])} deg "
               f"(max {max(np.abs(r['toe_err']), default=0):.1f}) on {len(r['toe_err'])}")
-    for split in ("tuning", "held-out"):
-        part = [r for r in results if r["split"] == split]
+    for split, part in by_split(results):
         kto = [e for r in part for e in r["kto_err"]]
         drift = [e for r in part for e in r["drift_err"]]
         toe = [e for r in part for e in r["toe_err"]]
@@ -395,15 +404,14 @@ def roll_set(args) -> int:
                         "note": note, "kto_err": errs, "drift_err": drift, "kto_withheld": withheld,
                         "calls": category_calls(truth, rows),
                         "reps": len({r["rep"] for r in rows}), "reps_true": len(truth["reps"])})
-    (args.out / f"accuracy_roll{args.suffix}.json").write_text(json.dumps(results, indent=1))
+    save(args, "roll", results)
     print(f"{'clip':24} {'split':8} {'task':10} {'roll':>5} {'read':>6} {'error':>6} {'reps':>5} {'KTO MAE':>7} "
           f"{'max':>5} {'withheld':>8} {'drift':>5}  note")
     for r in results:
         print(f"{r['clip']:24} {r['split']:8} {r['task']:10} {r['roll']:5g} {r['read']:6.1f} {r['read'] - r['roll']:+6.1f} "
               f"{r['reps']:>2}/{r['reps_true']:<2} {mae(r['kto_err']):>7} {max(np.abs(r['kto_err']), default=0):5.1f} "
               f"{r['kto_withheld']:>8} {mae(r['drift_err']):>5}  {r['note'][:60]}")
-    for split in ("tuning", "held-out"):
-        part = [r for r in results if r["split"] == split]
+    for split, part in by_split(results):
         errs = [r["read"] - r["roll"] for r in part]
         kto = [e for r in part for e in r["kto_err"]]
         drift = [e for r in part for e in r["drift_err"]]
@@ -439,15 +447,14 @@ def back_set(args) -> int:
                         "reps": len(reps), "reps_true": len(truth["reps"]), "stance_ok": stances == {want_stance},
                         "per_leg_reported": per_leg, "mean_err": mean_err, "swaps": signals["swaps_corrected"],
                         "caves_in": "caves in more" in said})
-    (args.out / "accuracy_back.json").write_text(json.dumps(results, indent=1))
+    save(args, "back", results, suffixed=False)
     print(f"{'clip':18} {'split':8} {'yaw':>4} {'view':14} {'reps':>5} {'stance':>6} {'per-leg':>7} {'mean err':>8} "
           f"{'swaps':>5} {'L/R finding':>11}")
     for r in results:
         print(f"{r['clip']:18} {r['split']:8} {r['yaw']:4g} {r['view']:14} {r['reps']:>2}/{r['reps_true']:<2} "
               f"{'ok' if r['stance_ok'] else 'WRONG':>6} {r['per_leg_reported']:>7} {mae(r['mean_err']):>8} {r['swaps']:>5} "
               f"{'yes' if r['caves_in'] else 'none':>11}")
-    for split in ("tuning", "held-out"):
-        part = [r for r in results if r["split"] == split]
+    for split, part in by_split(results):
         if part:
             print(f"{split:8}: {len(part)} clips; view from behind {sum(r['view'] == 'frontal-back' for r in part)}; "
                   f"reps exact {sum(r['reps'] == r['reps_true'] for r in part)}; stance leg right "
@@ -503,7 +510,7 @@ def yaw_set(args) -> int:
         worse = None if left == right else ("left" if left > right else "right")
         rec["lr"] = "none" if named is None and worse is None else "right" if named == worse else "withheld" if named is None else "WRONG"
         results.append(rec)
-    (args.out / f"accuracy_yaw{args.suffix}.json").write_text(json.dumps(results, indent=1))
+    save(args, "yaw", results)
     print(f"{'clip':20} {'split':8} {'yaw':>4} {'meas':>5} {'L/R':>5} {'depth':>5} {'FPPA MAE':>8} {'(cam)':>6} "
           f"{'withheld':>8} {'KTO MAE':>7} {'withheld':>8} {'mean err':>8} {'finding':>8} {'FPPA@45':>8} {'FPPA@60':>8}")
     for r in results:
@@ -512,8 +519,7 @@ def yaw_set(args) -> int:
               f"{mae(r['fppa_err']):>8} {mae(r['fppa_cam_err']):>6} {r['fppa_withheld']:>4}/{r['fppa_total']:<3} "
               f"{mae(r['kto_err']):>7} {r['kto_withheld']:>4}/{r['fppa_total']:<3} {mae(r['mean_err']):>8} {r['lr']:>8} "
               f"{mae(r['flex_err'][45])}({len(r['flex_err'][45])}) {mae(r['flex_err'][60])}({len(r['flex_err'][60])})")
-    for split in ("tuning", "held-out"):
-        part = [r for r in results if r["split"] == split]
+    for split, part in by_split(results):
         if not part:
             continue
         cat = lambda key: [e for r in part for e in r[key]]
@@ -578,14 +584,13 @@ def stairs_set(args) -> int:
         results.append({"clip": name, "split": split, "task": reps["task"], "task_ok": task_ok,
                         "cycles": len(cycles), "steps_true": len(truth["steps"]), "matched": matched,
                         "stance_ok": stance_ok, "flex_err": flex_err, "fppa_err": fppa_err})
-    (args.out / f"accuracy_stairs{args.suffix}.json").write_text(json.dumps(results, indent=1))
+    save(args, "stairs", results)
     for r in results:
         print(f"{r['clip']:24} {r['split']:8} task {r['task']:8} {'ok' if r['task_ok'] else 'WRONG':5} cycles "
               f"{r['cycles']}/{r['steps_true']} ({r['matched']} matched, stance right {r['stance_ok']}); knee flexion "
               f"MAE {mae(r['flex_err'])} deg on {len(r['flex_err'])}; FPPA MAE {mae(r['fppa_err'])} deg on "
               f"{len(r['fppa_err'])}")
-    for split in ("tuning", "held-out"):
-        part = [r for r in results if r["split"] == split]
+    for split, part in by_split(results):
         flex = [e for r in part for e in r["flex_err"]]
         fppa = [e for r in part for e in r["fppa_err"]]
         print(f"{split:8}: {len(part)} clips; task and direction right {sum(r['task_ok'] for r in part)}; step counts "
