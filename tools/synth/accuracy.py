@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import subprocess
 import sys
@@ -268,23 +269,16 @@ MIN_STAND_S = 0.3
 def true_drift(truth, rep, k):
     """The subject-frame knee-over-toe drift of leg `k` over true rep `rep`: most medial over the loaded phase
     minus where the knee stood still before it (after it when the rep starts the clip)."""
-    frames = truth["frames"]
-    dt = frames[1]["t_s"] - frames[0]["t_s"]
-    stands, run = [], []  # stretches of still standing at least MIN_STAND_S long
-    for f in frames + [None]:
-        if f is not None and f["hip_drop_pct_leg"] <= STILL_DROP_PCT and (not run or f["t_s"] - run[-1]["t_s"] < 1.5 * dt):
-            run.append(f)
-            continue
-        if run and run[-1]["t_s"] - run[0]["t_s"] >= MIN_STAND_S:
-            stands.append(run)
-        run = [f] if f is not None and f["hip_drop_pct_leg"] <= STILL_DROP_PCT else []
+    still = lambda f: f["hip_drop_pct_leg"] <= STILL_DROP_PCT
+    stands = [run for run in (list(g) for k, g in itertools.groupby(truth["frames"], key=still) if k)
+              if run[-1]["t_s"] - run[0]["t_s"] >= MIN_STAND_S]
     before = [st for st in stands if st[0]["t_s"] <= rep["descent_start_s"]]
     if before:
         last = before[-1]
         end = min(last[-1]["t_s"], rep["descent_start_s"])
         values = [f["kto_subject_pct_shank"][k] for f in last if end - STANDING_LOOKBACK_S <= f["t_s"] <= end]
     else:
-        values = [f["kto_subject_pct_shank"][k] for f in stands[0][:int(STANDING_LOOKBACK_S / dt) + 1]]
+        values = [f["kto_subject_pct_shank"][k] for f in stands[0] if f["t_s"] <= stands[0][0]["t_s"] + STANDING_LOOKBACK_S]
     return true_peak(truth, rep, k) - float(np.median(values))
 
 

@@ -145,8 +145,7 @@ def main() -> int:
     middle = (stairs.level(0) + stairs.level(stairs.n)) / 2
     # The camera aims at the middle of the climb; its height is above the floor at mid-height of the stairs.
     cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, distance=args.distance, origin=middle)
-    scene = Scene(w, h, tris, colours(W, names, args.palette), args.palette, stairs.boxes(floor))
-    scene.set_floor(floor)
+    scene = Scene(w, h, tris, colours(W, names, args.palette), floor, args.palette, stairs.boxes(floor))
     scene.look(cam)
     encoder = Encoder(args.out, w, h, args.fps, args.rotate)
     # The rest pose gives the standing shank lengths that knee over toe is a share of.

@@ -458,10 +458,10 @@ class Timeline:
 
 
 class Scene:
-    """The OpenGL scene (moderngl, headless EGL): the body's triangles and colours, the floor, optional boxes
-    (rows from `box_mesh`); `render` draws one posed body and returns the upright RGB frame."""
+    """The OpenGL scene (moderngl, headless EGL): the body's triangles and colours, the floor at height `floor`,
+    optional boxes (rows from `box_mesh`); `render` draws one posed body and returns the upright RGB frame."""
 
-    def __init__(self, w, h, tris, col, palette=0, boxes=()):
+    def __init__(self, w, h, tris, col, floor, palette=0, boxes=()):
         self.w, self.h, self.col, self.tris = w, h, col, tris
         self.background, floor_colour = PALETTES[palette % len(PALETTES)][4:]
         ctx = self.ctx = moderngl.create_standalone_context(backend="egl")
@@ -470,17 +470,11 @@ class Scene:
         self.fbo.use()
         ctx.enable(moderngl.DEPTH_TEST)
         self.ibo = ctx.buffer(tris.astype("i4").tobytes())
-        self.floor_z = None
-        self.floor_colour = floor_colour
-        self.static = [ctx.vertex_array(self.prog, [(ctx.buffer(b.tobytes()), "3f 3f 3f", "in_pos", "in_normal",
-                                                      "in_color")]) for b in boxes]
-
-    def set_floor(self, z):
-        v = np.array([[-3, -6, z], [3, -6, z], [3, 3, z], [-3, 3, z]], "f4")
-        buf = np.hstack([v, np.tile([0, 0, 1], (4, 1)), np.tile(self.floor_colour, (4, 1))]).astype("f4")
-        ibo = self.ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes())
-        self.static.insert(0, self.ctx.vertex_array(self.prog, [(self.ctx.buffer(buf.tobytes()), "3f 3f 3f", "in_pos",
-                                                                  "in_normal", "in_color")], ibo))
+        v = np.array([[-3, -6, floor], [3, -6, floor], [3, 3, floor], [-3, 3, floor]], "f4")
+        plane = np.hstack([v, np.tile([0, 0, 1], (4, 1)), np.tile(floor_colour, (4, 1))]).astype("f4")
+        layout = lambda rows: [(ctx.buffer(rows.tobytes()), "3f 3f 3f", "in_pos", "in_normal", "in_color")]
+        self.static = [ctx.vertex_array(self.prog, layout(plane), ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes()))]
+        self.static += [ctx.vertex_array(self.prog, layout(b)) for b in boxes]
 
     def look(self, cam):
         self.prog["mvp"].write(cam.mvp.astype("f4").T.tobytes())
@@ -604,8 +598,7 @@ def main() -> int:
         foot = bones[f"foot.{args.stance}"]["head"]
         boxes.append(box_mesh(foot[0] - 0.18, foot[0] + 0.18, -0.35, 0.30, floor, floor + STEP_HEIGHT,
                               (0.62, 0.55, 0.45)))
-    scene = Scene(w, h, tris, colours(W, names, args.palette), args.palette, boxes)
-    scene.set_floor(floor)
+    scene = Scene(w, h, tris, colours(W, names, args.palette), floor, args.palette, boxes)
     scene.look(cam)
     period, hold = args.period, args.pause
     cycle = period + hold
