@@ -38,7 +38,7 @@
 mod clean;
 pub mod filter;
 mod frontal;
-mod geometry;
+pub(crate) mod geometry;
 mod input;
 mod metrics;
 pub use metrics::{FOOT_TO_SHANK, TOE_OUT_MAX_YAW_DEG};
@@ -141,6 +141,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         metrics::Inputs { cleaned: &cleaned, points: &points, view: &view, facing, plane: &plane, standing, local };
     let (m, withheld) = metrics::compute(&inputs);
     unavailable.extend(withheld.reasons());
+    let trunk_px = (0..cleaned.t_s.len()).map(|i| trunk_length(&cleaned, i)).collect();
 
     let clean::Cleaned {
         rate_hz, t_s, frame, valid, filled, visibility, in_frame, long_gaps, outliers_replaced, ..
@@ -168,10 +169,20 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         pelvic_shift_pct_stance: m.shift,
         fppa_mean_deg: m.fppa_mean,
         kasr: m.kasr,
+        trunk_px,
         legs: m.legs,
         unavailable,
         points,
     })
+}
+
+/// Shoulder midpoint to hip midpoint at sample `i` (pixels), if both are seen.
+fn trunk_length(cleaned: &clean::Cleaned, i: usize) -> Option<f64> {
+    let mid = |a: Point, b: Point| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+    let sh = cleaned.shoulders_at(i);
+    let hip = mid(cleaned.image(Side::Left, Joint::Hip, i), cleaned.image(Side::Right, Joint::Hip, i));
+    let d = dist(mid(sh[Side::Left], sh[Side::Right]), hip);
+    (cleaned.valid[i] && d.is_finite() && d > 0.0).then_some(d)
 }
 
 /// The subject's typical hip–ankle length in the picture (pixels, the median over frames of the two legs'

@@ -181,6 +181,10 @@ pub struct Signals {
     /// (below 1: knees closer together than the feet). Yaw-robust (frontal views).
     #[serde(default)]
     pub kasr: Vec<Option<f64>>,
+    /// Trunk length in the picture: shoulder midpoint to hip midpoint (pixels). It hardly changes with the legs'
+    /// bending, so it measures the subject's size: how far they are from the camera (or the camera's zoom).
+    #[serde(default)]
+    pub trunk_px: Vec<Option<f64>>,
     /// Per-leg series, `[left, right]`.
     pub legs: Sides<LegSignals>,
     /// Metrics that could not be measured on some or all samples, and why.

@@ -105,6 +105,19 @@ pub const IN_FRAME_RUN_S: f64 = 1.0;
 /// A rep ends where it started: when the hip midpoint's x at the end of an excursion is more than this (% of leg)
 /// from where it was at the start, the body has gone somewhere (a stride of a walk), and it is not a rep.
 pub const BODY_TRAVEL_MAX_PCT: f64 = 25.0;
+/// A rep ends as far from the camera as it started: when the subject's trunk is more than this many times as
+/// long (or short) in the picture at the end of an excursion as at its start, they walked (or climbed) toward or
+/// away from the camera, and it is not a rep. A squat's trunk stands upright again at both ends; see
+/// docs/metrics.md for the values measured.
+pub const DEPTH_TRAVEL_MAX_RATIO: f64 = 1.15;
+/// Half-width (seconds) of the windows whose median trunk length [`DEPTH_TRAVEL_MAX_RATIO`] compares.
+pub const SIZE_WINDOW_S: f64 = 0.25;
+/// A foot steps on its own when, over this many seconds, it moves at least [`STEP_ALONE_MIN_TRUNK`] while the
+/// other moves under a third of that: how [`DEPTH_TRAVEL_MAX_RATIO`] tells a walk from a zoom.
+pub const STEP_WINDOW_S: f64 = 0.3;
+/// See [`STEP_WINDOW_S`] (trunk lengths in the picture). A stair step filmed from the top of the stairs moves
+/// the foot 0.08–0.2 trunk lengths in such a window while the planted one jitters under 0.04.
+pub const STEP_ALONE_MIN_TRUNK: f64 = 0.08;
 /// Half-width (seconds) of the running median taken of the ankle's x before its travel is measured: BlazePose
 /// loses the feet for two or three frames at the bottom of a squat filmed from behind (both ankles drawn between
 /// the feet), which made the feet of a rendered squat "travel" 26 % of leg. A step lasts far longer.

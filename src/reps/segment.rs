@@ -52,6 +52,18 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
             "hip dip {depth:.0} % of leg while the body moved {moved:.0} % of leg sideways in the picture: walking or a set-up"
         ));
     }
+    // Nor does a walk toward or away from the camera, which moves the hips up or down in the picture without a
+    // sideways stride: the subject's size changes between the excursion's start and end.
+    // A zoom or a reframe changes the size as much, but moves both feet at once; a walk steps one foot at a time.
+    let walked = || each_foot_stepped_alone(s, ex.start, ex.end);
+    if let Some(ratio) =
+        size_change(s, ex.start, ex.end).filter(|r| r.max(1.0 / r) > DEPTH_TRAVEL_MAX_RATIO && walked())
+    {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg while the subject {} the camera (trunk {ratio:.2} times as long in the picture at the end): walking, stairs or a set-up",
+            if ratio > 1.0 { "came toward" } else { "went away from" }
+        ));
+    }
     let typical = typical_depth?;
     if depth < RELATIVE_MIN_DEPTH * typical {
         return Some(format!(
@@ -176,6 +188,51 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
     out
 }
 
+/// How many times as long the trunk is in the picture around sample `b` as around sample `a` (medians over
+/// [`SIZE_WINDOW_S`] either side): above 1 the subject came nearer the camera (or it zoomed in).
+pub(crate) fn size_change(s: &Signals, a: usize, b: usize) -> Option<f64> {
+    let half = (SIZE_WINDOW_S * s.rate_hz).round() as usize;
+    let around = |i: usize| {
+        let lo = i.saturating_sub(half);
+        let hi = (i + half).min(s.trunk_px.len().checked_sub(1)?);
+        crate::kinematics::geometry::median_of((lo..=hi).filter_map(|k| s.trunk_px[k]))
+    };
+    Some(around(b)? / around(a)?).filter(|r| r.is_finite() && *r > 0.0)
+}
+
+/// Whether, between samples `a` and `b`, each foot in turn moved on its own: over some [`STEP_WINDOW_S`] the
+/// left ankle moved at least [`STEP_ALONE_MIN_TRUNK`] trunk lengths in the picture while the right moved under a
+/// third of that, and over another the reverse. Steps do this; a zoom, a reframe or a jump moves both feet
+/// together, and a single-leg squat moves only its free foot.
+pub(crate) fn each_foot_stepped_alone(s: &Signals, a: usize, b: usize) -> bool {
+    if s.points.len() != s.len() || s.trunk_px.len() != s.len() || b <= a {
+        return false;
+    }
+    let half = (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize;
+    let smooth = |side: Side, k: usize| {
+        let v: Vec<Option<f64>> = (a..=b).map(|i| Some(s.points[i][side].ankle[k]).filter(|x| x.is_finite())).collect();
+        crate::kinematics::filter::running_median(&v, half)
+    };
+    let ankle = Sides::from_fn(|side| [smooth(side, 0), smooth(side, 1)]);
+    let w = ((STEP_WINDOW_S * s.rate_hz).round() as usize).max(1);
+    let moved = |side: Side, i: usize, trunk: f64| -> Option<f64> {
+        let [x, y] = &ankle[side];
+        Some(((x[i + w]? - x[i]?).powi(2) + (y[i + w]? - y[i]?).powi(2)).sqrt() / trunk)
+    };
+    let mut alone = Sides::from_fn(|_| false);
+    for i in 0..(b - a + 1).saturating_sub(w) {
+        let Some(trunk) = s.trunk_px[a + i] else { continue };
+        let (Some(l), Some(r)) = (moved(Side::Left, i, trunk), moved(Side::Right, i, trunk)) else { continue };
+        if l >= STEP_ALONE_MIN_TRUNK && r < l / 3.0 {
+            alone[Side::Left] = true;
+        }
+        if r >= STEP_ALONE_MIN_TRUNK && l < r / 3.0 {
+            alone[Side::Right] = true;
+        }
+    }
+    *alone.left() && *alone.right()
+}
+
 /// One stair cycle: from a foot's landing to the next landing of the other foot (sample indices).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct StairCycle {
@@ -251,4 +308,58 @@ pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
     let head = y[..k].iter().sum::<f64>() / k as f64;
     let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
     Some((head - tail) / leg * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinematics::{compute_signals, KinematicsConfig};
+    use crate::synthetic::{generate, SynthSpec};
+
+    /// A clip's signals whose trunk length and ankles are replaced: the trunk goes from 100 px to `grow` times
+    /// that over the clip, and `ankle(side, t)` places each ankle (pixels).
+    fn with_feet(grow: f64, ankle: impl Fn(Side, f64) -> [f64; 2]) -> Signals {
+        let (track, _) = generate(&SynthSpec::default());
+        let mut s = compute_signals(&track, &KinematicsConfig::default()).expect("signals");
+        let n = s.len();
+        s.trunk_px = (0..n).map(|i| Some(100.0 * (1.0 + (grow - 1.0) * i as f64 / (n - 1) as f64))).collect();
+        for i in 0..n {
+            for side in Side::BOTH {
+                s.points[i][side].ankle = ankle(side, s.t_s[i]);
+            }
+        }
+        s
+    }
+
+    /// 0 before `a`, 1 after `b`, linear between.
+    fn ramp(t: f64, a: f64, b: f64) -> f64 {
+        ((t - a) / (b - a)).clamp(0.0, 1.0)
+    }
+
+    #[test]
+    fn steps_one_foot_at_a_time_are_a_walk_and_a_zoom_is_not() {
+        // Each foot in turn moves 30 px (0.3 trunk lengths) in 0.4 s while the other stays put.
+        let walk = with_feet(1.5, |side, t| match side {
+            Side::Left => [300.0, 500.0 + 30.0 * ramp(t, 2.0, 2.4)],
+            Side::Right => [200.0, 500.0 + 30.0 * ramp(t, 3.0, 3.4)],
+        });
+        let end = walk.len() - 1;
+        assert!(each_foot_stepped_alone(&walk, 0, end));
+        let grow = size_change(&walk, 0, end).expect("trunk seen");
+        assert!((grow - 1.5).abs() < 0.05, "{grow}");
+        // A zoom: both feet move together, as far.
+        let zoom = with_feet(1.5, |side, t| {
+            let x = if side == Side::Left { 300.0 } else { 200.0 };
+            [x, 500.0 + 30.0 * ramp(t, 2.0, 3.4)]
+        });
+        assert!(!each_foot_stepped_alone(&zoom, 0, end));
+        // A single-leg squat: only the free foot moves, up and back down.
+        let single = with_feet(1.0, |side, t| match side {
+            Side::Left => [300.0, 500.0 - 30.0 * (ramp(t, 2.0, 2.4) - ramp(t, 3.0, 3.4))],
+            Side::Right => [200.0, 500.0],
+        });
+        assert!(!each_foot_stepped_alone(&single, 0, end));
+        // The walk's first step alone is not enough.
+        assert!(!each_foot_stepped_alone(&walk, 0, (2.8 * walk.rate_hz) as usize));
+    }
 }

@@ -100,8 +100,9 @@ class Stairs:
         pelvis[2] = z
         return {"pelvis": pelvis, "feet": feet}
 
-    def boxes(self, floor: float):
-        """The staircase as boxes: each step's tread, the top (or start) landing deeper."""
+    def boxes(self, floor: float, landing_to: float | None = None):
+        """The staircase as boxes: each step's tread, the top (or start) landing deeper; `landing_to`: the y the
+        top landing reaches (a camera standing on it)."""
         out = []
         for i in range(self.n + 1):
             height = self.level(i)[2]
@@ -110,9 +111,9 @@ class Stairs:
             front = -i * self.run - TREAD_FRONT
             back = front + self.run
             if i == self.n:
-                front -= 0.3
+                front = min(front - 0.3, landing_to - 0.5) if landing_to is not None else front - 0.3
             if i == 0:
-                back += 0.8
+                back = max(back + 0.8, landing_to + 0.5) if landing_to is not None else back + 0.8
             out.append(box_mesh(-0.6, 0.6, front, back, floor, floor + height, STEP_COLOUR))
         return out
 
@@ -129,7 +130,8 @@ def main() -> int:
     ap.add_argument("--lead", choices=["L", "R"], default="R", help="the foot that moves first")
     ap.add_argument("--yaw-deg", type=float, default=0.0, help="camera around the subject: 0 front, 90 left side")
     ap.add_argument("--camera-height", type=float, default=1.6,
-                    help="metres above the stairs' mid-height (high enough to see the feet over the steps' noses)")
+                    help="metres above the stairs' mid-height, or above the top landing for a camera standing on it "
+                         "(filmed from the top: front of an ascent, behind a descent)")
     ap.add_argument("--distance", type=float, default=4.2, help="metres from the middle of the stairs")
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--size", default="540x960")
@@ -143,9 +145,16 @@ def main() -> int:
     floor, top = verts[:, 2].min(), verts[:, 2].max()
     stairs = Stairs(args, bones)
     middle = (stairs.level(0) + stairs.level(stairs.n)) / 2
-    # The camera aims at the middle of the climb; its height is above the floor at mid-height of the stairs.
-    cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, distance=args.distance, origin=middle)
-    scene = Scene(w, h, tris, colours(W, names, args.palette), floor, args.palette, stairs.boxes(floor))
+    # The camera aims at the middle of the climb; its height is above the floor at mid-height of the stairs, or,
+    # looking along the stairs from their top, above the top landing it stands on (which then reaches under it:
+    # from a floor below the landing the landing's face hid the legs).
+    cam_y = middle[1] - args.distance * np.cos(np.radians(args.yaw_deg))
+    top_y = stairs.level(stairs.n)[1] if stairs.up else stairs.level(0)[1]
+    on_top = abs(np.cos(np.radians(args.yaw_deg))) >= 0.5 and (cam_y < top_y if stairs.up else cam_y > top_y)
+    height = args.camera_height + (stairs.n * stairs.rise - middle[2] if on_top else 0.0)
+    cam = Camera(w, h, floor, top, args.yaw_deg, height, distance=args.distance, origin=middle)
+    boxes = stairs.boxes(floor, cam_y if on_top else None)
+    scene = Scene(w, h, tris, colours(W, names, args.palette), floor, args.palette, boxes)
     scene.look(cam)
     encoder = Encoder(args.out, w, h, args.fps, args.rotate)
     # The rest pose gives the standing shank lengths that knee over toe is a share of.
