@@ -16,6 +16,10 @@ pub(crate) fn median_of(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     percentile(&v, 50.0)
 }
 
+pub(crate) fn midpoint(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
+    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+}
+
 pub(crate) fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
     (a[0] - b[0]).hypot(a[1] - b[1])
 }

@@ -69,7 +69,7 @@ pub use view::{
 };
 
 use frontal::FrontalPlane;
-use geometry::{dist, median_of};
+use geometry::{dist, median_of, midpoint};
 use input::extract;
 use standing::{
     estimate_roll, local_standing, roll_correction, roll_cues, standing_refs, standing_samples, unrolled_points,
@@ -178,10 +178,9 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
 
 /// Shoulder midpoint to hip midpoint at sample `i` (pixels), if both are seen.
 fn trunk_length(cleaned: &clean::Cleaned, i: usize) -> Option<f64> {
-    let mid = |a: Point, b: Point| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
     let sh = cleaned.shoulders_at(i);
-    let hip = mid(cleaned.image(Side::Left, Joint::Hip, i), cleaned.image(Side::Right, Joint::Hip, i));
-    let d = dist(mid(sh[Side::Left], sh[Side::Right]), hip);
+    let hip = midpoint(cleaned.image(Side::Left, Joint::Hip, i), cleaned.image(Side::Right, Joint::Hip, i));
+    let d = dist(midpoint(sh[Side::Left], sh[Side::Right]), hip);
     (cleaned.valid[i] && d.is_finite() && d > 0.0).then_some(d)
 }
 

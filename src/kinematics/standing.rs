@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::clean::Cleaned;
-use super::geometry::{dist, median_of, percentile};
+use super::geometry::{dist, median_of, midpoint, percentile};
 use super::side::{Leg, LegPoints, Side, Sides};
 use super::types::Unavailable;
 
@@ -103,16 +103,15 @@ pub(crate) fn roll_cues(p: &LegPoints, shoulders: Sides<[f64; 2]>) -> [f64; 5] {
         }
     };
     let line = |l: [f64; 2], r: [f64; 2]| fold((l[1] - r[1]).atan2(l[0] - r[0])).to_degrees();
-    let mid = |l: [f64; 2], r: [f64; 2]| [(l[0] + r[0]) / 2.0, (l[1] + r[1]) / 2.0];
     let axis = |low: [f64; 2], high: [f64; 2]| (high[0] - low[0]).atan2(low[1] - high[1]).to_degrees();
     let (l, r) = (p.left(), p.right());
-    let hip = mid(l.hip, r.hip);
+    let hip = midpoint(l.hip, r.hip);
     [
         line(l.heel, r.heel),
         line(l.ankle, r.ankle),
         line(l.hip, r.hip),
-        axis(mid(l.ankle, r.ankle), hip),
-        axis(hip, mid(shoulders[Side::Left], shoulders[Side::Right])),
+        axis(midpoint(l.ankle, r.ankle), hip),
+        axis(hip, midpoint(shoulders[Side::Left], shoulders[Side::Right])),
     ]
 }
 

@@ -134,19 +134,17 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             (count(KtoCategory::MedialToToe), count(KtoCategory::MedialAtRest), count(KtoCategory::MedialUnclear));
         let leg = side.name();
         let n = measured.len();
-        let (band, error) = (crate::reps::KTO_OVER_TOE_BAND_PCT, crate::reps::KTO_DRIFT_ERROR_PCT);
+        let band = crate::reps::KTO_OVER_TOE_BAND_PCT;
+        let (lo, hi) = KtoCategory::drift_limits();
         let unclear_note = || {
             format!(
-                "whether the knee moved there during the rep cannot be told (its drift from standing was {:.0}–{:.0} % of shank, within genu's error of the {band:.0} % rule, or could not be measured)",
-                band - error,
-                band + error
+                "whether the knee moved there during the rep cannot be told (its drift from standing was {lo:.0}–{hi:.0} % of shank, within genu's error of the {band:.0} % rule, or could not be measured)"
             )
         };
         out.push(if medial > 0 {
             let more = if unclear > 0 { format!("; in {unclear} more it sits medial, but {}", unclear_note()) } else { String::new() };
             format!(
-                "The {leg} knee drifts medial to the second toe in {medial} of {n} reps (it moves more than {:.0} % of shank toward the midline from where it stood){more}.",
-                band + error
+                "The {leg} knee drifts medial to the second toe in {medial} of {n} reps (it moves more than {hi:.0} % of shank toward the midline from where it stood){more}."
             )
         } else if unclear > 0 {
             format!("The {leg} knee sits medial to the second toe in {} of {n} reps; in {unclear} of them {}.", unclear + at_rest, unclear_note())

@@ -192,8 +192,8 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
                 None => h.push_str(&format!("<td>{:.2}</td></tr>", r.quality.score)),
             }
         }
-        let (band, error) = (crate::reps::KTO_OVER_TOE_BAND_PCT, crate::reps::KTO_DRIFT_ERROR_PCT);
-        let (lo, hi) = (band - error, band + error);
+        let band = crate::reps::KTO_OVER_TOE_BAND_PCT;
+        let (lo, hi) = KtoCategory::drift_limits();
         h.push_str(&format!("</table><p class=\"muted\">FPPA: frontal-plane projection angle, positive = knee inside the hip–ankle line (valgus). Knee over toe: positive = knee medial to the second toe; red = the knee drifted medial during the rep (more than {hi:.0} % of shank from where it stood) and ended medial of the toe by more than {band:.0} %; amber = medial of the toe, but its drift ({lo:.0}–{hi:.0} %) is too close to the rule to tell caving in from standing there. * = rep cut by the start or end of the clip. Flagged reps (the reason is in reps.csv and on hover) are left out of the findings.</p>"));
     }
     if !stills.is_empty() {

@@ -10,10 +10,7 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
     let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
     let leg = s.standing.map(|st| st.leg_px.left().max(*st.leg_px.right())).filter(|l| *l > 0.0)?;
     let travel = |side: Side| {
-        let xs: Vec<Option<f64>> =
-            (ex.start..=ex.end).map(|i| Some(s.points[i][side].ankle[0]).filter(|x| x.is_finite())).collect();
-        let half = (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize;
-        let smooth = crate::kinematics::filter::running_median(&xs, half);
+        let smooth = smoothed_ankle(s, side, 0, ex.start, ex.end);
         let (lo, hi) =
             smooth.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
         if lo.is_finite() {
@@ -188,6 +185,13 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
     out
 }
 
+/// One coordinate (`axis` 0: x, 1: y) of an ankle over samples `a..=b`, after a running median of
+/// ±[`FEET_TRAVEL_SMOOTH_HALF_S`] (the frames where BlazePose loses the feet are not a step).
+fn smoothed_ankle(s: &Signals, side: Side, axis: usize, a: usize, b: usize) -> Vec<Option<f64>> {
+    let v: Vec<Option<f64>> = (a..=b).map(|i| Some(s.points[i][side].ankle[axis]).filter(|x| x.is_finite())).collect();
+    crate::kinematics::filter::running_median(&v, (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize)
+}
+
 /// How many times as long the trunk is in the picture around sample `b` as around sample `a` (medians over
 /// [`SIZE_WINDOW_S`] either side): above 1 the subject came nearer the camera (or it zoomed in).
 pub(crate) fn size_change(s: &Signals, a: usize, b: usize) -> Option<f64> {
@@ -208,12 +212,7 @@ pub(crate) fn each_foot_stepped_alone(s: &Signals, a: usize, b: usize) -> bool {
     if s.points.len() != s.len() || s.trunk_px.len() != s.len() || b <= a {
         return false;
     }
-    let half = (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize;
-    let smooth = |side: Side, k: usize| {
-        let v: Vec<Option<f64>> = (a..=b).map(|i| Some(s.points[i][side].ankle[k]).filter(|x| x.is_finite())).collect();
-        crate::kinematics::filter::running_median(&v, half)
-    };
-    let ankle = Sides::from_fn(|side| [smooth(side, 0), smooth(side, 1)]);
+    let ankle = Sides::from_fn(|side| [smoothed_ankle(s, side, 0, a, b), smoothed_ankle(s, side, 1, a, b)]);
     let w = ((STEP_WINDOW_S * s.rate_hz).round() as usize).max(1);
     let moved = |side: Side, i: usize, trunk: f64| -> Option<f64> {
         let [x, y] = &ankle[side];

@@ -58,6 +58,13 @@ pub enum KtoCategory {
 }
 
 impl KtoCategory {
+    /// The drift limits (% of shank) of a medial knee: below the first it stood there
+    /// ([`KtoCategory::MedialAtRest`]), above the second it caved in ([`KtoCategory::MedialToToe`]):
+    /// [`KTO_OVER_TOE_BAND_PCT`] minus and plus [`KTO_DRIFT_ERROR_PCT`].
+    pub fn drift_limits() -> (f64, f64) {
+        (KTO_OVER_TOE_BAND_PCT - KTO_DRIFT_ERROR_PCT, KTO_OVER_TOE_BAND_PCT + KTO_DRIFT_ERROR_PCT)
+    }
+
     /// Category of the most medial knee-over-toe position of a rep and its drift from the leg's standing
     /// position (both % of shank). The rule: lateral below −[`KTO_OVER_TOE_BAND_PCT`], over the toe within
     /// the band, and above it medial — [`KtoCategory::MedialToToe`] when the knee drifted medially by more than
@@ -65,10 +72,11 @@ impl KtoCategory {
     /// than the band minus that error, and [`KtoCategory::MedialUnclear`] in between or when the drift is
     /// unknown.
     pub fn classify(kto: f64, drift: Option<f64>) -> Self {
+        let (at_rest_below, caved_above) = Self::drift_limits();
         if kto > KTO_OVER_TOE_BAND_PCT {
             match drift {
-                Some(d) if d > KTO_OVER_TOE_BAND_PCT + KTO_DRIFT_ERROR_PCT => Self::MedialToToe,
-                Some(d) if d < KTO_OVER_TOE_BAND_PCT - KTO_DRIFT_ERROR_PCT => Self::MedialAtRest,
+                Some(d) if d > caved_above => Self::MedialToToe,
+                Some(d) if d < at_rest_below => Self::MedialAtRest,
                 _ => Self::MedialUnclear,
             }
         } else if kto < -KTO_OVER_TOE_BAND_PCT {
