@@ -96,4 +96,15 @@ mod tests {
         assert!(f.contains("3 repetitions of squat found"), "{f}");
         assert!(f.contains("right knee caves in more"), "{f}");
     }
+
+    #[test]
+    fn one_rep_names_no_worse_knee() {
+        let spec = SynthSpec { fppa_bottom_deg: [4.0, 20.0], ..SynthSpec::default() };
+        let spec = SynthSpec { reps: spec.reps[..1].to_vec(), ..spec };
+        let a = analyze_track(&generate(&spec).0, &AnalysisConfig::default()).expect("analysis");
+        assert_eq!(a.reps.reps.len(), 1);
+        let f = findings(&a).join(" ");
+        assert!(!f.contains("caves in more"), "{f}");
+        assert!(f.contains("Left and right are not compared"), "{f}");
+    }
 }

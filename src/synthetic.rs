@@ -317,6 +317,8 @@ pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
                     world[23 + side] = [out * 0.1, 0.0, 0.0];
                     world[25 + side] = [out * 0.1, 0.4, -0.3 * d];
                     world[27 + side] = [out * 0.1, 0.8, 0.0];
+                    world[29 + side] = [out * 0.1, 0.85, 0.05];
+                    world[31 + side] = [out * 0.13, 0.85, -0.15];
                 }
                 lm[0] = [0.0, -0.85 + d];
             }

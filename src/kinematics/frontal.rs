@@ -24,7 +24,8 @@ pub(crate) struct FrontalPlane<'a> {
     pub(crate) thigh_px: Sides<Option<f64>>,
     /// Standing shank length per leg (image pixels).
     pub(crate) shank_px: Sides<Option<f64>>,
-    /// How far the standing knee line's yaw disagrees with the hip line's (degrees).
+    /// How far the yaw's cues disagree (degrees): the standing cues' spread, or the standing knee line's
+    /// disagreement with the hip line's.
     yaw_disagreement: f64,
     /// The smoothed camera yaw per sample (degrees).
     pub(crate) camera_yaw: &'a [Option<f64>],
@@ -36,13 +37,14 @@ pub(crate) struct FrontalPlane<'a> {
 
 impl<'a> FrontalPlane<'a> {
     /// The frontal plane of a clip: `points` (roll-corrected image points), `standing_idx` (standing samples),
-    /// `image_standing` (standing references on the image points), `camera_yaw` per sample.
+    /// `image_standing` (standing references on the image points), `camera_yaw` per sample with the spread of
+    /// the cues it was measured from (`None`: from the hip line alone, checked against the standing knee line).
     pub(crate) fn new(
         cleaned: &'a Cleaned,
         points: &'a [LegPoints],
         standing_idx: &[usize],
         image_standing: Option<Standing>,
-        camera_yaw: &'a [Option<f64>],
+        (camera_yaw, cue_spread): (&'a [Option<f64>], Option<f64>),
         facing: Facing,
     ) -> Self {
         let world_leg = |i: usize, side: Side| {
@@ -69,7 +71,7 @@ impl<'a> FrontalPlane<'a> {
             rectified: Vec::new(),
             standing: None,
         };
-        plane.yaw_disagreement = plane.knee_line_disagreement(standing_idx);
+        plane.yaw_disagreement = cue_spread.unwrap_or_else(|| plane.knee_line_disagreement(standing_idx));
         // At the measured yaw, where it is within what the rectification handles. (Taking a yaw within its own
         // uncertainty of zero as a square camera was tried: exact on a square camera, but 7° wrong per leg on a
         // camera 5° off, and it made the uncertainty one-sided; the measured yaw is used as it is.)

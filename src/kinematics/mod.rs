@@ -115,7 +115,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let leg_px = subject_leg_px(&raw)?;
     let (facing, swaps_corrected) = view::orient(&mut raw, leg_px);
     let cleaned = clean::clean(&raw, config)?;
-    let SampleViews { pelvis_yaw, view, camera_yaw } = view::sample_views(&cleaned, facing);
+    let SampleViews { pelvis_yaw, view, camera_yaw: hip_line_yaw } = view::sample_views(&cleaned, facing);
     let mut unavailable = Vec::new();
 
     // Camera roll (frontal views only) from five cues that hold while standing with both feet planted: the heel,
@@ -129,8 +129,14 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
     let points = unrolled_points(&cleaned, roll, w, h);
 
+    // The camera's yaw from three cues; on the hip line alone, with the standing knee line as its check, where
+    // the feet are never both planted while standing.
+    let (camera_yaw, yaw_check) = match yaw::three_cue_yaw(&cleaned, &standing_idx, &hip_line_yaw, facing) {
+        Some((yaw, spread)) => (yaw, Some(spread)),
+        None => (hip_line_yaw, None),
+    };
     let standing = standing_refs(&points, &standing_idx);
-    let plane = FrontalPlane::new(&cleaned, &points, &standing_idx, standing, &camera_yaw, facing);
+    let plane = FrontalPlane::new(&cleaned, &points, &standing_idx, standing, (&camera_yaw, yaw_check), facing);
     let local = standing.map(|st| {
         local_standing(&points, &cleaned.valid, cleaned.rate_hz, (st.leg_px[Side::Left] + st.leg_px[Side::Right]) / 2.0)
     });

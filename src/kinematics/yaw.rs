@@ -30,6 +30,8 @@
 //! `forward × sin(yaw)`, the error that makes one knee look valgus and the other varus when the camera is a
 //! little off square.
 
+use super::clean::Cleaned;
+use super::geometry::{dist, median_of};
 use super::side::{Joint, LegPoints, Side, Sides};
 use super::view::Facing;
 
@@ -65,6 +67,103 @@ pub fn camera_yaw_deg(hip_line_deg: f64, facing: Facing) -> f64 {
         Facing::Front => hip_line_deg,
         Facing::Back => (180.0 - hip_line_deg + 180.0).rem_euclid(360.0) - 180.0,
     }
+}
+
+/// The subject's forward direction as a hip-line angle ([`hip_yaw_deg`]'s convention), from the world heel and
+/// toe points of both feet (`[left, right]`): the mean of the two heel-to-toe directions, turned a quarter turn.
+/// Feet turned out symmetrically cancel; `None` when a foot has no length.
+pub fn feet_line_deg(heels: [[f64; 3]; 2], toes: [[f64; 3]; 2]) -> Option<f64> {
+    let mut forward = [0.0, 0.0];
+    for (h, t) in heels.iter().zip(&toes) {
+        let (dx, dz) = (t[0] - h[0], t[2] - h[2]);
+        let len = dx.hypot(dz);
+        if !(len.is_finite() && len > 1e-6) {
+            return None;
+        }
+        forward[0] += dx / len;
+        forward[1] += dz / len;
+    }
+    // The subject's left is forward turned a quarter: from the front (forward = −z) it is +x.
+    let ok = forward[0].hypot(forward[1]) > 1e-6;
+    ok.then(|| (-forward[0]).atan2(-forward[1]).to_degrees())
+}
+
+/// The camera yaw ([`camera_yaw_deg`]) that the standing knee line and the direction of the feet of sample `i`
+/// imply (world landmarks).
+pub(crate) fn standing_cues(c: &Cleaned, i: usize, facing: Facing) -> Option<[f64; 2]> {
+    let knees = hip_yaw_deg(c.world(Side::Left, Joint::Knee, i), c.world(Side::Right, Joint::Knee, i))?;
+    let feet = feet_line_deg(
+        [c.world(Side::Left, Joint::Heel, i), c.world(Side::Right, Joint::Heel, i)],
+        [c.world(Side::Left, Joint::Toe, i), c.world(Side::Right, Joint::Toe, i)],
+    )?;
+    Some([knees, feet].map(|v| camera_yaw_deg(v, facing)))
+}
+
+/// Seconds either side of a sample whose standing frames give its camera yaw: the subject may turn between sets.
+pub const STANDING_YAW_WINDOW_S: f64 = 4.0;
+/// Fewest standing samples with both feet planted that a yaw is read from: fewer in the window, and the whole
+/// clip's are used.
+pub const MIN_YAW_SAMPLES: usize = 5;
+/// Both feet count as planted when the ankles' image heights differ by at most this fraction of the leg: a
+/// raised free foot turns the knee line and the feet.
+pub const PLANTED_MAX_ANKLE_STEP: f64 = 0.04;
+
+/// The camera yaw per sample: the median of three cues, each of which errs by 3–11° on its own on the rendered
+/// yaw set, in different directions: the hip line at the sample (`hip_line`, smoothed; it reads a −20° camera
+/// as −31° at the bottom of a squat), and the knee line and the feet ([`standing_cues`]) over the standing
+/// samples with both feet planted within [`STANDING_YAW_WINDOW_S`] (the knee line reads a +10° camera as +5°,
+/// the feet a −10° one as −4°; a squatting or lifted leg turns both, so they are read standing). Also returns
+/// the spread of the three cues at the samples, the half of their range (degrees), as a check. `None` when
+/// fewer than [`MIN_YAW_SAMPLES`] such standing samples exist; the hip line is then the yaw.
+pub(crate) fn three_cue_yaw(
+    c: &Cleaned,
+    standing_idx: &[usize],
+    hip_line: &[Option<f64>],
+    facing: Facing,
+) -> Option<(Vec<Option<f64>>, f64)> {
+    let planted: Vec<(usize, [f64; 2])> = standing_idx
+        .iter()
+        .filter(|&&i| {
+            let p = c.legs_at(i);
+            let leg = (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0;
+            (p.left().ankle[1] - p.right().ankle[1]).abs() <= PLANTED_MAX_ANKLE_STEP * leg
+        })
+        .filter_map(|&i| standing_cues(c, i, facing).map(|v| (i, v)))
+        .collect();
+    if planted.len() < MIN_YAW_SAMPLES {
+        return None;
+    }
+    let medians = |set: &[(usize, [f64; 2])]| -> [f64; 2] {
+        std::array::from_fn(|k| median_of(set.iter().map(|(_, v)| v[k])).unwrap_or(f64::NAN))
+    };
+    let whole = medians(&planted);
+    let half = STANDING_YAW_WINDOW_S * c.rate_hz;
+    let mut last: Option<((usize, usize), [f64; 2])> = None;
+    let mut spreads = Vec::new();
+    let yaw = (0..c.len())
+        .map(|i| {
+            let hip = hip_line[i]?;
+            let lo = planted.partition_point(|(j, _)| (*j as f64) < i as f64 - half);
+            let hi = planted.partition_point(|(j, _)| (*j as f64) <= i as f64 + half);
+            let [knees, feet] = if hi - lo < MIN_YAW_SAMPLES {
+                whole
+            } else {
+                match last {
+                    Some((bounds, m)) if bounds == (lo, hi) => m,
+                    _ => {
+                        let m = medians(&planted[lo..hi]);
+                        last = Some(((lo, hi), m));
+                        m
+                    }
+                }
+            };
+            let mut cues = [hip, knees, feet];
+            cues.sort_by(f64::total_cmp);
+            spreads.push((cues[2] - cues[0]) / 2.0);
+            Some(cues[1])
+        })
+        .collect();
+    Some((yaw, median_of(spreads).unwrap_or(0.0)))
 }
 
 /// Turn image point `x` (pixels) with depth `z_px` (pixels, relative to the hip midpoint, away from the camera
@@ -180,6 +279,34 @@ mod tests {
         assert!(lz < rz);
         assert!(hip_yaw_deg([0.0; 3], [0.0; 3]).is_none());
         assert!(hip_yaw_deg([f64::NAN, 0.0, 0.0], [0.0; 3]).is_none());
+    }
+
+    #[test]
+    fn the_feet_read_the_yaw_when_turned_out_alike() {
+        // Heels under the hips, feet 0.2 m long turned out by `out` degrees each (toward the camera: −z).
+        let feet = |yaw: f64, out_left: f64, out_right: f64| {
+            let mut heels = [[0.0; 3]; 2];
+            let mut toes = [[0.0; 3]; 2];
+            for (k, (x, out)) in [(0.1, out_left), (-0.1, -out_right)].into_iter().enumerate() {
+                let (s, c) = f64::to_radians(out).sin_cos();
+                let (hx, hz) = seen(x, 0.05, yaw);
+                let (tx, tz) = seen(x + 0.2 * s, 0.05 - 0.2 * c, yaw);
+                heels[k] = [hx, 0.9, hz];
+                toes[k] = [tx, 0.9, tz];
+            }
+            feet_line_deg(heels, toes).expect("feet")
+        };
+        for yaw in [-30.0, -10.0, 0.0, 5.0, 20.0] {
+            // The same angle as the hip line of a body seen from there.
+            let (lx, lz) = seen(0.1, 0.0, yaw);
+            let (rx, rz) = seen(-0.1, 0.0, yaw);
+            assert_abs_diff_eq!(hip_yaw_deg([lx, 0.0, lz], [rx, 0.0, rz]).expect("hips"), yaw, epsilon = 1e-9);
+            assert_abs_diff_eq!(feet(yaw, 0.0, 0.0), yaw, epsilon = 1e-9);
+            assert_abs_diff_eq!(feet(yaw, 15.0, 15.0), yaw, epsilon = 1e-9);
+        }
+        // Feet turned out unequally turn the reading by half the difference: the cue's known weakness.
+        assert_abs_diff_eq!(feet(0.0, 25.0, 5.0), -10.0, epsilon = 1e-9);
+        assert!(feet_line_deg([[0.0; 3]; 2], [[0.0; 3]; 2]).is_none());
     }
 
     #[test]

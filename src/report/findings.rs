@@ -19,10 +19,16 @@ fn largest_yaw(reps: &[Rep]) -> Option<f64> {
         .max_by(|a, b| a.abs().total_cmp(&b.abs()))
 }
 
+/// Fewest reps with both legs measured at the same moment that a left/right finding rests on: the difference must
+/// exceed its own variation across reps, which one rep cannot show. (On a rendered squat filmed 15° off square from
+/// chest height, a single rep's FPPA at 60° of flexion differed by 15.2° between two knees programmed alike; the
+/// two reps at 45° differed by 10.7°, within what the filming can tell apart.)
+pub const ASYMMETRY_MIN_REPS: usize = 2;
+
 /// "Caves in more" only when the left/right difference of FPPA, averaged over the reps where both legs were
-/// measured, exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps, and the two values' combined
-/// uncertainty; the reps it rests on and the moment (the bottom, or 60° / 45° of knee flexion on the descent when
-/// the bottom could not be measured, as in deep squats) are named.
+/// measured (at least [`ASYMMETRY_MIN_REPS`]), exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps,
+/// and the two values' combined uncertainty; the reps it rests on and the moment (the bottom, or 60° / 45° of
+/// knee flexion on the descent when the bottom could not be measured, as in deep squats) are named.
 fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     type Pick = fn(&crate::reps::LegRep) -> (Option<f64>, Option<f64>);
     let moments: [(&str, Pick); 3] = [
@@ -30,24 +36,33 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
         ("at 60 degrees of knee flexion", |l| (l.fppa_at_60_deg.value, l.fppa_at_60_uncertainty_deg)),
         ("at 45 degrees of knee flexion", |l| (l.fppa_at_45_deg.value, l.fppa_at_45_uncertainty_deg)),
     ];
-    let (when, both) = moments.iter().find_map(|(when, pick)| {
-        let both: Vec<(usize, f64, f64)> = reps
-            .iter()
-            .filter_map(|r| {
-                let ((l, ul), (rr, ur)) = (pick(r.legs.left()), pick(r.legs.right()));
-                Some((r.number, l? - rr?, ul.unwrap_or(0.0) + ur.unwrap_or(0.0)))
-            })
-            .collect();
-        (!both.is_empty()).then_some((*when, both))
-    })?;
+    // Per moment: (rep number, left − right, the two values' summed uncertainty) of each rep with both legs.
+    type Pairs = Vec<(usize, f64, f64)>;
+    let at_each: Vec<(&str, Pairs)> = moments
+        .iter()
+        .map(|(when, pick)| {
+            let both = reps
+                .iter()
+                .filter_map(|r| {
+                    let ((l, ul), (rr, ur)) = (pick(r.legs.left()), pick(r.legs.right()));
+                    Some((r.number, l? - rr?, ul.unwrap_or(0.0) + ur.unwrap_or(0.0)))
+                })
+                .collect();
+            (*when, both)
+        })
+        .collect();
+    let Some((when, both)) = at_each.iter().find(|(_, both)| both.len() >= ASYMMETRY_MIN_REPS) else {
+        return at_each.iter().any(|(_, both)| !both.is_empty()).then(|| {
+            "Left and right are not compared: the valgus of both knees was measured together in only one rep, and one rep cannot show whether a difference is more than rep-to-rep variation.".to_string()
+        });
+    };
     let n = both.len() as f64;
     let mean = both.iter().map(|b| b.1).sum::<f64>() / n;
-    let sd =
-        if both.len() > 1 { (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() } else { 0.0 };
+    let sd = (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let uncertainty = both.iter().map(|b| b.2).sum::<f64>() / n;
     let threshold = ASYMMETRY_MIN_DEG.max(2.0 * sd).max(uncertainty);
     let which: Vec<String> = both.iter().map(|b| b.0.to_string()).collect();
-    let reps_text = format!("{} {}", if which.len() == 1 { "rep" } else { "reps" }, which.join(", "));
+    let reps_text = format!("reps {}", which.join(", "));
     Some(if mean.abs() >= threshold {
         format!(
             "The {} knee caves in more: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
