@@ -360,3 +360,32 @@ fn jump_squats_measure_depth_from_the_floor_not_the_flight() {
         assert!((r.depth_pct_leg - 30.0).abs() < 3.0, "rep {}: depth {} (programmed 30)", r.number, r.depth_pct_leg);
     }
 }
+
+/// The camera's yaw is the median of three cues (hip line, standing knee line, feet): one cue that BlazePose reads
+/// turned does not turn the yaw, where the hip line alone used to be the yaw.
+#[test]
+fn one_turned_yaw_cue_does_not_turn_the_camera_yaw() {
+    let (mut track, _) = generate(&SynthSpec::default());
+    // Turn the world hip line by 12 degrees in every frame (the left hip 2 cm nearer, the right 2 cm further).
+    for frame in &mut track.frames {
+        let pose = frame.pose.as_mut().expect("pose");
+        let half = pose.world[23][0].abs() as f64;
+        let dz = (half * 12f64.to_radians().tan()) as f32;
+        pose.world[23][2] -= dz;
+        pose.world[24][2] += dz;
+    }
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    let yaws: Vec<f64> = a.signals.camera_yaw_deg.iter().flatten().copied().collect();
+    assert!(!yaws.is_empty());
+    assert!(yaws.iter().all(|y| y.abs() < 0.5), "{:?}", &yaws[..5]);
+    // Without the standing feet (all three cues needed), the hip line is the yaw: 12 degrees.
+    for frame in &mut track.frames {
+        let pose = frame.pose.as_mut().expect("pose");
+        for k in 29..33 {
+            pose.world[k] = [0.0; 3];
+        }
+    }
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    let yaw = a.reps.reps[0].camera_yaw_deg.expect("yaw");
+    assert!((yaw - 12.0).abs() < 0.5, "{yaw}");
+}
