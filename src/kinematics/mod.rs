@@ -115,7 +115,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let leg_px = subject_leg_px(&raw)?;
     let (facing, swaps_corrected) = view::orient(&mut raw, leg_px);
     let cleaned = clean::clean(&raw, config)?;
-    let SampleViews { pelvis_yaw, view, camera_yaw: hip_line_yaw } = view::sample_views(&cleaned, facing);
+    let SampleViews { pelvis_yaw, view, hip_line_yaw } = view::sample_views(&cleaned, facing);
     let mut unavailable = Vec::new();
 
     // Camera roll (frontal views only) from five cues that hold while standing with both feet planted: the heel,

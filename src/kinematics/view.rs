@@ -128,8 +128,9 @@ pub(crate) struct SampleViews {
     pub(crate) pelvis_yaw: Vec<Option<f64>>,
     /// View per sample.
     pub(crate) view: Vec<View>,
-    /// Signed camera yaw relative to the subject's frontal plane per sample, smoothed (see [`super::yaw`]).
-    pub(crate) camera_yaw: Vec<Option<f64>>,
+    /// Signed camera yaw per sample from the world hip line alone, smoothed: one of the cues of the camera's
+    /// yaw ([`super::yaw::three_cue_yaw`]), and the yaw itself where the others are missing.
+    pub(crate) hip_line_yaw: Vec<Option<f64>>,
 }
 
 /// The view of every cleaned sample, and the signed camera yaw from the world hip line (relative to the side
@@ -150,8 +151,8 @@ pub(crate) fn sample_views(c: &Cleaned, facing: Facing) -> SampleViews {
         .map(|i| if c.valid[i] { yaw::hip_yaw_deg(hips(i).0, hips(i).1) } else { None })
         .map(|y| y.map(|y| yaw::camera_yaw_deg(y, facing)))
         .collect();
-    let camera_yaw = running_median(&yaw_each, (yaw::YAW_HALF_WINDOW_S * c.rate_hz).round() as usize);
-    SampleViews { pelvis_yaw, view, camera_yaw }
+    let hip_line_yaw = running_median(&yaw_each, (yaw::YAW_HALF_WINDOW_S * c.rate_hz).round() as usize);
+    SampleViews { pelvis_yaw, view, hip_line_yaw }
 }
 
 pub(crate) fn classify(yaw: f64, facing: Facing, left_nearer: bool) -> View {

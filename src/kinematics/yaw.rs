@@ -9,9 +9,9 @@
 //! * **Yaw** (degrees) is the angle between the camera's image plane and the subject's frontal plane (the
 //!   plane of the hip line and the vertical), **positive when the camera stands toward the subject's left**
 //!   (the left hip is nearer the camera), as `tools/synth` places its cameras; from behind it is measured from
-//!   square to the subject's back ([`camera_yaw_deg`]: a camera at 170° around the subject is +10°). It is
-//!   measured from the hip line in the model's world landmarks and smoothed with a running median
-//!   ([`YAW_HALF_WINDOW_S`]).
+//!   square to the subject's back ([`camera_yaw_deg`]: a camera at 170° around the subject is +10°). It is the
+//!   median of three cues in the model's world landmarks (`three_cue_yaw`): the hip line, smoothed with a
+//!   running median ([`YAW_HALF_WINDOW_S`]), and the standing knee line and feet.
 //! * **Rectification** turns each point into the subject's frontal plane (y is unchanged), seen from the side
 //!   the camera stands on (a back view stays a back view). A point at image x and depth z (both relative to
 //!   the hip midpoint) lies at `x' = x cos(a) − z sin(a)` there, where the turn `a` is the yaw from the front

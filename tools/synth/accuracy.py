@@ -139,6 +139,11 @@ def by_split(results):
         yield split, [r for r in results if r["split"] == split]
 
 
+def pooled(part, key):
+    """Every value of list field `key` over the results `part`."""
+    return [e for r in part for e in r[key]]
+
+
 def mae(v) -> str:
     """Mean absolute value of `v` for the tables, or a dash for none."""
     return "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
@@ -349,10 +354,10 @@ def feet_set(args) -> int:
               f"drift MAE {mae(r['drift_err'])} (max {max(np.abs(r['drift_err']), default=0):.1f}); toe-out true {r['toe_truth'][0]:5.1f}/{r['toe_truth'][1]:5.1f}, MAE {mae(r['toe_err'])} deg "
               f"(max {max(np.abs(r['toe_err']), default=0):.1f}) on {len(r['toe_err'])}")
     for split, part in by_split(results):
-        kto = [e for r in part for e in r["kto_err"]]
-        drift = [e for r in part for e in r["drift_err"]]
-        toe = [e for r in part for e in r["toe_err"]]
-        print(f"{split:8}: {category_line([c for r in part for c in r['calls']])}")
+        kto = pooled(part, "kto_err")
+        drift = pooled(part, "drift_err")
+        toe = pooled(part, "toe_err")
+        print(f"{split:8}: {category_line(pooled(part, 'calls'))}")
         print(f"{split:8}: {len(part)} clips; knee over toe MAE {mae(kto)} % shank (max {max(np.abs(kto), default=0):.1f}) "
               f"on {len(kto)} leg-reps; drift MAE {mae(drift)} (max {max(np.abs(drift), default=0):.1f}, bias "
               f"{np.mean(drift) if drift else float('nan'):+.1f}); toe-out MAE {mae(toe)} deg (max {max(np.abs(toe), default=0):.1f}, bias "
@@ -407,9 +412,9 @@ def roll_set(args) -> int:
               f"{r['kto_withheld']:>8} {mae(r['drift_err']):>5}  {r['note'][:60]}")
     for split, part in by_split(results):
         errs = [r["read"] - r["roll"] for r in part]
-        kto = [e for r in part for e in r["kto_err"]]
-        drift = [e for r in part for e in r["drift_err"]]
-        print(f"{split:8}: {category_line([c for r in part for c in r['calls']])}")
+        kto = pooled(part, "kto_err")
+        drift = pooled(part, "drift_err")
+        print(f"{split:8}: {category_line(pooled(part, 'calls'))}")
         print(f"{split:8}: {len(part)} clips; roll error MAE {np.mean(np.abs(errs)):.1f} deg (max {max(np.abs(errs)):.1f}), "
               f"{sum(abs(e) <= 1.5 for e in errs)} within 1.5 deg; knee over toe MAE {mae(kto)} % shank (max "
               f"{max(np.abs(kto), default=0):.1f}) on {len(kto)} leg-reps, {sum(r['kto_withheld'] for r in part)} withheld; "
@@ -453,7 +458,7 @@ def back_set(args) -> int:
             print(f"{split:8}: {len(part)} clips; view from behind {sum(r['view'] == 'frontal-back' for r in part)}; "
                   f"reps exact {sum(r['reps'] == r['reps_true'] for r in part)}; stance leg right "
                   f"{sum(r['stance_ok'] for r in part)}; per-leg values printed {sum(r['per_leg_reported'] for r in part)}; "
-                  f"mean-FPPA MAE {mae([e for r in part for e in r['mean_err']])} deg; left/right findings "
+                  f"mean-FPPA MAE {mae(pooled(part, 'mean_err'))} deg; left/right findings "
                   f"{sum(r['caves_in'] for r in part)}")
     return 0
 
@@ -516,13 +521,12 @@ def yaw_set(args) -> int:
     for split, part in by_split(results):
         if not part:
             continue
-        cat = lambda key: [e for r in part for e in r[key]]
         n = sum(r["fppa_total"] for r in part)
         lr = [r["lr"] for r in part]
-        print(f"{split:8}: {len(part)} clips; FPPA MAE {mae(cat('fppa_err'))} deg on {n - sum(r['fppa_withheld'] for r in part)}/{n} "
-              f"leg-reps reported (max {max(np.abs(cat('fppa_err')), default=0):.1f}); KTO MAE {mae(cat('kto_err'))} % shank on "
-              f"{n - sum(r['kto_withheld'] for r in part)}/{n} (max {max(np.abs(cat('kto_err')), default=0):.1f}); mean-FPPA MAE "
-              f"{mae(cat('mean_err'))} deg; FPPA at 45/60 deg flexion MAE "
+        print(f"{split:8}: {len(part)} clips; FPPA MAE {mae(pooled(part, 'fppa_err'))} deg on {n - sum(r['fppa_withheld'] for r in part)}/{n} "
+              f"leg-reps reported (max {max(np.abs(pooled(part, 'fppa_err')), default=0):.1f}); KTO MAE {mae(pooled(part, 'kto_err'))} % shank on "
+              f"{n - sum(r['kto_withheld'] for r in part)}/{n} (max {max(np.abs(pooled(part, 'kto_err')), default=0):.1f}); mean-FPPA MAE "
+              f"{mae(pooled(part, 'mean_err'))} deg; FPPA at 45/60 deg flexion MAE "
               f"{mae([e for r in part for e in r['flex_err'][45]])}/{mae([e for r in part for e in r['flex_err'][60]])} deg on "
               f"{sum(len(r['flex_err'][45]) for r in part)}/{sum(len(r['flex_err'][60]) for r in part)} of {n} leg-reps; worse knee: {lr.count('right')} right, {lr.count('withheld')} withheld, "
               f"{lr.count('WRONG')} wrong, {lr.count('none')} symmetric without a finding")
@@ -585,8 +589,8 @@ def stairs_set(args) -> int:
               f"MAE {mae(r['flex_err'])} deg on {len(r['flex_err'])}; FPPA MAE {mae(r['fppa_err'])} deg on "
               f"{len(r['fppa_err'])}")
     for split, part in by_split(results):
-        flex = [e for r in part for e in r["flex_err"]]
-        fppa = [e for r in part for e in r["fppa_err"]]
+        flex = pooled(part, "flex_err")
+        fppa = pooled(part, "fppa_err")
         print(f"{split:8}: {len(part)} clips; task and direction right {sum(r['task_ok'] for r in part)}; step counts "
               f"exact {sum(r['cycles'] == r['steps_true'] for r in part)}; cycles matched "
               f"{sum(r['matched'] for r in part)}/{sum(r['steps_true'] for r in part)}, stance right "
