@@ -169,7 +169,7 @@ impl JobArgs {
 /// Settings of the analysis.
 #[derive(Debug, Clone, clap::Args)]
 struct AnalysisArgs {
-    /// The exercise: auto, squat, single-leg-squat, step-down or stairs.
+    /// The exercise: auto, squat, single-leg-squat, step-down, lunge (or split-squat) or stairs.
     #[arg(long, default_value = "auto")]
     task: genu::reps::Task,
     /// Minimum depth of a rep, % of leg length.

@@ -22,6 +22,8 @@ const TOE_DOWN: f64 = 0.05;
 const HEEL_DOWN: f64 = 0.03;
 /// In the frontal view the knee's image height drops by this fraction of the hip drop (it travels forward).
 const KNEE_FOLLOW: f64 = 0.2;
+/// How much further than the front knee a lunge's back knee drops, per unit of hip drop (leg lengths).
+const LUNGE_BACK_KNEE_DROP: f64 = 1.2;
 
 /// One programmed repetition.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,6 +89,8 @@ pub struct SynthSpec {
     pub reference_depth_pct: f64,
     /// Single-leg task: the stance leg; the other foot is lifted during reps.
     pub stance: Option<crate::kinematics::Side>,
+    /// Lunge: the front leg; the other knee drops toward the floor during reps (both feet stay down).
+    pub lunge_front: Option<crate::kinematics::Side>,
     /// Climb stairs instead of doing the reps.
     pub stairs: Option<SynthStairs>,
     /// Standing leg length in pixels.
@@ -125,6 +129,7 @@ impl Default for SynthSpec {
             fppa_bottom_deg: [8.0, 16.0],
             reference_depth_pct: 30.0,
             stance: None,
+            lunge_front: None,
             stairs: None,
             leg_px: 400.0,
             width: 1080,
@@ -282,6 +287,7 @@ pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
         }
         let depth_frac = d / (spec.reference_depth_pct / 100.0);
         let lifted = rep.and(spec.stance).map(|st| st.other().index());
+        let back_knee = spec.lunge_front.map(|front| front.other().index());
         // Local figure coordinates (leg lengths, y down, origin at the standing hip centre).
         let mut lm = [[0.0f64; 2]; 33];
         let mut world = [[0.0f64; 3]; 33];
@@ -294,6 +300,10 @@ pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
                     let hy = d;
                     let mut ay = 1.0 - feet_up[side];
                     let mut ky = if spec.stairs.is_some() { (hy + ay) / 2.0 } else { 0.5 + KNEE_FOLLOW * d };
+                    if back_knee == Some(side) {
+                        // The back knee of a lunge drops toward the floor, well below the front one.
+                        ky += LUNGE_BACK_KNEE_DROP * d;
+                    }
                     if lifted == Some(side) {
                         // The free foot is held just off the floor and lifts further as the hips go down.
                         let lift = 0.02 + 0.6 * d;

@@ -162,6 +162,42 @@ fn stance_leg_found_for_both_legs() {
 }
 
 #[test]
+fn a_lunge_measures_the_front_leg_and_a_single_leg_squat_stays_one() {
+    for front in Side::BOTH {
+        let spec = SynthSpec { lunge_front: Some(front), reps: vec![SynthRep::plain(30.0); 3], ..SynthSpec::default() };
+        let (a, _) = analyze(&spec);
+        assert_eq!(a.reps.task, Task::Lunge, "{}", a.table());
+        assert!(a.reps.task_reason.contains("back knee"), "{}", a.reps.task_reason);
+        assert_eq!(a.reps.reps.len(), 3);
+        for r in &a.reps.reps {
+            assert_eq!((r.task, r.stance), (Task::Lunge, Some(front)), "{}", a.table());
+            assert!(r.legs[front].fppa_bottom_deg.value.is_some(), "{}", a.table());
+            let back = &r.legs[front.other()];
+            assert!(back.fppa_bottom_deg.value.is_none() && back.kto_bottom_pct_shank.value.is_none());
+            assert!(back.fppa_bottom_deg.reason.as_deref().is_some_and(|w| w.contains("back leg of a lunge")));
+            assert!(r.kasr_bottom.value.is_none(), "one leg loaded: no bilateral ratio");
+        }
+        // Told it is a lunge, genu finds the same front leg; told it is a squat, both legs are measured.
+        let told = |task: Task| {
+            let (track, _) = generate(&spec);
+            let mut config = AnalysisConfig::default();
+            config.reps.task = task;
+            analyze_track(&track, &config).expect("analysis")
+        };
+        assert!(told(Task::Lunge).reps.reps.iter().all(|r| r.stance == Some(front)));
+        assert!(told(Task::Squat).reps.reps.iter().all(|r| r.task == Task::Squat && r.stance.is_none()));
+    }
+    // A single-leg squat's lifted knee is the higher one too, but its foot is off the floor: not a lunge.
+    let single = SynthSpec { stance: Some(Side::Left), reps: vec![SynthRep::plain(30.0); 2], ..SynthSpec::default() };
+    let (a, _) = analyze(&single);
+    assert!(
+        a.reps.reps.iter().all(|r| r.task == Task::SingleLegSquat && r.stance == Some(Side::Left)),
+        "{}",
+        a.table()
+    );
+}
+
+#[test]
 fn label_swaps_are_corrected_and_counted() {
     let clean = SynthSpec::default();
     let swapped = SynthSpec { swaps: vec![(1.6, 1.9), (4.5, 4.7), (6.0, 6.4)], ..SynthSpec::default() };

@@ -51,12 +51,14 @@ impl Withheld {
             );
         }
         if self.any_non_frontal {
+            // A frontal clip whose frontal samples were all withheld for the yaw is still only partly not frontal.
+            let part_frontal = self.any_frontal || self.clip_view.is_frontal();
             say(
                 &FRONTAL,
                 format!(
                     "needs a frontal view (pelvis yaw up to {FRONTAL_MAX_YAW_DEG:.0} degrees); {} of the clip is {}",
-                    if self.any_frontal { "part" } else { "all" },
-                    if self.any_frontal { "not frontal" } else { view_name(self.clip_view) }
+                    if part_frontal { "part" } else { "all" },
+                    if part_frontal { "not frontal" } else { view_name(self.clip_view) }
                 ),
             );
         }

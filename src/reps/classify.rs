@@ -1,5 +1,6 @@
-//! What a rep is: the task and stance leg from what the feet do ([`stance_of`]), the data quality, and the
-//! gate that flags a rep the findings must not rest on ([`flag_of`]).
+//! What a rep is: a lunge from where the knees and feet sit at the bottom (`lunge_front`), otherwise the task
+//! and stance leg from what the feet do ([`stance_of`]); the data quality, and the gate that flags a rep the
+//! findings must not rest on ([`flag_of`]).
 
 use super::*;
 
@@ -7,6 +8,75 @@ pub(crate) fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize
     let v: Vec<f64> = r.filter_map(|i| series.get(i).copied().flatten()).collect();
     let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
     (!v.is_empty()).then_some(hi - lo)
+}
+
+/// A lunge or split squat lowers the back knee toward the floor while the front knee stays at about shank
+/// height: at the bottom the two knees' heights in the picture differ by at least this fraction of the standing
+/// leg length. Chosen on the real clips at hand (both halves of the development clips were looked at; see
+/// docs/metrics.md): a static split squat filmed 45° oblique 0.55, alternating forward lunges from the side
+/// 0.39–0.59, a rendered shallow split squat from the front 0.33; bilateral squats 0.00–0.17 (jump squats from
+/// the side, the far knee guessed), step-downs 0.02–0.06. A single-leg squat's lifted knee is higher too
+/// (0.26–0.36), but its foot is off the floor ([`LUNGE_MAX_FRONT_ANKLE_RISE`]).
+pub const LUNGE_MIN_KNEE_STEP: f64 = 0.25;
+/// In a lunge both feet stay on the floor: at the bottom the front (higher-knee) leg's ankle is no more than
+/// this far (% of leg) above where it stood, and the back one no more than [`LUNGE_MAX_BACK_ANKLE_DROP`] below.
+/// Each ankle is compared with its own standing place, so the rule holds from the front, the side and behind.
+/// Measured at the bottom of the rendered and real lunges: front ankle −10.2 to −0.8 (the foot nearer or further
+/// than the hip moves in the picture), back ankle −21.5 to +3.2 (its heel rises); the lifted free foot of a
+/// single-leg squat (its knee also the higher) −27.7 to −35.7.
+pub const LUNGE_MAX_FRONT_ANKLE_RISE: f64 = 18.0;
+/// See [`LUNGE_MAX_FRONT_ANKLE_RISE`]: a pistol squat's free foot held forward, low in the picture, and a
+/// step-down's lowered free foot sit 9–22 % of leg below their standing place; a lunge's back foot at most 3.2.
+pub const LUNGE_MAX_BACK_ANKLE_DROP: f64 = 8.0;
+
+/// The median over `window` of how much lower the left knee is than the right in the picture (a fraction of the
+/// standing leg length).
+fn knee_step(s: &Signals, window: std::ops::RangeInclusive<usize>) -> Option<f64> {
+    let st = s.standing?;
+    let leg = (st.leg_px[Side::Left] + st.leg_px[Side::Right]) / 2.0;
+    let mut steps: Vec<f64> = window
+        .filter_map(|i| s.points.get(i))
+        .map(|p| (p[Side::Left].knee[1] - p[Side::Right].knee[1]) / leg)
+        .filter(|v| v.is_finite())
+        .collect();
+    crate::kinematics::filter::percentile(&mut steps, 50.0)
+}
+
+/// The front leg of a lunge or split squat (the rep's loaded leg), when the rep is one: at its bottom one knee
+/// sits [`LUNGE_MIN_KNEE_STEP`] lower than the other (the back knee, lowered toward the floor), and neither foot
+/// has left the floor ([`LUNGE_MAX_FRONT_ANKLE_RISE`], [`LUNGE_MAX_BACK_ANKLE_DROP`]).
+pub(crate) fn lunge_front(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<Side> {
+    let window = bottom_phase(s, bottom, start, end);
+    let knee = knee_step(s, window.clone())?;
+    let front = if knee > 0.0 { Side::Right } else { Side::Left };
+    let ankle = |side: Side| {
+        let mut v: Vec<f64> = window.clone().filter_map(|i| s.legs[side].ankle_drop_pct_leg[i]).collect();
+        crate::kinematics::filter::percentile(&mut v, 50.0)
+    };
+    let (front_drop, back_drop) = (ankle(front)?, ankle(front.other())?);
+    (knee.abs() >= LUNGE_MIN_KNEE_STEP
+        && front_drop >= -LUNGE_MAX_FRONT_ANKLE_RISE
+        && back_drop <= LUNGE_MAX_BACK_ANKLE_DROP)
+        .then_some(front)
+}
+
+/// The front leg of a rep the user says is a lunge: the leg whose knee is higher at the bottom.
+pub(crate) fn front_leg(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<Side> {
+    let knee = knee_step(s, bottom_phase(s, bottom, start, end))?;
+    Some(if knee > 0.0 { Side::Right } else { Side::Left })
+}
+
+/// Knee flexion of a lunge's front leg seen from the front or behind is left empty, with the FPPA read at 45° and
+/// 60° of it: its thigh points at the camera, and the flexion solved from the segments' foreshortening read
+/// 10–31° short on every rendered lunge filmed so (true 80–95°). From the side it is measured in the picture.
+pub(crate) fn withhold_lunge_flexion(leg: &mut LegRep) {
+    const WHY: &str = "lunge filmed from the front or behind: the front thigh points at the camera and its knee flexion (and the FPPA at 45 and 60 degrees of it) cannot be read; film from the side for knee flexion";
+    leg.knee_flexion_deg = Value::absent(WHY);
+    leg.knee_flexion_source = None;
+    leg.fppa_at_45_deg = Value::absent(WHY);
+    leg.fppa_at_45_uncertainty_deg = None;
+    leg.fppa_at_60_deg = Value::absent(WHY);
+    leg.fppa_at_60_uncertainty_deg = None;
 }
 
 /// Which leg is planted during a rep, and what the free foot does: `(stance, task)`.

@@ -24,10 +24,13 @@ mod segment;
 mod types;
 
 pub use types::{
-    Asymmetry, Ignored, KtoCategory, LegRep, LegStats, Moment, Quality, Rep, RepAnalysis, RepAsymmetry, Stat, Value,
+    Asymmetry, Ignored, KtoCategory, LegRep, LegStats, Moment, Quality, Rep, RepAnalysis, RepAsymmetry, Stat, Task,
+    Value,
 };
 
-use classify::{flag_of, planted_leg, quality, stance_of};
+pub use classify::{LUNGE_MAX_BACK_ANKLE_DROP, LUNGE_MAX_FRONT_ANKLE_RISE, LUNGE_MIN_KNEE_STEP};
+
+use classify::{flag_of, front_leg, lunge_front, planted_leg, quality, stance_of, withhold_lunge_flexion};
 use segment::{excursions, hip_travel_pct, not_a_rep, stair_cycles, typical_depth, Excursion};
 
 /// A rep whose quality score (landmark visibility × share of samples observed × share with the legs in frame) is
@@ -41,6 +44,8 @@ pub const MIN_REP_QUALITY: f64 = 0.5;
 pub const MIN_LEGS_IN_FRAME: f64 = 0.9;
 /// The reason the free leg of a single-leg task has no values.
 const FREE_LEG: &str = "free leg of a single-leg task";
+/// The reason the back leg of a lunge has no values.
+const BACK_LEG: &str = "back leg of a lunge (the front leg carries the load and is the one measured)";
 /// The reason the swinging leg of a stair step has no values.
 const SWING_LEG: &str = "free leg of a stair step (swinging to the next step)";
 
@@ -149,49 +154,6 @@ pub const STAIRS_MIN_FOOT_TRAVEL_PCT: f64 = 10.0;
 /// (0.5 s a step); 0.3 s leaves room for running up, and drops the 0.07 s "cycles" that landmark jitter made on
 /// a real phone clip.
 pub const STAIRS_MIN_STEP_S: f64 = 0.3;
-
-/// The exercise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Task {
-    /// Decide from the landmarks.
-    #[default]
-    Auto,
-    /// Bilateral squat.
-    Squat,
-    /// Single-leg squat.
-    SingleLegSquat,
-    /// Step-down from a step.
-    StepDown,
-    /// Stair climbing or descending.
-    Stairs,
-}
-
-impl std::str::FromStr for Task {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "auto" => Ok(Self::Auto),
-            "squat" => Ok(Self::Squat),
-            "single-leg-squat" => Ok(Self::SingleLegSquat),
-            "step-down" => Ok(Self::StepDown),
-            "stairs" => Ok(Self::Stairs),
-            o => Err(format!("unknown task '{o}' (auto, squat, single-leg-squat, step-down, stairs)")),
-        }
-    }
-}
-
-impl std::fmt::Display for Task {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Auto => "auto",
-            Self::Squat => "squat",
-            Self::SingleLegSquat => "single-leg-squat",
-            Self::StepDown => "step-down",
-            Self::Stairs => "stairs",
-        })
-    }
-}
 
 /// Settings of the rep stage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -341,9 +303,16 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: E
     let view = majority_view(&s.view[start..=end]);
     let flag = flag_of(&quality, view);
     let out_of_frame = (quality.in_frame < MIN_LEGS_IN_FRAME).then(|| flag.clone().unwrap_or_default());
-    let free_leg = if task == Task::Stairs { SWING_LEG } else { FREE_LEG };
+    let free_leg = match task {
+        Task::Stairs => SWING_LEG,
+        Task::Lunge => BACK_LEG,
+        _ => FREE_LEG,
+    };
     let withheld = |free: bool| out_of_frame.as_deref().or(free.then_some(free_leg));
-    let legs = Sides::from_fn(|side| leg_rep(s, side, start, bottom, end, withheld(stance == Some(side.other()))));
+    let mut legs = Sides::from_fn(|side| leg_rep(s, side, start, bottom, end, withheld(stance == Some(side.other()))));
+    if let Some(front) = stance.filter(|_| task == Task::Lunge && !view.is_sagittal()) {
+        withhold_lunge_flexion(&mut legs[front]);
+    }
     let pair = |pick: fn(&LegRep) -> &Value| Asymmetry::of(pick(legs.left()).value, pick(legs.right()).value);
     let asymmetry = RepAsymmetry {
         fppa_peak_deg: pair(|l| &l.fppa_peak_deg),
@@ -355,7 +324,7 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: E
     let w = bottom_phase(s, bottom, start, end);
     let bilateral = |series: &[Option<f64>], metric: &str| {
         if stance.is_some() {
-            return Value::absent("single-leg task: no bilateral value");
+            return Value::absent("one leg is measured in this task: no bilateral value");
         }
         if let Some(reason) = &out_of_frame {
             return Value::absent(reason.clone());
@@ -465,17 +434,21 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
     let mut tasks = Vec::new();
     let mut reps = Vec::new();
     for (k, ev) in kept.into_iter().enumerate() {
-        let detected = stance_of(s, ev.start, ev.bottom, ev.end);
+        let (start, bottom, end) = (ev.start, ev.bottom, ev.end);
         let (rep_task, stance) = match config.task {
-            Task::Auto => detected.map_or((Task::Squat, None), |(st, t)| (t, Some(st))),
+            Task::Auto => lunge_front(s, start, bottom, end)
+                .map(|front| (Task::Lunge, Some(front)))
+                .or_else(|| stance_of(s, start, bottom, end).map(|(st, t)| (t, Some(st))))
+                .unwrap_or((Task::Squat, None)),
             Task::Squat => (Task::Squat, None),
-            t => (t, Some(detected.map_or_else(|| planted_leg(s, ev.start, ev.end), |(st, _)| st))),
+            Task::Lunge => (Task::Lunge, Some(front_leg(s, start, bottom, end).unwrap_or(Side::Left))),
+            t => (t, Some(stance_of(s, start, bottom, end).map_or_else(|| planted_leg(s, start, end), |(st, _)| st))),
         };
         tasks.push(rep_task);
         reps.push(build_rep(s, k + 1, rep_task, stance, ev));
     }
     let task = match config.task {
-        Task::Auto => [Task::Squat, Task::SingleLegSquat, Task::StepDown]
+        Task::Auto => [Task::Squat, Task::SingleLegSquat, Task::StepDown, Task::Lunge]
             .into_iter()
             .max_by_key(|t| tasks.iter().filter(|x| *x == t).count())
             .filter(|_| !tasks.is_empty())
@@ -485,14 +458,15 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
     let reason = match config.task {
         Task::Auto if tasks.is_empty() => "no reps to judge from; squat assumed".into(),
         Task::Auto => format!(
-            "{} of {} reps look like a {} (one foot {})",
+            "{} of {} reps look like a {} ({})",
             tasks.iter().filter(|t| **t == task).count(),
             tasks.len(),
             task,
             match task {
-                Task::SingleLegSquat => "lifted",
-                Task::StepDown => "lowered past the stance foot",
-                _ => "never leaves the floor",
+                Task::SingleLegSquat => "one foot lifted",
+                Task::StepDown => "one foot lowered past the stance foot",
+                Task::Lunge => "feet staggered, the back knee lowered toward the floor",
+                _ => "no foot leaves the floor",
             }
         ),
         _ => "given".into(),

@@ -3,8 +3,56 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Task, KTO_DRIFT_ERROR_PCT, KTO_OVER_TOE_BAND_PCT};
+use super::{KTO_DRIFT_ERROR_PCT, KTO_OVER_TOE_BAND_PCT};
 use crate::kinematics::{FlexionSource, Side, Sides, View};
+
+/// The exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Task {
+    /// Decide from the landmarks.
+    #[default]
+    Auto,
+    /// Bilateral squat.
+    Squat,
+    /// Single-leg squat.
+    SingleLegSquat,
+    /// Step-down from a step.
+    StepDown,
+    /// Lunge or split squat: both feet on the floor, one ahead of the other, the back knee lowered toward the
+    /// floor. The rep's measured leg (its `stance`) is the front leg, which carries the load.
+    Lunge,
+    /// Stair climbing or descending.
+    Stairs,
+}
+
+impl std::str::FromStr for Task {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "squat" => Ok(Self::Squat),
+            "single-leg-squat" => Ok(Self::SingleLegSquat),
+            "step-down" => Ok(Self::StepDown),
+            "lunge" | "split-squat" => Ok(Self::Lunge),
+            "stairs" => Ok(Self::Stairs),
+            o => Err(format!("unknown task '{o}' (auto, squat, single-leg-squat, step-down, lunge, stairs)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Auto => "auto",
+            Self::Squat => "squat",
+            Self::SingleLegSquat => "single-leg-squat",
+            Self::StepDown => "step-down",
+            Self::Lunge => "lunge",
+            Self::Stairs => "stairs",
+        })
+    }
+}
 
 /// A moment of a rep, auditable back to the video.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

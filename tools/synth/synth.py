@@ -13,7 +13,7 @@ angle `phi` around the hip-ankle axis: phi = 0 puts the knee straight ahead, phi
 midline (valgus). Thigh and shank are rotated onto their new directions (minimal rotation), the foot keeps its
 rest orientation.
 
-Usage: python tools/synth/synth.py OUT.mp4 [--reps 3] [--task squat|single-leg|step-down] [--fppa-deg L R]
+Usage: python tools/synth/synth.py OUT.mp4 [--reps 3] [--task squat|single-leg|step-down|split-squat] [--fppa-deg L R]
        [--yaw-deg 0] [--camera-height 0.55] [--rotate 0|90|180|270] [--fps 30] [--size 540x960] [--body ...]
        [--palette 0..2] [--period 3] [--pause 0] [--toe-out-deg L R] [--pronate-deg L R] [--roll-deg 0] ...
 Writes OUT.mp4 and OUT.mp4.truth.json: per frame the 2D hip, knee, ankle joint centres and second toe of each
@@ -135,6 +135,13 @@ SHANK = ["lowerleg01", "lowerleg02"]
 STEP_HEIGHT = 0.20
 STEP_CLEARANCE = 0.03
 
+# Split squat: the front foot (the `stance` leg) this fraction of leg length ahead of its rest place, the back
+# foot as far behind with its heel raised about the ball of the foot by these angles (degrees, standing and at
+# the bottom); the pelvis drops straight down between them from this far (fraction of leg) below standing tall.
+SPLIT_HALF_STRIDE = 0.4
+SPLIT_HEEL_DEG = (25.0, 50.0)
+SPLIT_TOP_DROP = 0.12
+
 
 def rot_z(deg):
     c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
@@ -166,12 +173,21 @@ def everted(turn, ankle, toe, lift, ground, medial, deg):
     return E @ R, E @ (t - heel) + heel
 
 
+def heel_raised(R, t, toe, deg):
+    """The foot transform (R, t) followed by a turn about the lateral axis through the ball of the foot (`toe`,
+    the second toe's base at rest) that lifts the heel by `deg` (the subject faces -y: the heel is at +y)."""
+    ball = R @ toe + t
+    E = rot_axis(np.array([1.0, 0.0, 0.0]), deg)
+    return E @ R, E @ (t - ball) + ball
+
+
 def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance="L", phase=0.0, toe_out=(0.0, 0.0),
          pronate=(0.0, 0.0), gait=None):
     """Posed vertices and joints for a hip drop `depth` (fraction of leg length) and knee angles phi (deg).
 
     task "squat": both feet planted. "single-leg": the free foot (the leg other than `stance`) is lifted forward
-    as the hips go down. "step-down": the subject stands on a box of STEP_HEIGHT under the stance foot and the
+    as the hips go down. "split-squat": the `stance` foot forward, the other back on the ball of its foot
+    (SPLIT_*), the pelvis straight down between them; the back knee keeps phi = 0. "step-down": the subject stands on a box of STEP_HEIGHT under the stance foot and the
     free foot reaches down toward the floor. `phase` (0..1) is how far through the movement the free foot is.
     `toe_out` (degrees, left and right): each planted foot turned outward about the vertical through its ankle;
     the knee's straight-ahead direction (phi = 0) turns with it, so a knee tracking over its foot stays phi = 0.
@@ -188,14 +204,20 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
     lift = np.array([0.0, 0.0, STEP_HEIGHT if task == "step-down" else 0.0])
     ground = verts[:, 2].min()
     # Pelvis: down by depth, back (+y: the subject faces -y) by 40 % of the drop.
+    split = task == "split-squat" and gait is None
     shift = np.array([0.0, 0.4 * depth * leg, -depth * leg]) + lift if gait is None else np.asarray(gait["pelvis"])
+    if split:
+        shift = np.array([0.0, 0.0, -(SPLIT_TOP_DROP + depth) * leg])
     G = {}  # bone -> (R, t): x' = R x + t
     for n in names:
         G[n] = (np.eye(3), shift.copy())
     joints = {}
     for s, side in (("L", 1.0), ("R", -1.0)):
-        free = task != "squat" and s != stance and gait is None
+        free = task in ("single-leg", "step-down") and s != stance and gait is None
+        back = split and s != stance
         foot_at = lift if gait is None else np.asarray(gait["feet"][s])
+        if split:
+            foot_at = np.array([0.0, (1.0 if back else -1.0) * SPLIT_HALF_STRIDE * leg, 0.0])
         hip = heads[f"upperleg01.{s}"] + shift
         # Outward is +x for the left foot (at +x), -x for the right: a turn of +side * toe_out about z.
         turn = rot_z(side * toe_out[0 if s == "L" else 1]) if not free else np.eye(3)
@@ -205,6 +227,8 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
         # rearfoot (the foot bone) everts while its toes stay flat on the floor.
         planted = everted(turn, ankle[s], toe0, foot_at, ground, medial, 0.0)
         rearfoot = everted(turn, ankle[s], toe0, foot_at, ground, medial, 0.0 if free else pronate[0 if s == "L" else 1])
+        if back:
+            rearfoot = heel_raised(*rearfoot, toe0, SPLIT_HEEL_DEG[0] + (SPLIT_HEEL_DEG[1] - SPLIT_HEEL_DEG[0]) * phase)
         a = rearfoot[0] @ ankle[s] + rearfoot[1]
         if free and task == "single-leg":
             # Standing on both feet between reps; the free foot lifts forward as the hips go down.
@@ -228,7 +252,7 @@ def pose(verts, bones, names, W, depth, phi_deg, skin=True, task="squat", stance
         e2 = np.cross(u, e1)
         if np.dot(e2, medial) < 0:
             e2 = -e2
-        phi = 0.0 if free else np.radians(phi_deg[0 if s == "L" else 1])
+        phi = 0.0 if free or back else np.radians(phi_deg[0 if s == "L" else 1])
         knee = centre + r * (np.cos(phi) * e1 + np.sin(phi) * e2)
         Rt = rotation_between(knee0[s] - heads[f"upperleg01.{s}"], knee - hip)
         Rs = rotation_between(ankle[s] - knee0[s], a - knee)
@@ -552,10 +576,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--task", choices=["squat", "single-leg", "step-down"], default="squat")
+    ap.add_argument("--task", choices=["squat", "single-leg", "step-down", "split-squat"], default="squat")
     ap.add_argument("--period", type=float, default=3.0, help="seconds down and up for each rep (tempo)")
     ap.add_argument("--pause", type=float, default=0.0, help="seconds held at the bottom of each rep")
-    ap.add_argument("--stance", choices=["L", "R"], default="L", help="stance leg of a single-leg task")
+    ap.add_argument("--stance", choices=["L", "R"], default="L", help="stance leg of a single-leg task, front leg of a split squat")
     ap.add_argument("--depth", type=float, default=0.3, help="hip drop at the bottom, fraction of leg length")
     ap.add_argument("--fppa-deg", type=float, nargs=2, default=[0.0, 0.0],
                     help="2D FPPA at the bottom as a frontal camera at knee height sees it, left and right (valgus +)")
