@@ -13,11 +13,12 @@ pub(crate) fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize
 /// A lunge or split squat lowers the back knee toward the floor while the front knee stays at about shank
 /// height: at the bottom the two knees' heights in the picture differ by at least this fraction of the standing
 /// leg length. Chosen on the real clips at hand (both halves of the development clips were looked at; see
-/// docs/metrics.md): a static split squat filmed 45° oblique 0.55, alternating forward lunges from the side
-/// 0.39–0.59, a rendered shallow split squat from the front 0.33; bilateral squats 0.00–0.17 (jump squats from
-/// the side, the far knee guessed), step-downs 0.02–0.06. A single-leg squat's lifted knee is higher too
-/// (0.26–0.36), but its foot is off the floor ([`LUNGE_MAX_FRONT_ANKLE_RISE`]).
-pub const LUNGE_MIN_KNEE_STEP: f64 = 0.25;
+/// docs/metrics.md) and the rendered lunges: a static split squat filmed 45° oblique 0.55, alternating forward
+/// lunges from the side 0.39–0.59, rendered split squats 0.24 (hip drop 22 % of leg, from the front; 0.25 missed
+/// it) to 0.51; bilateral squats 0.00–0.17 (jump squats from the side, the far knee guessed), step-downs
+/// 0.01–0.06. A single-leg squat's lifted knee is higher too (0.26–0.36), but its foot is off the floor
+/// ([`LUNGE_MAX_FRONT_ANKLE_RISE`]).
+pub const LUNGE_MIN_KNEE_STEP: f64 = 0.2;
 /// In a lunge both feet stay on the floor: at the bottom the front (higher-knee) leg's ankle is no more than
 /// this far (% of leg) above where it stood, and the back one no more than [`LUNGE_MAX_BACK_ANKLE_DROP`] below.
 /// Each ankle is compared with its own standing place, so the rule holds from the front, the side and behind.

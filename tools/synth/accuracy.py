@@ -239,6 +239,11 @@ LUNGE_SET = [
      2, "right", "held-out"),
     ("hl_front_L8_male", ["--stance", "L", "--fppa-deg", "8", "0", "--depth", "0.25", *MALE], 2, "left", "held-out"),
     ("hl_behind_L", ["--stance", "L", "--depth", "0.3", "--yaw-deg", "180"], 2, "left", "held-out"),
+    # Rendered after the knee step was lowered from 0.25 to 0.2 (for the fixture lunge_front_left8, hip drop 22 %).
+    ("hl2_front_R_shallow_female", ["--stance", "R", "--depth", "0.2", "--yaw-deg", "5", "--fppa-deg", "0", "6",
+                                    *FEMALE], 2, "right", "held-out"),
+    ("hl2_chest_L_male", ["--stance", "L", "--depth", "0.3", "--camera-height", "1.0", "--yaw-deg", "-10", *MALE],
+     2, "left", "held-out"),
 ]
 
 
