@@ -67,7 +67,7 @@ pub struct RepRow {
     pub leg: String,
     /// Task of the rep.
     pub task: String,
-    /// Stance leg of a single-leg task (`left`, `right`), empty for bilateral tasks.
+    /// Stance leg of a single-leg task, front leg of a lunge (`left`, `right`), empty for bilateral tasks.
     pub stance_leg: String,
     /// Whether the whole rep was seen.
     pub complete: bool,

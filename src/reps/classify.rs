@@ -61,7 +61,8 @@ pub(crate) fn lunge_front(s: &Signals, start: usize, bottom: usize, end: usize) 
         .then_some(front)
 }
 
-/// The front leg of a rep the user says is a lunge: the leg whose knee is higher at the bottom.
+/// The front leg of a rep the user says is a lunge: the leg whose knee is higher at the bottom (`None` without
+/// standing references or knees).
 pub(crate) fn front_leg(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<Side> {
     let knee = knee_step(s, bottom_phase(s, bottom, start, end))?;
     Some(if knee > 0.0 { Side::Right } else { Side::Left })

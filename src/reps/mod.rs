@@ -441,7 +441,9 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
                 .or_else(|| stance_of(s, start, bottom, end).map(|(st, t)| (t, Some(st))))
                 .unwrap_or((Task::Squat, None)),
             Task::Squat => (Task::Squat, None),
-            Task::Lunge => (Task::Lunge, Some(front_leg(s, start, bottom, end).unwrap_or(Side::Left))),
+            Task::Lunge => {
+                (Task::Lunge, Some(front_leg(s, start, bottom, end).unwrap_or_else(|| planted_leg(s, start, end))))
+            }
             t => (t, Some(stance_of(s, start, bottom, end).map_or_else(|| planted_leg(s, start, end), |(st, _)| st))),
         };
         tasks.push(rep_task);

@@ -257,7 +257,8 @@ pub struct Rep {
     pub number: usize,
     /// The task of this rep.
     pub task: Task,
-    /// The stance leg of a single-leg task.
+    /// The measured leg of a one-leg task: the stance leg of a single-leg squat, step-down or stair step, the
+    /// front leg of a lunge.
     pub stance: Option<Side>,
     /// False for a rep already under way when the clip (or the tracking) started: its descent start is the
     /// first sample seen, not the true start.
