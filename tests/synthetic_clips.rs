@@ -129,16 +129,9 @@ fn a_split_squat_from_the_side_measures_the_front_knee() {
         let bottom = num(front, "t_bottom_s").expect("bottom");
         let want_t = tr["bottom_s"].as_f64().expect("truth");
         assert!((bottom - want_t).abs() <= BOTTOM_TOL_S, "rep {rep}: bottom {bottom} for {want_t}");
-        let frame = truth["frames"]
-            .as_array()
-            .expect("frames")
-            .iter()
-            .min_by(|a, b| {
-                let d = |f: &serde_json::Value| (f["t_s"].as_f64().unwrap_or(f64::MAX) - want_t).abs();
-                d(a).total_cmp(&d(b))
-            })
-            .expect("frame");
-        let want = frame["knee_flexion_deg"][0].as_f64().expect("truth");
+        // The generator writes one truth frame per video frame from t = 0.
+        let fps = truth["settings"]["fps"].as_f64().expect("fps");
+        let want = truth["frames"][(want_t * fps).round() as usize]["knee_flexion_deg"][0].as_f64().expect("truth");
         let flexion = num(front, "knee_flexion_deg").expect("front knee flexion");
         assert!((flexion - want).abs() <= LUNGE_FLEXION_TOL_DEG, "rep {rep}: flexion {flexion:.1} vs {want:.1}");
         assert!(num(back, "knee_flexion_deg").is_none() && back["fppa_note"].contains("back leg of a lunge"));

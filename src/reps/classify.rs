@@ -3,6 +3,7 @@
 //! findings must not rest on ([`flag_of`]).
 
 use super::*;
+use crate::kinematics::geometry::median_of;
 
 pub(crate) fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize>) -> Option<f64> {
     let v: Vec<f64> = r.filter_map(|i| series.get(i).copied().flatten()).collect();
@@ -35,12 +36,16 @@ pub const LUNGE_MAX_BACK_ANKLE_DROP: f64 = 8.0;
 fn knee_step(s: &Signals, window: std::ops::RangeInclusive<usize>) -> Option<f64> {
     let st = s.standing?;
     let leg = (st.leg_px[Side::Left] + st.leg_px[Side::Right]) / 2.0;
-    let mut steps: Vec<f64> = window
-        .filter_map(|i| s.points.get(i))
-        .map(|p| (p[Side::Left].knee[1] - p[Side::Right].knee[1]) / leg)
-        .filter(|v| v.is_finite())
-        .collect();
-    crate::kinematics::filter::percentile(&mut steps, 50.0)
+    median_of(window.filter_map(|i| s.points.get(i)).map(|p| (p[Side::Left].knee[1] - p[Side::Right].knee[1]) / leg))
+}
+
+/// The leg with the higher knee for a [`knee_step`] (the front leg of a lunge).
+fn higher_knee(step: f64) -> Side {
+    if step > 0.0 {
+        Side::Right
+    } else {
+        Side::Left
+    }
 }
 
 /// The front leg of a lunge or split squat (the rep's loaded leg), when the rep is one: at its bottom one knee
@@ -49,11 +54,8 @@ fn knee_step(s: &Signals, window: std::ops::RangeInclusive<usize>) -> Option<f64
 pub(crate) fn lunge_front(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<Side> {
     let window = bottom_phase(s, bottom, start, end);
     let knee = knee_step(s, window.clone())?;
-    let front = if knee > 0.0 { Side::Right } else { Side::Left };
-    let ankle = |side: Side| {
-        let mut v: Vec<f64> = window.clone().filter_map(|i| s.legs[side].ankle_drop_pct_leg[i]).collect();
-        crate::kinematics::filter::percentile(&mut v, 50.0)
-    };
+    let front = higher_knee(knee);
+    let ankle = |side: Side| median_of(window.clone().filter_map(|i| s.legs[side].ankle_drop_pct_leg[i]));
     let (front_drop, back_drop) = (ankle(front)?, ankle(front.other())?);
     (knee.abs() >= LUNGE_MIN_KNEE_STEP
         && front_drop >= -LUNGE_MAX_FRONT_ANKLE_RISE
@@ -64,8 +66,7 @@ pub(crate) fn lunge_front(s: &Signals, start: usize, bottom: usize, end: usize) 
 /// The front leg of a rep the user says is a lunge: the leg whose knee is higher at the bottom (`None` without
 /// standing references or knees).
 pub(crate) fn front_leg(s: &Signals, start: usize, bottom: usize, end: usize) -> Option<Side> {
-    let knee = knee_step(s, bottom_phase(s, bottom, start, end))?;
-    Some(if knee > 0.0 { Side::Right } else { Side::Left })
+    knee_step(s, bottom_phase(s, bottom, start, end)).map(higher_knee)
 }
 
 /// Knee flexion of a lunge's front leg seen from the front or behind is left empty, with the FPPA read at 45° and
