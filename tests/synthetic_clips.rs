@@ -157,6 +157,39 @@ fn a_split_squat_from_the_front_withholds_what_it_cannot_read() {
 }
 
 #[test]
+fn stairs_climbed_toward_a_camera_at_the_top_are_stairs_with_every_step() {
+    // Filmed from the top landing, the hip barely moves in the picture while the subject comes 1.6 times nearer:
+    // an ascent, one cycle per landing, the landing foot the stance leg, and no per-leg value (the size changes
+    // from step to step and the camera looks down onto the bent knee).
+    let (rows, truth, summary) = run("stairs_up_top.mp4");
+    let reps = &summary["analysis"]["reps"];
+    assert_eq!(reps["task"], "stairs", "{reps:#}");
+    let reason = reps["task_reason"].as_str().expect("reason");
+    assert!(reason.contains("ascent") && reason.contains("from the top"), "{reason}");
+    let steps = truth["steps"].as_array().expect("steps");
+    let stance: Vec<(f64, &str)> = rows
+        .iter()
+        .filter(|r| r["leg"] == "left")
+        .map(|r| (num(r, "t_descent_start_s").expect("start"), r["stance_leg"].as_str()))
+        .collect();
+    assert_eq!(stance.len(), steps.len(), "{rows:?}");
+    for ((start, leg), step) in stance.iter().zip(steps) {
+        let want = step["start_s"].as_f64().expect("landing");
+        assert!((start - want).abs() <= BOTTOM_TOL_S, "cycle from {start} s for the landing at {want} s");
+        let want_leg = if step["stance"] == "L" { "left" } else { "right" };
+        assert_eq!(*leg, want_leg, "cycle from {start} s");
+    }
+    for row in &rows {
+        for col in ["fppa_bottom_deg", "kto_bottom_pct_shank", "knee_flexion_deg"] {
+            assert!(num(row, col).is_none(), "{col} in {row:?}");
+        }
+        if row["leg"] == row["stance_leg"] {
+            assert!(row["fppa_note"].contains("along the flight"), "{row:?}");
+        }
+    }
+}
+
+#[test]
 fn walking_in_and_a_set_up_dip_are_not_reps() {
     // The subject walks in from outside the picture (hips bobbing 6 % of leg at each step), shuffles sideways
     // with a 7 % set-up dip, then squats twice: two reps, at the programmed bottoms, and the rest listed.

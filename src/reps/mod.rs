@@ -21,6 +21,7 @@ use crate::kinematics::{majority_view, Side, Sides, Signals};
 
 mod classify;
 mod segment;
+mod stairs;
 mod types;
 
 pub use types::{
@@ -31,7 +32,14 @@ pub use types::{
 pub use classify::{LUNGE_MAX_BACK_ANKLE_DROP, LUNGE_MAX_FRONT_ANKLE_RISE, LUNGE_MIN_KNEE_STEP};
 
 use classify::{flag_of, front_leg, lunge_front, planted_leg, quality, stance_of, withhold_lunge_flexion};
-use segment::{excursions, hip_travel_pct, not_a_rep, stair_cycles, typical_depth, Excursion};
+use segment::{excursions, not_a_rep, typical_depth, Excursion};
+use stairs::{along_stairs, stair_cycles, vertical_stairs, StairClip, ALONG_FLIGHT};
+
+pub use stairs::{
+    STAIRS_MAX_OTHER_SHARE, STAIRS_MAX_STALL_S, STAIRS_MIN_DEPTH_RISE_TRUNK, STAIRS_MIN_FOOT_TRAVEL_PCT,
+    STAIRS_MIN_MOVE_TRUNK, STAIRS_MIN_STEP_S, STAIRS_MIN_STEP_TRUNK, STAIRS_MIN_STILL_S, STAIRS_MIN_TRAVEL_PCT,
+    STAIRS_SWING_SPEED, STAIRS_SWING_SPEED_TRUNK,
+};
 
 /// A rep whose quality score (landmark visibility × share of samples observed × share with the legs in frame) is
 /// below this is flagged: kept in reps.csv with the reason, left out of the findings and the statistics. Clear
@@ -140,21 +148,6 @@ pub const STANDING_DROP_PCT: f64 = 2.0;
 pub const FREE_FOOT_MIN_PCT: f64 = 6.0;
 /// See [`FREE_FOOT_MIN_PCT`].
 pub const FREE_FOOT_MIN_RATIO: f64 = 2.5;
-/// Stairs: the hip's net vertical travel over the clip must exceed this (% of leg length).
-pub const STAIRS_MIN_TRAVEL_PCT: f64 = 60.0;
-/// Stairs: a foot is moving when its vertical speed exceeds this (leg lengths per second).
-pub const STAIRS_SWING_SPEED: f64 = 0.4;
-/// Stairs: a swinging foot has landed once it has stayed below [`STAIRS_SWING_SPEED`] this long (seconds):
-/// landmark jitter makes a planted foot cross the speed for a frame or two.
-pub const STAIRS_MIN_STILL_S: f64 = 0.1;
-/// Stairs: a swing counts as a step only when the foot ends at least this far (% of leg length) above or below
-/// where it started: a stair's rise is 17–20 cm, 20–25 % of a leg; this is half the smallest.
-pub const STAIRS_MIN_FOOT_TRAVEL_PCT: f64 = 10.0;
-/// Stairs: no step cycle is shorter than this (seconds). Fast stair climbing is about 2 steps per second
-/// (0.5 s a step); 0.3 s leaves room for running up, and drops the 0.07 s "cycles" that landmark jitter made on
-/// a real phone clip.
-pub const STAIRS_MIN_STEP_S: f64 = 0.3;
-
 /// Settings of the rep stage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RepConfig {
@@ -359,18 +352,25 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: E
 
 /// Find the reps in a clip's signals and measure them.
 pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
-    let travel = hip_travel_pct(s);
-    let stairs = match config.task {
-        Task::Stairs => true,
-        Task::Auto => travel.is_some_and(|t| t.abs() >= STAIRS_MIN_TRAVEL_PCT),
-        _ => false,
+    let vertical = matches!(config.task, Task::Auto | Task::Stairs).then(|| vertical_stairs(s)).flatten();
+    let (reps, ignored, task, task_reason) = match (config.task, vertical) {
+        (Task::Stairs, clip) => {
+            let clip = clip.or_else(|| along_stairs(s));
+            let reason = clip.as_ref().map_or("given".to_string(), |c| format!("given; {}", c.reason));
+            (stair_reps(s, clip.as_ref()), Vec::new(), Task::Stairs, reason)
+        }
+        (Task::Auto, Some(clip)) => (stair_reps(s, Some(&clip)), Vec::new(), Task::Stairs, clip.reason),
+        _ => {
+            let found = excursion_reps(s, config);
+            // No squat rep, and the subject stepped toward or away from the camera along a flight of stairs.
+            let along = (config.task == Task::Auto && found.0.is_empty()).then(|| along_stairs(s)).flatten();
+            match along.map(|clip| (stair_reps(s, Some(&clip)), clip)) {
+                Some((reps, clip)) if !reps.is_empty() => (reps, Vec::new(), Task::Stairs, clip.reason),
+                _ => found,
+            }
+        }
     };
-    let (reps, ignored, task, task_reason) = if stairs {
-        let (reps, reason) = stair_reps(s, config, travel.unwrap_or(0.0));
-        (reps, Vec::new(), Task::Stairs, reason)
-    } else {
-        excursion_reps(s, config)
-    };
+    let stairs = task == Task::Stairs;
     let note = reps.is_empty().then(|| empty_note(s, config, stairs, &ignored));
     // Statistics over the reps that are not flagged.
     let sound = || reps.iter().filter(|r| r.flag.is_none());
@@ -393,26 +393,22 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
     }
 }
 
-/// A stair clip's reps, one per cycle ([`stair_cycles`]), and why the task is stairs (`travel`: the hip's
-/// net travel over the clip, % of leg, positive up).
-fn stair_reps(s: &Signals, config: &RepConfig, travel: f64) -> (Vec<Rep>, String) {
-    let reps = stair_cycles(s)
+/// A stair clip's reps, one per cycle ([`stairs::stair_cycles`]); `clip`: how the clip reads as stairs, when it
+/// does (filmed along the flight, the values read against standing lengths are withheld).
+fn stair_reps(s: &Signals, clip: Option<&StairClip>) -> Vec<Rep> {
+    let along = clip.is_some_and(|c| c.along);
+    stair_cycles(s, along)
         .into_iter()
         .enumerate()
         .map(|(k, c)| {
             let ex = Excursion { start: c.start, bottom: c.bottom, end: c.end, complete: true };
-            build_rep(s, k + 1, Task::Stairs, Some(c.stance), ex)
+            let mut rep = build_rep(s, k + 1, Task::Stairs, Some(c.stance), ex);
+            if along {
+                rep.legs[c.stance] = LegRep::withheld(ALONG_FLIGHT);
+            }
+            rep
         })
-        .collect();
-    let reason = match config.task {
-        Task::Stairs => "given".to_string(),
-        _ => format!(
-            "the hip travels {:.0} % of leg length over the clip ({})",
-            travel.abs(),
-            if travel > 0.0 { "up: ascent" } else { "down: descent" }
-        ),
-    };
-    (reps, reason)
+        .collect()
 }
 
 /// The reps of a squat-like clip: the hip-drop excursions that are reps, each with its task and stance leg;

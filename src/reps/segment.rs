@@ -1,5 +1,4 @@
-//! Segmentation: the hip-drop signal in, the excursions that are reps (and those that are not, with why) out;
-//! stair cycles from foot landings.
+//! Segmentation: the hip-drop signal in, the excursions that are reps (and those that are not, with why) out.
 
 use super::*;
 
@@ -187,7 +186,7 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
 
 /// One coordinate (`axis` 0: x, 1: y) of an ankle over samples `a..=b`, after a running median of
 /// ±[`FEET_TRAVEL_SMOOTH_HALF_S`] (the frames where BlazePose loses the feet are not a step).
-fn smoothed_ankle(s: &Signals, side: Side, axis: usize, a: usize, b: usize) -> Vec<Option<f64>> {
+pub(crate) fn smoothed_ankle(s: &Signals, side: Side, axis: usize, a: usize, b: usize) -> Vec<Option<f64>> {
     let v: Vec<Option<f64>> = (a..=b).map(|i| Some(s.points[i][side].ankle[axis]).filter(|x| x.is_finite())).collect();
     crate::kinematics::filter::running_median(&v, (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize)
 }
@@ -230,83 +229,6 @@ pub(crate) fn each_foot_stepped_alone(s: &Signals, a: usize, b: usize) -> bool {
         }
     }
     *alone.left() && *alone.right()
-}
-
-/// One stair cycle: from a foot's landing to the next landing of the other foot (sample indices).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct StairCycle {
-    /// The landing that starts it.
-    pub(crate) start: usize,
-    /// The stance leg's deepest knee flexion.
-    pub(crate) bottom: usize,
-    /// The other foot's landing.
-    pub(crate) end: usize,
-    /// The leg that landed first and bears the weight.
-    pub(crate) stance: Side,
-}
-
-/// Stair cycles: from each foot landing to the next landing of the other foot.
-pub(crate) fn stair_cycles(s: &Signals) -> Vec<StairCycle> {
-    let n = s.len();
-    let dt = 1.0 / s.rate_hz;
-    let still_samples = ((STAIRS_MIN_STILL_S * s.rate_hz).round() as usize).max(1);
-    let mut landings: Vec<(usize, Side)> = Vec::new();
-    for side in Side::BOTH {
-        let a = &s.legs[side].ankle_drop_pct_leg;
-        // A swing: the ankle moves faster than STAIRS_SWING_SPEED; it has landed once it has been still for
-        // STAIRS_MIN_STILL_S, and the swing counts only when the foot went up or down by a step's worth.
-        let mut swing_from: Option<f64> = None;
-        let mut still = 0;
-        for i in 1..n {
-            let (Some(p), Some(c)) = (a[i - 1], a[i]) else { continue };
-            let speed = (c - p).abs() / 100.0 / dt;
-            if speed > STAIRS_SWING_SPEED {
-                swing_from.get_or_insert(p);
-                still = 0;
-            } else if let Some(from) = swing_from {
-                still += 1;
-                if still >= still_samples {
-                    if (c - from).abs() >= STAIRS_MIN_FOOT_TRAVEL_PCT {
-                        landings.push((i + 1 - still, side));
-                    }
-                    swing_from = None;
-                    still = 0;
-                }
-            }
-        }
-    }
-    landings.sort();
-    let min_cycle = (STAIRS_MIN_STEP_S * s.rate_hz).round() as usize;
-    let mut out = Vec::new();
-    for w in landings.windows(2) {
-        let ((a, side), (b, other)) = (w[0], w[1]);
-        // Alternating feet, and no faster than a person can step.
-        if side == other || b < a + min_cycle.max(2) {
-            continue;
-        }
-        // The deepest knee flexion of the stance leg in the cycle marks its "bottom".
-        let flex = &s.legs[side].knee_flexion_deg;
-        let bottom = (a..=b)
-            .max_by(|&x, &y| flex[x].unwrap_or(f64::NEG_INFINITY).total_cmp(&flex[y].unwrap_or(f64::NEG_INFINITY)));
-        out.push(StairCycle { start: a, bottom: bottom.unwrap_or(a), end: b, stance: side });
-    }
-    out
-}
-
-/// Net vertical travel of the hip midpoint over the clip (first tenth against last tenth of the samples), % of
-/// the standing leg length, positive upward (a stair ascent).
-pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
-    let st = s.standing?;
-    let leg = st.leg_px.left().max(*st.leg_px.right());
-    let y: Vec<f64> =
-        s.points.iter().map(|p| (p.left().hip[1] + p.right().hip[1]) / 2.0).filter(|v| v.is_finite()).collect();
-    let k = (y.len() / 10).max(1);
-    if y.len() < 2 * k || leg <= 0.0 {
-        return None;
-    }
-    let head = y[..k].iter().sum::<f64>() / k as f64;
-    let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
-    Some((head - tail) / leg * 100.0)
 }
 
 #[cfg(test)]

@@ -620,6 +620,33 @@ STAIRS_SET = [
                                 "asian-female-young:1,universal-female-young-averagemuscle-maxweight:0.8", "--palette",
                                 "2"], "held-out"),
     ("hs_front_down_6", ["--yaw-deg", "0", "--direction", "down", "--steps", "6", "--lead", "L"], "held-out"),
+    # Filmed along the flight from its top (session 11's rule was chosen on these two and the level walk below).
+    ("s_front_up_top", ["--yaw-deg", "0", "--direction", "up", "--distance", "3.0"], "tuning"),
+    ("s_behind180_down_top", ["--yaw-deg", "180", "--direction", "down", "--distance", "3.0"], "tuning"),
+    # Rendered after that rule was set, as its blind check (2 of 4 exact, 13 of 17 cycles); then looked at, and
+    # the step rule changed for them (a shorter step, the other foot's net displacement, no merging across a
+    # stall): tuning material since.
+    ("hs2_front_up_top_female", ["--yaw-deg", "0", "--direction", "up", "--distance", "3.5", "--camera-height", "1.3",
+                                 "--lead", "L", "--step-s", "0.7", *FEMALE], "tuning"),
+    ("hs2_behind_down_top_male", ["--yaw-deg", "180", "--direction", "down", "--distance", "2.8", "--steps", "5",
+                                  *MALE], "tuning"),
+    ("hs2_front15_up_top", ["--yaw-deg", "15", "--direction", "up", "--distance", "3.0"], "tuning"),
+    ("hs2_behind200_down_top_fast", ["--yaw-deg", "200", "--direction", "down", "--distance", "3.2", "--step-s",
+                                     "0.6", "--lead", "L"], "tuning"),
+    # Rendered after the step rule's change: its blind check.
+    ("hs3_front_up_top_slow_male", ["--yaw-deg", "0", "--direction", "up", "--distance", "4.0", "--camera-height",
+                                    "1.8", "--step-s", "1.0", "--steps", "5", *MALE], "held-out"),
+    ("hs3_behind170_down_top_female", ["--yaw-deg", "170", "--direction", "down", "--distance", "3.0", "--lead", "L",
+                                       *FEMALE], "held-out"),
+    ("hs3_front_m10_up_top", ["--yaw-deg", "-10", "--direction", "up", "--distance", "2.8", "--camera-height", "1.4",
+                              "--steps", "6"], "held-out"),
+]
+# Not stairs: the same gait on level ground (rise 0) toward a camera at eye height; no step cycle may be reported.
+STAIRS_NOT = [
+    ("x_flat_walk_front", ["--yaw-deg", "0", "--direction", "up", "--rise", "0"], "tuning"),
+    ("x2_flat_walk_away", ["--yaw-deg", "180", "--direction", "up", "--rise", "0", *MALE], "held-out"),
+    ("x2_flat_walk_front_low", ["--yaw-deg", "0", "--direction", "up", "--rise", "0", "--camera-height", "0.5"],
+     "held-out"),
 ]
 # A step cycle matches a true one when it starts within this many seconds of the true landing.
 STAIRS_MATCH_S = 0.2
@@ -654,6 +681,12 @@ def stairs_set(args) -> int:
         results.append({"clip": name, "split": split, "task": reps["task"], "task_ok": task_ok,
                         "cycles": len(cycles), "steps_true": len(truth["steps"]), "matched": matched,
                         "stance_ok": stance_ok, "flex_err": flex_err, "fppa_err": fppa_err})
+    for name, extra, split in STAIRS_NOT:
+        truth, rows, summary = render_and_analyse(args, name, extra, generator="stairs.py")
+        reps = summary["analysis"]["reps"]
+        results.append({"clip": name, "split": split, "task": reps["task"], "task_ok": reps["task"] != "stairs",
+                        "cycles": len({r["rep"] for r in rows}), "steps_true": 0, "matched": 0, "stance_ok": 0,
+                        "flex_err": [], "fppa_err": [], "not_stairs": True})
     save(args, "stairs", results)
     for r in results:
         print(f"{r['clip']:24} {r['split']:8} task {r['task']:8} {'ok' if r['task_ok'] else 'WRONG':5} cycles "
