@@ -65,12 +65,12 @@ impl Analysis {
             let stance = r.stance.map_or("both", Side::name);
             let _ = writeln!(
                 out,
-                "{:>3} {:>8.2} {:>8} {:>6} {:>7.1} {:>9} {:>9} {:>9} {:>9} {:>7.2}{}",
+                "{:>3} {:>8.2} {:>8} {:>6} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7.2}{}",
                 r.number,
                 r.bottom.t_s,
                 r.task.to_string(),
                 stance,
-                r.depth_pct_leg,
+                if r.depth_pct_leg.is_finite() { format!("{:.1}", r.depth_pct_leg) } else { "-".to_string() },
                 f(r.legs.left().fppa_peak_deg.value),
                 f(r.legs.right().fppa_peak_deg.value),
                 f(r.legs.left().kto_medial_peak_pct_shank.value),

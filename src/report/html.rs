@@ -161,11 +161,11 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
         h.push_str("<th>quality</th></tr>");
         for r in &a.reps.reps {
             h.push_str(&format!(
-                "<tr><td>{}{}</td><td>{:.2}</td><td>{:.0}</td><td class=\"l\">{}</td>",
+                "<tr><td>{}{}</td><td>{:.2}</td><td>{}</td><td class=\"l\">{}</td>",
                 r.number,
                 if r.complete { "" } else { "*" },
                 r.bottom.t_s,
-                r.depth_pct_leg,
+                if r.depth_pct_leg.is_finite() { format!("{:.0}", r.depth_pct_leg) } else { "–".to_string() },
                 r.stance.map_or("both", Side::name)
             ));
             for leg in &r.legs {

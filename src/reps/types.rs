@@ -269,7 +269,8 @@ pub struct Rep {
     pub bottom: Moment,
     /// End of the ascent.
     pub ascent_end: Moment,
-    /// Hip drop at the bottom (% leg length).
+    /// Hip drop at the bottom (% leg length); NaN (null in JSON, empty in CSV) for a stair cycle, which has no
+    /// standing level to drop from.
     pub depth_pct_leg: f64,
     /// Majority view during the rep.
     pub view: View,
