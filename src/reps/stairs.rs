@@ -200,6 +200,8 @@ struct Move {
     to: usize,
     side: Side,
     reach: f64,
+    /// The trunk length (pixels) where it stopped being followed.
+    trunk: f64,
 }
 
 /// Landings filmed along the flight: each foot's movements in the picture (trunk lengths) that count
@@ -243,7 +245,7 @@ fn foot_moves(s: &Signals) -> Vec<Move> {
             let own = reach(side, a, b, trunk);
             let other = at(side.other(), a).zip(at(side.other(), b)).map_or(f64::INFINITY, |(p, q)| dist(p, q) / trunk);
             if own >= STAIRS_MIN_MOVE_TRUNK && other <= STAIRS_MAX_OTHER_SHARE * own {
-                moves.push(Move { from: a, to: b, side, reach: own });
+                moves.push(Move { from: a, to: b, side, reach: own, trunk });
             }
             from = None;
             still = 0;
@@ -256,8 +258,7 @@ fn foot_moves(s: &Signals) -> Vec<Move> {
     for m in moves {
         match steps.last_mut() {
             Some(last) if last.side == m.side && m.from <= last.to + stall => {
-                let trunk = s.trunk_px[m.to].unwrap_or(f64::NAN);
-                *last = Move { from: last.from, to: m.to, side: m.side, reach: reach(m.side, last.from, m.to, trunk) };
+                *last = Move { from: last.from, reach: reach(m.side, last.from, m.to, m.trunk), ..m };
             }
             _ => steps.push(m),
         }
