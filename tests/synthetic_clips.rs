@@ -162,6 +162,9 @@ fn stairs_climbed_toward_a_camera_at_the_top_are_stairs_with_every_step() {
     // an ascent, one cycle per landing, the landing foot the stance leg, and no per-leg value (the size changes
     // from step to step and the camera looks down onto the bent knee).
     let (rows, truth, summary) = run("stairs_up_top.mp4");
+    let said: Vec<&str> = summary["findings"].as_array().expect("findings").iter().filter_map(|f| f.as_str()).collect();
+    assert!(said.iter().any(|f| f.starts_with("Filming: the stairs are filmed along the flight")), "{said:#?}");
+    assert!(!said.iter().any(|f| f.starts_with("Depth:")), "{said:#?}");
     let reps = &summary["analysis"]["reps"];
     assert_eq!(reps["task"], "stairs", "{reps:#}");
     let reason = reps["task_reason"].as_str().expect("reason");

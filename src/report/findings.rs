@@ -196,6 +196,14 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             crate::kinematics::MAX_FPPA_UNCERTAINTY_DEG
         ));
     }
+    let along_flight = |r: &Rep| {
+        r.stance.is_some_and(|s| r.legs[s].fppa_bottom_deg.reason.as_deref() == Some(crate::reps::ALONG_FLIGHT))
+    };
+    if reps.iter().any(along_flight) {
+        out.push(
+            "Filming: the stairs are filmed along the flight from its top, so the steps, their timing and the stance leg are given but no per-leg value: the subject's size changes from step to step and the camera looks down onto the bent knee. Film the flight from the front at knee height or from the side for knee values.".into(),
+        );
+    }
     if let Some(d) = a.reps.depth_pct_leg {
         out.push(format!("Depth: the hip drops {:.0} % of leg length on average.", d.mean));
     }

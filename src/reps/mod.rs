@@ -33,10 +33,10 @@ pub use classify::{LUNGE_MAX_BACK_ANKLE_DROP, LUNGE_MAX_FRONT_ANKLE_RISE, LUNGE_
 
 use classify::{flag_of, front_leg, lunge_front, planted_leg, quality, stance_of, withhold_lunge_flexion};
 use segment::{excursions, not_a_rep, typical_depth, Excursion};
-use stairs::{along_stairs, stair_cycles, vertical_stairs, StairClip, ALONG_FLIGHT};
+use stairs::{along_stairs, stair_cycles, vertical_stairs, StairClip};
 
 pub use stairs::{
-    STAIRS_MAX_OTHER_SHARE, STAIRS_MAX_STALL_S, STAIRS_MIN_DEPTH_RISE_TRUNK, STAIRS_MIN_FOOT_TRAVEL_PCT,
+    ALONG_FLIGHT, STAIRS_MAX_OTHER_SHARE, STAIRS_MAX_STALL_S, STAIRS_MIN_DEPTH_RISE_TRUNK, STAIRS_MIN_FOOT_TRAVEL_PCT,
     STAIRS_MIN_MOVE_TRUNK, STAIRS_MIN_STEP_S, STAIRS_MIN_STEP_TRUNK, STAIRS_MIN_STILL_S, STAIRS_MIN_TRAVEL_PCT,
     STAIRS_SWING_SPEED, STAIRS_SWING_SPEED_TRUNK,
 };

@@ -304,7 +304,7 @@ pub(crate) fn stair_cycles(s: &Signals, along: bool) -> Vec<StairCycle> {
 /// step to step (values read against standing lengths: knee flexion, knee over toe, hip below knee), and the
 /// camera looks down the flight onto a bent knee, which tilts its FPPA (rendered ascents: the FPPA genu reads
 /// at the stance knee's deepest bend is 7–10° off what a camera square to the subject sees).
-pub(crate) const ALONG_FLIGHT: &str = "stairs filmed along the flight from its top: the subject's size changes from step to step and the camera looks down onto the bent knee, so no per-leg value is read; film the flight from the front at knee height or from the side";
+pub const ALONG_FLIGHT: &str = "stairs filmed along the flight from its top: the subject's size changes from step to step and the camera looks down onto the bent knee, so no per-leg value is read; film the flight from the front at knee height or from the side";
 
 #[cfg(test)]
 mod tests {
