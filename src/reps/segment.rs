@@ -194,13 +194,15 @@ pub(crate) fn smoothed_ankle(s: &Signals, side: Side, axis: usize, a: usize, b: 
 /// How many times as long the trunk is in the picture around sample `b` as around sample `a` (medians over
 /// [`SIZE_WINDOW_S`] either side): above 1 the subject came nearer the camera (or it zoomed in).
 pub(crate) fn size_change(s: &Signals, a: usize, b: usize) -> Option<f64> {
+    let trunk = |k: usize| s.trunk_px.get(k).copied().flatten();
+    Some(median_around(s, b, trunk)? / median_around(s, a, trunk)?).filter(|r| r.is_finite() && *r > 0.0)
+}
+
+/// The median of `value` over the samples within [`SIZE_WINDOW_S`] of sample `i`.
+pub(crate) fn median_around(s: &Signals, i: usize, value: impl Fn(usize) -> Option<f64>) -> Option<f64> {
     let half = (SIZE_WINDOW_S * s.rate_hz).round() as usize;
-    let around = |i: usize| {
-        let lo = i.saturating_sub(half);
-        let hi = (i + half).min(s.trunk_px.len().checked_sub(1)?);
-        crate::kinematics::geometry::median_of((lo..=hi).filter_map(|k| s.trunk_px[k]))
-    };
-    Some(around(b)? / around(a)?).filter(|r| r.is_finite() && *r > 0.0)
+    let hi = (i + half).min(s.len().checked_sub(1)?);
+    crate::kinematics::geometry::median_of((i.saturating_sub(half)..=hi).filter_map(value))
 }
 
 /// Whether, between samples `a` and `b`, each foot in turn moved on its own: over some [`STEP_WINDOW_S`] the

@@ -10,8 +10,9 @@
 //! Landings come from each ankle's movement in the picture measured in trunk lengths, so the same rule holds
 //! whatever the subject's distance: a foot's movements between two movements of the other foot make one step.
 
-use super::segment::{each_foot_stepped_alone, size_change, smoothed_ankle};
+use super::segment::{each_foot_stepped_alone, median_around, size_change, smoothed_ankle};
 use super::*;
+use crate::kinematics::geometry::{dist, median_of, midpoint};
 
 /// Stairs: the hip's net vertical travel in the picture over the clip must exceed this (% of leg length).
 pub const STAIRS_MIN_TRAVEL_PCT: f64 = 60.0;
@@ -85,7 +86,7 @@ pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
 }
 
 fn hip_y(p: &crate::kinematics::LegPoints) -> f64 {
-    (p.left().hip[1] + p.right().hip[1]) / 2.0
+    midpoint(p.left().hip, p.right().hip)[1]
 }
 
 /// A clip whose hip travels far up or down in the picture: stairs, that way.
@@ -137,13 +138,8 @@ fn travel_along(s: &Signals) -> Option<(f64, f64)> {
     if !each_foot_stepped_alone(s, first, last) {
         return None;
     }
-    let half = (SIZE_WINDOW_S * s.rate_hz).round() as usize;
-    let around = |i: usize| {
-        crate::kinematics::geometry::median_of(
-            (i.saturating_sub(half)..=(i + half).min(s.len() - 1)).filter(|&k| s.valid[k]).map(|k| hip_y(&s.points[k])),
-        )
-    };
-    let trunk = crate::kinematics::geometry::median_of((first..=last).filter_map(|k| s.trunk_px[k]))?;
+    let around = |i: usize| median_around(s, i, |k| s.valid[k].then(|| hip_y(&s.points[k])));
+    let trunk = median_of((first..=last).filter_map(|k| s.trunk_px[k]))?;
     Some((ratio, (around(first)? - around(last)?) / trunk))
 }
 
@@ -265,10 +261,6 @@ fn foot_moves(s: &Signals) -> Vec<Move> {
     }
     steps.retain(|m| m.reach >= STAIRS_MIN_STEP_TRUNK);
     steps
-}
-
-fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).hypot(a[1] - b[1])
 }
 
 /// Stair cycles: from each foot landing to the next landing of the other foot. `along`: the flight is filmed
