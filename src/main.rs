@@ -379,7 +379,13 @@ fn analyze_track_file(
             let name = track.clip.file_name.clone();
             out.write_all(&genu::report::reps_csv::bytes(&name, &analysis)?)?;
         }
-        Format::Table => write!(out, "{}", analysis.table())?,
+        Format::Table => {
+            // The same table and findings as for a clip.
+            write!(out, "{}", analysis.table())?;
+            for f in genu::report::findings(&analysis) {
+                writeln!(out, "  {f}")?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -89,6 +89,8 @@ pub struct SynthSpec {
     pub reference_depth_pct: f64,
     /// Single-leg task: the stance leg; the other foot is lifted during reps.
     pub stance: Option<crate::kinematics::Side>,
+    /// A mixed clip: each rep's stance leg in order (`None`: a bilateral rep), instead of `stance`.
+    pub stance_per_rep: Vec<Option<crate::kinematics::Side>>,
     /// Lunge: the front leg; the other knee drops toward the floor during reps (both feet stay down).
     pub lunge_front: Option<crate::kinematics::Side>,
     /// Climb stairs instead of doing the reps.
@@ -129,6 +131,7 @@ impl Default for SynthSpec {
             fppa_bottom_deg: [8.0, 16.0],
             reference_depth_pct: 30.0,
             stance: None,
+            stance_per_rep: Vec::new(),
             lunge_front: None,
             stairs: None,
             leg_px: 400.0,
@@ -286,7 +289,11 @@ pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
             feet_up = feet;
         }
         let depth_frac = d / (spec.reference_depth_pct / 100.0);
-        let lifted = rep.and(spec.stance).map(|st| st.other().index());
+        let stance = match rep {
+            Some(k) if !spec.stance_per_rep.is_empty() => spec.stance_per_rep.get(k).copied().flatten(),
+            _ => spec.stance,
+        };
+        let lifted = rep.and(stance).map(|st| st.other().index());
         let back_knee = spec.lunge_front.map(|front| front.other().index());
         // Local figure coordinates (leg lengths, y down, origin at the standing hip centre).
         let mut lm = [[0.0f64; 2]; 33];

@@ -425,3 +425,53 @@ fn one_turned_yaw_cue_does_not_turn_the_camera_yaw() {
     let yaw = a.reps.reps[0].camera_yaw_deg.expect("yaw");
     assert!((yaw - 12.0).abs() < 0.5, "{yaw}");
 }
+
+#[test]
+fn a_mixed_clip_judges_each_task_on_its_own_reps_and_compares_the_single_leg_sides() {
+    // Two bilateral squats, then two single-leg squats on the left leg and two on the right; the right knee is
+    // programmed to cave in (20 degrees at 30 % depth, about 13 at the single-leg squats' 20 %), the left not.
+    let mut reps = vec![SynthRep::plain(30.0); 2];
+    reps.extend(vec![SynthRep::plain(20.0); 4]);
+    let stance_per_rep = vec![None, None, Some(Side::Left), Some(Side::Left), Some(Side::Right), Some(Side::Right)];
+    let spec = SynthSpec { reps, stance_per_rep, fppa_bottom_deg: [0.0, 20.0], ..SynthSpec::default() };
+    let (a, _) = analyze(&spec);
+    let tasks: Vec<(Task, Option<Side>)> = a.reps.reps.iter().map(|r| (r.task, r.stance)).collect();
+    let (sq, sls) = (Task::Squat, Task::SingleLegSquat);
+    assert_eq!(
+        tasks,
+        vec![
+            (sq, None),
+            (sq, None),
+            (sls, Some(Side::Left)),
+            (sls, Some(Side::Left)),
+            (sls, Some(Side::Right)),
+            (sls, Some(Side::Right))
+        ],
+        "{}",
+        a.table()
+    );
+    // Statistics per task: a squat's depth is not a single-leg squat's.
+    let groups: Vec<(Task, Vec<usize>)> = a.reps.by_task.iter().map(|g| (g.task, g.reps.clone())).collect();
+    assert_eq!(groups, vec![(sq, vec![1, 2]), (sls, vec![3, 4, 5, 6])]);
+    let depth = |k: usize| a.reps.by_task[k].depth_pct_leg.expect("depth").mean;
+    assert!((depth(0) - 30.0).abs() < 2.0 && (depth(1) - 20.0).abs() < 2.0, "{} {}", depth(0), depth(1));
+    assert_eq!(a.reps.task, sls, "the task of most reps");
+    assert!(a.reps.task_reason.contains("the other 2: squat"), "{}", a.reps.task_reason);
+    let said = genu::report::findings(&a);
+    assert_eq!(said[0], "6 repetitions found: 2 squat (reps 1, 2), 4 single-leg-squat (reps 3–6).", "{said:#?}");
+    let heading = said.iter().position(|f| f == "Single-leg squat (reps 3–6):").expect("single-leg heading");
+    // The single-leg reps compare the two legs across the reps standing on each.
+    let single = &said[heading..];
+    let compared = single.iter().find(|f| f.starts_with("The right knee caves in more")).expect("right worse");
+    assert!(
+        compared.contains("standing on the left leg (reps 3, 4)") && compared.contains("(reps 5, 6)"),
+        "{compared}"
+    );
+    assert!(!said.iter().any(|f| f.starts_with("The left knee caves in more")), "{said:#?}");
+
+    // Programmed alike, the same clip gives no left/right finding.
+    let alike = SynthSpec { fppa_bottom_deg: [12.0, 12.0], ..spec };
+    let said = genu::report::findings(&analyze(&alike).0);
+    assert!(!said.iter().any(|f| f.contains("caves in more")), "{said:#?}");
+    assert!(said.iter().any(|f| f.starts_with("No left/right difference") && f.contains("standing on the left leg")));
+}

@@ -3,7 +3,7 @@
 
 use crate::analysis::Analysis;
 use crate::kinematics::{view_name, Side};
-use crate::reps::{KtoCategory, Rep};
+use crate::reps::{KtoCategory, Rep, Task, TaskStats};
 
 /// The smallest left/right difference in FPPA (degrees) reported as a finding: the smallest detectable
 /// difference of 2D FPPA is 7.5–8.9° (Munro, Herrington & Carolan 2012); a smaller difference is within what
@@ -30,12 +30,7 @@ pub const ASYMMETRY_MIN_REPS: usize = 2;
 /// and the two values' combined uncertainty; the reps it rests on and the moment (the bottom, or 60° / 45° of
 /// knee flexion on the descent when the bottom could not be measured, as in deep squats) are named.
 fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
-    type Pick = fn(&crate::reps::LegRep) -> (Option<f64>, Option<f64>);
-    let moments: [(&str, Pick); 3] = [
-        ("at the bottom", |l| (l.fppa_bottom_deg.value, l.fppa_uncertainty_deg)),
-        ("at 60 degrees of knee flexion", |l| (l.fppa_at_60_deg.value, l.fppa_at_60_uncertainty_deg)),
-        ("at 45 degrees of knee flexion", |l| (l.fppa_at_45_deg.value, l.fppa_at_45_uncertainty_deg)),
-    ];
+    let moments = MOMENTS;
     // Per moment: (rep number, left − right, the two values' summed uncertainty) of each rep with both legs.
     type Pairs = Vec<(usize, f64, f64)>;
     let at_each: Vec<(&str, Pairs)> = moments
@@ -68,12 +63,93 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
             "The {} knee caves in more: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
             if mean > 0.0 { "left" } else { "right" },
             mean,
-            threshold
+            threshold.floor()
         )
     } else {
         format!(
             "No left/right difference in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees {when} on average (left minus right; {reps_text}), within {:.0} degrees.",
-            mean, threshold
+            mean,
+            threshold.ceil()
+        )
+    })
+}
+
+/// The FPPA moments a left/right comparison is made at, in order of preference: the bottom, or 60° / 45° of knee
+/// flexion on the descent when the bottom could not be measured (as in deep squats). Each gives the value and its
+/// uncertainty.
+type Pick = fn(&crate::reps::LegRep) -> (Option<f64>, Option<f64>);
+const MOMENTS: [(&str, Pick); 3] = [
+    ("at the bottom", |l| (l.fppa_bottom_deg.value, l.fppa_uncertainty_deg)),
+    ("at 60 degrees of knee flexion", |l| (l.fppa_at_60_deg.value, l.fppa_at_60_uncertainty_deg)),
+    ("at 45 degrees of knee flexion", |l| (l.fppa_at_45_deg.value, l.fppa_at_45_uncertainty_deg)),
+];
+
+/// Rep numbers as a short list: "1, 2, 5" or "3–6".
+pub fn rep_list(numbers: &[usize]) -> String {
+    let consecutive = numbers.windows(2).all(|w| w[1] == w[0] + 1);
+    match numbers {
+        [first, .., last] if consecutive && numbers.len() > 2 => format!("{first}–{last}"),
+        _ => numbers.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+    }
+}
+
+/// One-leg tasks (single-leg squat, step-down, lunge, stairs) load one leg per rep, so left and right are compared
+/// between the reps on each leg: "caves in more" only when the two legs' mean FPPA, each over at least
+/// [`ASYMMETRY_MIN_REPS`] reps, differ by more than [`ASYMMETRY_MIN_DEG`], twice the spread of one rep's value
+/// on each leg combined (√(SD²ₗ + SD²ᵣ)), and the values' mean combined uncertainty. Both legs at the same moment.
+fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
+    if !Side::BOTH.iter().all(|side| reps.iter().any(|r| r.stance == Some(*side))) {
+        return None;
+    }
+    // Per moment and leg: (rep number, value, uncertainty) of each rep standing on that leg.
+    type Values = Vec<(usize, f64, f64)>;
+    let on = |side: Side, pick: Pick| -> Values {
+        reps.iter()
+            .filter(|r| r.stance == Some(side))
+            .filter_map(|r| {
+                let (v, u) = pick(&r.legs[side]);
+                Some((r.number, v?, u.unwrap_or(0.0)))
+            })
+            .collect()
+    };
+    let found = MOMENTS.iter().find_map(|(when, pick)| {
+        let (l, r) = (on(Side::Left, *pick), on(Side::Right, *pick));
+        (l.len() >= ASYMMETRY_MIN_REPS && r.len() >= ASYMMETRY_MIN_REPS).then_some((*when, l, r))
+    });
+    let Some((when, l, r)) = found else {
+        // Said only when each leg has a value to compare; otherwise the per-leg notes say why there is none.
+        let some =
+            MOMENTS.iter().any(|(_, pick)| !on(Side::Left, *pick).is_empty() && !on(Side::Right, *pick).is_empty());
+        return some.then(|| format!(
+            "Left and right are not compared: the valgus of each leg was measured in fewer than {ASYMMETRY_MIN_REPS} reps standing on it, too few to show whether a difference is more than rep-to-rep variation."
+        ));
+    };
+    let stats = |v: &Values| {
+        let n = v.len() as f64;
+        let mean = v.iter().map(|x| x.1).sum::<f64>() / n;
+        let var = v.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, var, v.iter().map(|x| x.2).sum::<f64>() / n)
+    };
+    let ((ml, vl, ul), (mr, vr, ur)) = (stats(&l), stats(&r));
+    let diff = ml - mr;
+    let threshold = ASYMMETRY_MIN_DEG.max(2.0 * (vl + vr).sqrt()).max(ul + ur);
+    let numbers = |v: &Values| rep_list(&v.iter().map(|x| x.0).collect::<Vec<_>>());
+    let both = format!(
+        "FPPA {when} averages {ml:.1} degrees standing on the left leg (reps {}) and {mr:.1} on the right (reps {})",
+        numbers(&l),
+        numbers(&r)
+    );
+    Some(if diff.abs() >= threshold {
+        format!(
+            "The {} knee caves in more: {both}, {:.1} degrees apart (more than the {:.0} degrees 2D video and this filming can tell apart).",
+            if diff > 0.0 { "left" } else { "right" },
+            diff.abs(),
+            threshold.floor()
+        )
+    } else {
+        format!(
+            "No left/right difference in knee valgus beyond what 2D video and this filming can tell apart: {both}, within {:.0} degrees.",
+            threshold.ceil()
         )
     })
 }
@@ -104,41 +180,9 @@ fn bilateral_findings(reps: &[Rep]) -> Vec<String> {
     out
 }
 
-/// Plain-language findings a clinician can read, e.g. "left knee drifts medial to the second toe in 4 of 5
-/// reps".
-pub fn findings(a: &Analysis) -> Vec<String> {
-    let all = &a.reps.reps;
-    // Flagged reps are counted and listed, but no finding rests on them.
-    let sound: Vec<Rep> = all.iter().filter(|r| r.flag.is_none()).cloned().collect();
-    let reps = &sound;
+/// Knee over toe and peak FPPA of each leg over one task's `reps`.
+fn leg_findings(reps: &[Rep], group: &TaskStats) -> Vec<String> {
     let mut out = Vec::new();
-    let not_counted =
-        a.reps.ignored.iter().map(|ig| format!("Not counted as a rep: {:.1} s: {}.", ig.bottom.t_s, ig.reason));
-    if all.is_empty() {
-        out.push(a.reps.note.clone().unwrap_or_else(|| "no repetitions found".into()));
-        out.extend(not_counted);
-        return out;
-    }
-    let complete = all.iter().filter(|r| r.complete).count();
-    out.push(format!(
-        "{} {} of {} found{}.",
-        all.len(),
-        if all.len() == 1 { "repetition" } else { "repetitions" },
-        a.reps.task,
-        if complete < all.len() {
-            format!(" ({} cut by the start or end of the clip)", all.len() - complete)
-        } else {
-            String::new()
-        }
-    ));
-    out.extend(not_counted);
-    out.extend(all.iter().filter_map(|r| {
-        r.flag.as_ref().map(|why| format!("Rep {} is flagged and left out of the findings below: {why}.", r.number))
-    }));
-    if reps.is_empty() {
-        out.push("Every rep is flagged: no finding can be made from this clip.".into());
-        return out;
-    }
     for side in Side::BOTH {
         let measured: Vec<&Rep> = reps.iter().filter(|r| r.legs[side].kto_category.is_some()).collect();
         if measured.is_empty() {
@@ -170,7 +214,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         } else {
             format!("The {leg} knee stays over or outside the second toe in all {n} measured reps.")
         });
-        if let Some(st) = a.reps.legs[side].fppa_peak_deg {
+        if let Some(st) = group.legs[side].fppa_peak_deg {
             let kind = if st.mean > 0.0 { "valgus" } else { "varus" };
             out.push(format!(
                 "{} knee frontal-plane projection angle at its peak: {:.1} degrees on average ({kind}){}.",
@@ -180,8 +224,91 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             ));
         }
     }
-    out.extend(asymmetry_finding(reps));
-    out.extend(bilateral_findings(reps));
+    out
+}
+
+/// A task as a heading of its findings.
+fn task_title(task: Task) -> &'static str {
+    match task {
+        Task::Squat | Task::Auto => "Bilateral squat",
+        Task::SingleLegSquat => "Single-leg squat",
+        Task::StepDown => "Step-down",
+        Task::Lunge => "Lunge",
+        Task::Stairs => "Stairs",
+    }
+}
+
+/// Plain-language findings a clinician can read, e.g. "left knee drifts medial to the second toe in 4 of 5
+/// reps".
+pub fn findings(a: &Analysis) -> Vec<String> {
+    let all = &a.reps.reps;
+    // Flagged reps are counted and listed, but no finding rests on them.
+    let sound: Vec<Rep> = all.iter().filter(|r| r.flag.is_none()).cloned().collect();
+    let reps = &sound;
+    let mut out = Vec::new();
+    let not_counted =
+        a.reps.ignored.iter().map(|ig| format!("Not counted as a rep: {:.1} s: {}.", ig.bottom.t_s, ig.reason));
+    if all.is_empty() {
+        out.push(a.reps.note.clone().unwrap_or_else(|| "no repetitions found".into()));
+        out.extend(not_counted);
+        return out;
+    }
+    let complete = all.iter().filter(|r| r.complete).count();
+    // The tasks of all reps, flagged or not, in the order they first appear.
+    let mut tasks: Vec<Task> = Vec::new();
+    for r in all {
+        if !tasks.contains(&r.task) {
+            tasks.push(r.task);
+        }
+    }
+    let what = if tasks.len() > 1 {
+        let each: Vec<String> = tasks
+            .iter()
+            .map(|t| {
+                let numbers: Vec<usize> = all.iter().filter(|r| r.task == *t).map(|r| r.number).collect();
+                format!("{} {t} (reps {})", numbers.len(), rep_list(&numbers))
+            })
+            .collect();
+        format!(": {}", each.join(", "))
+    } else {
+        String::new()
+    };
+    out.push(format!(
+        "{} {}{} found{}{what}.",
+        all.len(),
+        if all.len() == 1 { "repetition" } else { "repetitions" },
+        if tasks.len() > 1 { String::new() } else { format!(" of {}", a.reps.task) },
+        if complete < all.len() {
+            format!(" ({} cut by the start or end of the clip)", all.len() - complete)
+        } else {
+            String::new()
+        }
+    ));
+    out.extend(not_counted);
+    out.extend(all.iter().filter_map(|r| {
+        r.flag.as_ref().map(|why| format!("Rep {} is flagged and left out of the findings below: {why}.", r.number))
+    }));
+    if reps.is_empty() {
+        out.push("Every rep is flagged: no finding can be made from this clip.".into());
+        return out;
+    }
+    // A clip may mix tasks (bilateral squats, then single-leg squats): each task's reps are judged on their own.
+    let by_task = if a.reps.by_task.is_empty() { TaskStats::per_task(all) } else { a.reps.by_task.clone() };
+    let mixed = by_task.len() > 1;
+    for group in &by_task {
+        let reps: Vec<Rep> = reps.iter().filter(|r| r.task == group.task).cloned().collect();
+        let mut said = leg_findings(&reps, group);
+        said.extend(asymmetry_finding(&reps));
+        said.extend(stance_asymmetry_finding(&reps));
+        said.extend(bilateral_findings(&reps));
+        if let Some(d) = group.depth_pct_leg {
+            said.push(format!("Depth: the hip drops {:.0} % of leg length on average.", d.mean));
+        }
+        if mixed && !said.is_empty() {
+            out.push(format!("{} (reps {}):", task_title(group.task), rep_list(&group.reps)));
+        }
+        out.extend(said);
+    }
     let from_behind = a.signals.clip_view == crate::kinematics::View::FrontalBack;
     if from_behind {
         out.push(format!(
@@ -203,9 +330,6 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         out.push(
             "Filming: the stairs are filmed along the flight from its top, so the steps, their timing and the stance leg are given but no per-leg value: the subject's size changes from step to step and the camera looks down onto the bent knee. Film the flight from the front at knee height or from the side for knee values.".into(),
         );
-    }
-    if let Some(d) = a.reps.depth_pct_leg {
-        out.push(format!("Depth: the hip drops {:.0} % of leg length on average.", d.mean));
     }
     if !a.signals.clip_view.is_frontal() {
         let some_frontal = reps.iter().any(|r| r.legs.iter().any(|l| l.fppa_peak_deg.value.is_some()));

@@ -26,7 +26,7 @@ mod types;
 
 pub use types::{
     Asymmetry, Ignored, KtoCategory, LegRep, LegStats, Moment, Quality, Rep, RepAnalysis, RepAsymmetry, Stat, Task,
-    Value,
+    TaskStats, Value,
 };
 
 pub use classify::{LUNGE_MAX_BACK_ANKLE_DROP, LUNGE_MAX_FRONT_ANKLE_RISE, LUNGE_MIN_KNEE_STEP};
@@ -372,21 +372,16 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
     };
     let stairs = task == Task::Stairs;
     let note = reps.is_empty().then(|| empty_note(s, config, stairs, &ignored));
-    // Statistics over the reps that are not flagged.
-    let sound = || reps.iter().filter(|r| r.flag.is_none());
-    let leg_stats = |side: Side| LegStats {
-        fppa_bottom_deg: Stat::of(sound().map(|r| r.legs[side].fppa_bottom_deg.value)),
-        fppa_peak_deg: Stat::of(sound().map(|r| r.legs[side].fppa_peak_deg.value)),
-        kto_bottom_pct_shank: Stat::of(sound().map(|r| r.legs[side].kto_bottom_pct_shank.value)),
-        kto_medial_peak_pct_shank: Stat::of(sound().map(|r| r.legs[side].kto_medial_peak_pct_shank.value)),
-        knee_flexion_deg: Stat::of(sound().map(|r| r.legs[side].knee_flexion_deg.value)),
-        reps_medial_to_toe: sound().filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count(),
-    };
+    // Statistics over the reps that are not flagged, per task; the clip's own are its task's.
+    let by_task = TaskStats::per_task(&reps);
+    let own = by_task.iter().find(|t| t.task == task);
     RepAnalysis {
         task,
         task_reason,
-        depth_pct_leg: Stat::of(sound().map(|r| Some(r.depth_pct_leg).filter(|d| d.is_finite()))),
-        legs: Sides::from_fn(leg_stats),
+        depth_pct_leg: own.and_then(|t| t.depth_pct_leg),
+        legs: own
+            .map_or_else(|| Sides::from_fn(|side| LegStats::of(std::iter::empty::<&Rep>(), side)), |t| t.legs.clone()),
+        by_task,
         reps,
         note,
         ignored,
@@ -457,21 +452,40 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
     };
     let reason = match config.task {
         Task::Auto if tasks.is_empty() => "no reps to judge from; squat assumed".into(),
-        Task::Auto => format!(
-            "{} of {} reps look like a {} ({})",
-            tasks.iter().filter(|t| **t == task).count(),
-            tasks.len(),
-            task,
-            match task {
-                Task::SingleLegSquat => "one foot lifted",
-                Task::StepDown => "one foot lowered past the stance foot",
-                Task::Lunge => "feet staggered, the back knee lowered toward the floor",
-                _ => "no foot leaves the floor",
-            }
-        ),
+        Task::Auto => {
+            format!(
+                "{} of {} reps look like a {} ({})",
+                tasks.iter().filter(|t| **t == task).count(),
+                tasks.len(),
+                task,
+                match task {
+                    Task::SingleLegSquat => "one foot lifted",
+                    Task::StepDown => "one foot lowered past the stance foot",
+                    Task::Lunge => "feet staggered, the back knee lowered toward the floor",
+                    _ => "no foot leaves the floor",
+                }
+            ) + &others(&tasks, task)
+        }
         _ => "given".into(),
     };
     (reps, ignored, task, reason)
+}
+
+/// The reps of a mixed clip that are not of its `task`, by task: "; the other 2: squat (2)".
+fn others(tasks: &[Task], task: Task) -> String {
+    let rest: Vec<Task> = tasks.iter().copied().filter(|t| *t != task).collect();
+    if rest.is_empty() {
+        return String::new();
+    }
+    let mut kinds: Vec<(Task, usize)> = Vec::new();
+    for t in &rest {
+        match kinds.iter_mut().find(|(k, _)| k == t) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((*t, 1)),
+        }
+    }
+    let list: Vec<String> = kinds.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+    format!("; the other {}: {}", rest.len(), list.join(", "))
 }
 
 /// Why a clip has no reps.

@@ -342,19 +342,75 @@ pub struct LegStats {
     pub reps_medial_to_toe: usize,
 }
 
+impl LegStats {
+    /// One leg's statistics over `reps`.
+    pub fn of<'a>(reps: impl Iterator<Item = &'a Rep> + Clone, side: Side) -> Self {
+        let stat = |pick: fn(&LegRep) -> &Value| Stat::of(reps.clone().map(|r| pick(&r.legs[side]).value));
+        LegStats {
+            fppa_bottom_deg: stat(|l| &l.fppa_bottom_deg),
+            fppa_peak_deg: stat(|l| &l.fppa_peak_deg),
+            kto_bottom_pct_shank: stat(|l| &l.kto_bottom_pct_shank),
+            kto_medial_peak_pct_shank: stat(|l| &l.kto_medial_peak_pct_shank),
+            knee_flexion_deg: stat(|l| &l.knee_flexion_deg),
+            reps_medial_to_toe: reps.filter(|r| r.legs[side].kto_category == Some(KtoCategory::MedialToToe)).count(),
+        }
+    }
+}
+
+/// Statistics over the reps of one task: a clip may hold more than one (bilateral squats, then single-leg squats
+/// on each leg), and a squat's valgus or depth is not a single-leg squat's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskStats {
+    /// The task.
+    pub task: Task,
+    /// The numbers of its reps that are not flagged (the ones the statistics are over).
+    pub reps: Vec<usize>,
+    /// Depth across those reps.
+    pub depth_pct_leg: Option<Stat>,
+    /// `[left, right]` statistics.
+    pub legs: Sides<LegStats>,
+}
+
+impl TaskStats {
+    /// The statistics of each task among the reps that are not flagged, in the order the tasks first appear.
+    pub fn per_task(reps: &[Rep]) -> Vec<Self> {
+        let mut tasks: Vec<Task> = Vec::new();
+        for r in reps.iter().filter(|r| r.flag.is_none()) {
+            if !tasks.contains(&r.task) {
+                tasks.push(r.task);
+            }
+        }
+        tasks
+            .into_iter()
+            .map(|task| {
+                let mine = reps.iter().filter(move |r| r.flag.is_none() && r.task == task);
+                TaskStats {
+                    task,
+                    reps: mine.clone().map(|r| r.number).collect(),
+                    depth_pct_leg: Stat::of(mine.clone().map(|r| Some(r.depth_pct_leg).filter(|d| d.is_finite()))),
+                    legs: Sides::from_fn(|side| LegStats::of(mine.clone(), side)),
+                }
+            })
+            .collect()
+    }
+}
+
 /// The rep stage's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepAnalysis {
-    /// The task found (or given).
+    /// The task found (or given): the task of most reps.
     pub task: Task,
     /// Why the task was chosen.
     pub task_reason: String,
     /// The reps.
     pub reps: Vec<Rep>,
-    /// Depth across reps.
+    /// Depth across the reps of the clip's task (see `by_task` for every task of a mixed clip).
     pub depth_pct_leg: Option<Stat>,
-    /// `[left, right]` statistics.
+    /// `[left, right]` statistics over the reps of the clip's task.
     pub legs: Sides<LegStats>,
+    /// The statistics of each task in the clip (one entry unless the clip mixes tasks).
+    #[serde(default)]
+    pub by_task: Vec<TaskStats>,
     /// Why no rep was found, when none was.
     pub note: Option<String>,
     /// Hip excursions that were not counted as reps, and why.

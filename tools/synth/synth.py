@@ -605,8 +605,23 @@ def main() -> int:
     ap.add_argument("--pronate-deg", type=float, nargs=2, default=[0.0, 0.0],
                     help="planted feet everted (arch collapse) at each rep's bottom (left, right), degrees, growing "
                          "with the descent; the ankle moves toward the midline and the leg follows it")
+    ap.add_argument("--mix", nargs="+", default=None, metavar="TASK[:STANCE[:DEPTH]]",
+                    help="one task per rep, in order (squat, single-leg; a stance L or R and a hip drop may follow), "
+                         "e.g. squat single-leg:L:0.15 single-leg:R:0.15; --reps, --task, --stance and --depth are "
+                         "then taken from it (a mixed clip: bilateral squats, then single-leg squats on each leg)")
     ap.add_argument("--cache", type=Path, default=Path(".cache/synth"))
     args = ap.parse_args()
+    # Per rep: (task, stance, depth). Without --mix every rep is the clip's own task.
+    program = [(args.task, args.stance, args.depth)] * args.reps
+    if args.mix:
+        program = []
+        for item in args.mix:
+            task, stance, depth = (item.split(":") + ["", ""])[:3]
+            if task not in ("squat", "single-leg"):
+                ap.error(f"--mix: {task!r} is not squat or single-leg (a step-down's box and a split stance stay "
+                         "for the whole clip)")
+            program.append((task, stance or args.stance, float(depth) if depth else args.depth))
+        args.reps = len(program)
     w, h = (int(v) for v in args.size.split("x"))
     verts, tris, bones, names, W = load_body(fetch_wheel(args.cache), args.body)
     # Z up, subject facing -y. Floor under the feet.
@@ -615,8 +630,11 @@ def main() -> int:
     # The valgus is programmed as the FPPA a frontal camera at knee height sees at the bottom; other cameras
     # see their own projection of the same pose, which is what their truth records.
     frontal = Camera(w, h, floor, top, 0.0, 0.55)
-    phi_bottom = phi_for(frontal, verts, bones, names, W, args.depth, args.fppa_deg, args.task, args.stance,
-                         args.toe_out_deg, args.pronate_deg)
+    # The knee turn that gives the programmed FPPA, for each different rep (the free leg of a single-leg rep
+    # keeps phi = 0).
+    phis = {rep: phi_for(frontal, verts, bones, names, W, rep[2], args.fppa_deg, rep[0], rep[1], args.toe_out_deg,
+                         args.pronate_deg) for rep in set(program)}
+    phi_bottom = phis[program[0]]
     boxes = []
     if args.task == "step-down":
         foot = bones[f"foot.{args.stance}"]["head"]
@@ -635,10 +653,12 @@ def main() -> int:
     for i in range(first, n_frames):
         t = i / args.fps
         s = depth_fraction(t - tl.reps_start, args.reps, period, hold)
+        # The rep under way (standing between reps looks the same whatever the task: both feet down).
+        rep = program[min(max(int((t - tl.reps_start) // cycle), 0), args.reps - 1)]
         extra, offset = tl.at(t)
-        depth = args.depth * s + extra
-        phi = [phi_bottom[0] * s, phi_bottom[1] * s]
-        posed, joints = pose(verts, bones, names, W, depth, phi, task=args.task, stance=args.stance, phase=s,
+        depth = rep[2] * s + extra
+        phi = [phis[rep][0] * s, phis[rep][1] * s]
+        posed, joints = pose(verts, bones, names, W, depth, phi, task=rep[0], stance=rep[1], phase=s,
                              toe_out=args.toe_out_deg, pronate=[p * s for p in args.pronate_deg])
         move = np.array([offset, 0.0, 0.0])
         posed = posed + move
@@ -687,13 +707,15 @@ def main() -> int:
         if t0 + period / 2 + hold / 2 < 0:
             continue
         bottom = int(round((t0 + period / 2 + hold / 2) * args.fps))
-        reps.append({"descent_start_s": t0, "bottom_s": t0 + period / 2 + hold / 2, "ascent_end_s": t0 + cycle,
+        reps.append({"task": program[k][0], "stance": program[k][1] if program[k][0] != "squat" else "",
+                     "descent_start_s": t0, "bottom_s": t0 + period / 2 + hold / 2, "ascent_end_s": t0 + cycle,
                      "depth_pct_leg": frames[bottom]["hip_drop_pct_leg"], "fppa_deg": frames[bottom]["fppa_deg"],
                      "kto_pct_shank": frames[bottom]["kto_pct_shank"],
                      "fppa_subject_deg": frames[bottom]["fppa_subject_deg"],
                      "kto_subject_pct_shank": frames[bottom]["kto_subject_pct_shank"]})
     truth = {"generator": "tools/synth/synth.py", "anny": ANNY, "settings": {k: (str(v) if isinstance(v, Path) else v)
-             for k, v in vars(args).items()}, "phi_bottom_deg": phi_bottom, "standing": standing,
+             for k, v in vars(args).items()}, "phi_bottom_deg": phi_bottom,
+             "phi_bottom_deg_per_rep": [phis[rep] for rep in program], "standing": standing,
              "coordinates": "pixels of the upright frame, x right, y down (as genu reports them)",
              "subject_frame": "fppa_subject_deg / kto_subject_pct_shank: the same pose seen by a camera square to the "
                               "pelvis at knee height (yaw 0, height 0.55 m), the clinically meant values",
