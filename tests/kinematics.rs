@@ -475,3 +475,55 @@ fn a_mixed_clip_judges_each_task_on_its_own_reps_and_compares_the_single_leg_sid
     assert!(!said.iter().any(|f| f.contains("caves in more")), "{said:#?}");
     assert!(said.iter().any(|f| f.starts_with("No left/right difference") && f.contains("standing on the left leg")));
 }
+
+#[test]
+fn the_landing_after_the_last_jump_is_not_a_rep() {
+    // Three jump squats; after the last flight the knees absorb the landing: a 15 % dip (half the reps' depth),
+    // deep enough for a rep on its own, but it follows a flight.
+    let spec = SynthSpec { reps: vec![SynthRep::plain(30.0); 3], ..SynthSpec::default() };
+    let (mut track, truth) = generate(&spec);
+    let leg = spec.leg_px as f32;
+    let last = truth.reps.len() - 1;
+    for (k, (t_bottom, _)) in truth.reps.iter().enumerate() {
+        for frame in &mut track.frames {
+            let Some(pose) = frame.pose.as_mut() else { continue };
+            let after = frame.pts_s - (t_bottom + 1.25);
+            if (0.0..0.4).contains(&after) {
+                let h = 0.2 * leg * (std::f64::consts::PI * after / 0.4).sin() as f32;
+                pose.landmarks.iter_mut().for_each(|l| l[1] -= h);
+            }
+            let landing = after - 0.4;
+            if k == last && (0.0..0.6).contains(&landing) {
+                let d = 0.15 * leg * (std::f64::consts::PI * landing / 0.6).sin() as f32;
+                pose.landmarks.iter_mut().take(25).for_each(|l| l[1] += d);
+                pose.landmarks[25][1] += d / 2.0;
+                pose.landmarks[26][1] += d / 2.0;
+            }
+        }
+    }
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    assert_eq!(a.reps.reps.len(), 3, "{}", a.table());
+    assert_eq!(a.reps.ignored.len(), 1, "{:?}", a.reps.ignored);
+    assert!(a.reps.ignored[0].reason.contains("just after a jump"), "{}", a.reps.ignored[0].reason);
+}
+
+#[test]
+fn a_clip_ending_at_the_last_bottom_counts_that_rep_but_not_a_descent_just_begun() {
+    let spec = SynthSpec { reps: vec![SynthRep::plain(30.0); 3], ..SynthSpec::default() };
+    let (track, truth) = generate(&spec);
+    let cut = |until: f64| {
+        let mut t = track.clone();
+        t.frames.retain(|f| f.pts_s <= until);
+        analyze_track(&t, &AnalysisConfig::default()).expect("analysis")
+    };
+    // The clip ends as the third rep reaches its bottom: the hip never rises again, but it went as deep as the
+    // others.
+    let (t3, _) = truth.reps[2];
+    let a = cut(t3 + 0.02);
+    assert_eq!(a.reps.reps.len(), 3, "{}", a.table());
+    assert!(!a.reps.reps[2].complete && a.reps.reps[0].complete, "{}", a.table());
+    // It ends 0.7 s into the 1 s descent (about four fifths of the depth): not a rep, and said so.
+    let a = cut(t3 - 0.1 - 0.3);
+    assert_eq!(a.reps.reps.len(), 2, "{}", a.table());
+    assert!(a.reps.ignored.iter().any(|i| i.reason.contains("ends on the way down")), "{:?}", a.reps.ignored);
+}

@@ -103,6 +103,16 @@ pub const KTO_DRIFT_ERROR_PCT: f64 = 3.0;
 pub const RELATIVE_MIN_DEPTH: f64 = 0.4;
 /// A partial rep at the clip's start or end must reach this fraction of the clip's clear reps to count.
 pub const PARTIAL_MIN_DEPTH: f64 = 0.6;
+/// A rep the clip ends in before the hip came back up (its bottom may lie past the end) counts only when it has
+/// gone this deep, as a fraction of the clip's clear reps: a clip that ends as the subject reaches the bottom of a
+/// last lunge (by eye a rep; 0.97 of the clear reps on ../shared/clips' forward lunges) counts it; the start of a
+/// descent, or a shallower movement, is not a rep.
+pub const END_CUT_MIN_DEPTH: f64 = 0.9;
+/// The hip this much (% of leg) above its standing height means the feet are off the floor (a heel raise lifts it
+/// by under 10 %): an excursion starting within [`LANDING_LOOKBACK_S`] of that begins with a landing.
+pub const LANDING_FLIGHT_PCT: f64 = 15.0;
+/// How long before an excursion's descent start a flight makes it a landing (seconds).
+pub const LANDING_LOOKBACK_S: f64 = 0.5;
 /// Clear reps are the excursions at least this fraction as deep as the deepest.
 pub const CLEAR_REP_FRACTION: f64 = 0.5;
 /// When both ankles travel more than this (% of leg, horizontally) during an excursion, the subject is walking or
@@ -291,7 +301,7 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
 }
 
 fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: Excursion) -> Rep {
-    let Excursion { start, bottom, end, complete } = ex;
+    let Excursion { start, bottom, end, complete, .. } = ex;
     let quality = quality(s, start..=end);
     let view = majority_view(&s.view[start..=end]);
     let flag = flag_of(&quality, view);
@@ -396,7 +406,7 @@ fn stair_reps(s: &Signals, clip: Option<&StairClip>) -> Vec<Rep> {
         .into_iter()
         .enumerate()
         .map(|(k, c)| {
-            let ex = Excursion { start: c.start, bottom: c.bottom, end: c.end, complete: true };
+            let ex = Excursion { start: c.start, bottom: c.bottom, end: c.end, complete: true, rising: true };
             let mut rep = build_rep(s, k + 1, Task::Stairs, Some(c.stance), ex);
             // The hip's drop from a standing level means nothing on a flight of stairs: no depth.
             rep.depth_pct_leg = f64::NAN;

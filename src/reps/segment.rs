@@ -7,6 +7,12 @@ use super::*;
 /// around, a set-up).
 pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>) -> Option<String> {
     let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
+    if !ex.rising && typical_depth.is_none_or(|t| depth < END_CUT_MIN_DEPTH * t) {
+        return Some(format!(
+            "the clip ends on the way down, at {depth:.0} % of leg{}: the bottom was not seen",
+            typical_depth.map_or(String::new(), |t| format!(" (clear reps: {t:.0} %)"))
+        ));
+    }
     let leg = s.standing.map(|st| st.leg_px.left().max(*st.leg_px.right())).filter(|l| *l > 0.0)?;
     let travel = |side: Side| {
         let smooth = smoothed_ankle(s, side, 0, ex.start, ex.end);
@@ -43,7 +49,8 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
     // feet alone miss it).
     let hip_x = |i: usize| s.points.get(i).map_or(f64::NAN, |p| (p.left().hip[0] + p.right().hip[0]) / 2.0);
     let moved = (hip_x(ex.end) - hip_x(ex.start)).abs() / leg * 100.0;
-    if moved > BODY_TRAVEL_MAX_PCT {
+    // (Unless the data ends at the bottom: a forward lunge's hips are ahead of where they started there.)
+    if moved > BODY_TRAVEL_MAX_PCT && ex.rising {
         return Some(format!(
             "hip dip {depth:.0} % of leg while the body moved {moved:.0} % of leg sideways in the picture: walking or a set-up"
         ));
@@ -65,6 +72,17 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
         return Some(format!(
             "hip dip {depth:.0} % of leg, under {:.0} % of this clip's clear reps ({typical:.0} %)",
             RELATIVE_MIN_DEPTH * 100.0
+        ));
+    }
+    // The landing after a jump: the hip falls from a flight into a dip far shallower than the clip's reps (the
+    // knees absorbing the landing; a jump squat's own reps start from a landing too, but go as deep as the others).
+    let lookback = (LANDING_LOOKBACK_S * s.rate_hz).round() as usize;
+    let highest = s.hip_drop_pct_leg[ex.start.saturating_sub(lookback)..=ex.start].iter().flatten().copied();
+    let flight = -highest.fold(f64::INFINITY, f64::min);
+    if depth < PARTIAL_MIN_DEPTH * typical && flight > LANDING_FLIGHT_PCT {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg just after a jump (the hip {flight:.0} % of leg above standing): the landing, under {:.0} % of this clip's clear reps ({typical:.0} %)",
+            PARTIAL_MIN_DEPTH * 100.0
         ));
     }
     if !ex.complete && depth < PARTIAL_MIN_DEPTH * typical {
@@ -92,7 +110,7 @@ fn in_frame_span(s: &Signals) -> Option<(usize, usize)> {
 
 /// The depth of the clip's clear reps: the median depth of the excursions at least half as deep as the deepest.
 pub(crate) fn typical_depth(s: &Signals, found: &[Excursion]) -> Option<f64> {
-    let depths: Vec<f64> = found.iter().filter_map(|e| s.hip_drop_pct_leg[e.bottom]).collect();
+    let depths: Vec<f64> = found.iter().filter(|e| e.rising).filter_map(|e| s.hip_drop_pct_leg[e.bottom]).collect();
     let deepest = depths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut clear: Vec<f64> = depths.into_iter().filter(|d| *d >= CLEAR_REP_FRACTION * deepest).collect();
     crate::kinematics::filter::percentile(&mut clear, 50.0)
@@ -109,6 +127,9 @@ pub(crate) struct Excursion {
     pub(crate) end: usize,
     /// False when the descent started before the data did.
     pub(crate) complete: bool,
+    /// False when the data ends before the hip rose back from the deepest sample seen: the true bottom may lie
+    /// past the end.
+    pub(crate) rising: bool,
 }
 
 /// Excursions of the hip drop below the minimum depth.
@@ -151,8 +172,10 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
             // The data ends before the hip came back: a partial rep if it was clearly rising again.
             let last = (bottom..n).rev().find(|&k| drop[k].is_some()).unwrap_or(bottom);
             let risen = depth - drop[last].unwrap_or(depth);
-            if seen_from_bottom && last > bottom && risen >= exit_floor.max(END_RISE_FRACTION * depth) {
-                out.push(Excursion { start, bottom, end: last, complete: false });
+            let rising = last > bottom && risen >= exit_floor.max(END_RISE_FRACTION * depth);
+            // Not yet rising: kept for `not_a_rep` to judge against the clip's clear reps.
+            if seen_from_bottom && (rising || (last - start) as f64 / rate_hz >= MIN_REP_S) {
+                out.push(Excursion { start, bottom, end: last, complete: false, rising });
             }
             break;
         }
@@ -169,7 +192,7 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
         }
         let end = (end + 1).min(n - 1);
         if seen_from_bottom && (end - start) as f64 / rate_hz >= MIN_REP_S {
-            out.push(Excursion { start, bottom, end, complete: from_standing });
+            out.push(Excursion { start, bottom, end, complete: from_standing, rising: true });
             last_end = end;
             // Go on from the trough after this rep (a jump squatter dips into the next rep without standing).
             i = end;

@@ -292,6 +292,84 @@ def lunge_set(args) -> int:
     return 0
 
 
+# Mixed clips (issue #10: "a mixed clip gets the right task per rep"): bilateral squats and single-leg squats on
+# each leg in one clip; (name, synth.py arguments, split). The per-task findings and the one-leg tasks' left/right
+# comparison were written on mx1 (tuning); the hm_ ones were rendered after, blind.
+SL = "single-leg"
+MIXED_SET = [
+    ("mx1", ["--mix", "squat", "squat", f"{SL}:L:0.15", f"{SL}:L:0.15", f"{SL}:R:0.15", f"{SL}:R:0.15",
+             "--fppa-deg", "0", "10"], "tuning"),
+    ("hm_y10_left_worse", ["--mix", "squat", "squat", f"{SL}:R:0.15", f"{SL}:R:0.15", f"{SL}:L:0.15", f"{SL}:L:0.15",
+                           "--yaw-deg", "10", "--fppa-deg", "12", "0"], "held-out"),
+    ("hm_female_chest_alike", ["--mix", f"{SL}:L:0.2", f"{SL}:L:0.2", "squat::0.35", "squat::0.35", f"{SL}:R:0.2",
+                               f"{SL}:R:0.2", "--camera-height", "1.0", "--fppa-deg", "8", "8", *FEMALE],
+     "held-out"),
+    ("hm_male_deep_alternating", ["--mix", "squat::0.45", "squat::0.45", f"{SL}:L:0.15", f"{SL}:R:0.15",
+                                  f"{SL}:L:0.15", f"{SL}:R:0.15", "--period", "2.5", "--fppa-deg", "0", "14", *MALE],
+     "held-out"),
+    ("hm_walk_in_right_worse", ["--walk-in", "2.5", "--mix", "squat", f"{SL}:L:0.15", f"{SL}:L:0.15", f"{SL}:R:0.15",
+                                f"{SL}:R:0.15", "--fppa-deg", "0", "14"], "held-out"),
+]
+
+
+def mixed_set(args) -> int:
+    """Per-rep tasks and stance legs in clips that mix tasks, the findings' groups, and which knee the single-leg
+    reps name worse (against the subject-frame truth of each stance knee)."""
+    results = []
+    for name, extra, split in MIXED_SET:
+        truth, rows, summary = render_and_analyse(args, name, extra)
+        want = [("squat", "") if tr["task"] == "squat" else
+                ("single-leg-squat", "left" if tr["stance"] == "L" else "right") for tr in truth["reps"]]
+        mine = [r for r in rows if r["leg"] == "left"]
+        bottoms = [float(r["t_bottom_s"]) for r in mine]
+        matched = sum(any(abs(b - tr["bottom_s"]) <= 0.3 for b in bottoms) for tr in truth["reps"])
+        got = [(r["task"], r["stance_leg"]) for r in mine]
+        # Each stance knee's error against the subject-frame truth at the bottom, and the truth per stance leg.
+        err, stance_truth = [], {"left": [], "right": []}
+        for tr, (task, stance) in zip(truth["reps"], want):
+            if not stance:
+                continue
+            k = 0 if stance == "left" else 1
+            stance_truth[stance].append(tr["fppa_subject_deg"][k])
+            r = next((r for r in rows if r["leg"] == stance and abs(float(r["t_bottom_s"]) - tr["bottom_s"]) < 1.0),
+                     None)
+            if r is not None and r["fppa_bottom_deg"]:
+                err.append(float(r["fppa_bottom_deg"]) - tr["fppa_subject_deg"][k])
+        diff = np.mean(stance_truth["left"]) - np.mean(stance_truth["right"])
+        findings = summary["findings"]
+        named = [f for f in findings if "standing on the left leg" in f]
+        if not named:
+            verdict = "none"
+        elif named[0].startswith("No left/right"):
+            verdict = "right" if abs(diff) < 8 else "missed"
+        else:
+            worse = "left" if named[0].startswith("The left") else "right"
+            verdict = "right" if abs(diff) >= 8 and worse == ("left" if diff > 0 else "right") else "WRONG"
+        headings = [f for f in findings if f.endswith("):")]
+        results.append({"clip": name, "split": split, "reps": len(mine), "reps_true": len(truth["reps"]),
+                        "matched": matched, "tasks_right": sum(g == w for g, w in zip(got, want)) if len(got) == len(want)
+                        else 0, "headings": headings, "stance_fppa_err": err, "single_leg_lr": verdict,
+                        "true_lr_diff": float(diff)})
+    save(args, "mixed", results, suffixed=False)
+    print(f"{'clip':28} {'split':8} {'reps':>6} {'bottoms':>8} {'tasks':>6} {'stance FPPA err':>24} {'L/R (true)':>16}")
+    fmt = lambda v: " ".join(f"{x:+.1f}" for x in v) or "-"
+    for r in results:
+        print(f"{r['clip']:28} {r['split']:8} {r['reps']:>3}/{r['reps_true']:<2} {r['matched']:>8} "
+              f"{r['tasks_right']:>3}/{r['reps_true']:<2} {fmt(r['stance_fppa_err']):>24} "
+              f"{r['single_leg_lr']:>7} ({r['true_lr_diff']:+.0f})")
+        print(f"{'':28} findings' headings: {' | '.join(r['headings']) or '-'}")
+    for split, part in by_split(results):
+        exact = sum(r["reps"] == r["reps_true"] == r["matched"] for r in part)
+        n = sum(r["reps_true"] for r in part)
+        verdicts = [r["single_leg_lr"] for r in part]
+        print(f"{split:8}: {len(part)} clips; rep counts exact {exact}; per-rep task and stance right "
+              f"{sum(r['tasks_right'] for r in part)}/{n}; stance-knee FPPA {len(pooled(part, 'stance_fppa_err'))} "
+              f"reported, MAE {mae(pooled(part, 'stance_fppa_err'))} deg; single-leg left/right finding: right "
+              f"{verdicts.count('right')}, none {verdicts.count('none')}, missed {verdicts.count('missed')}, wrong "
+              f"{verdicts.count('WRONG')}")
+    return 0
+
+
 # Feet turned out (issue #14): (name, synth.py arguments, split). The toe-out mapping (TOE_OUT_SCALE,
 # TOE_OUT_RAW_AT_STRAIGHT in src/kinematics/metrics.rs) was fitted on the tuning clips; the others are held out.
 FEET_SET = [
@@ -711,7 +789,8 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--model", choices=["lite", "full", "heavy"], default="full",
                     help="landmark model genu runs with (heavy: `make models-heavy` first)")
-    ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet", "roll", "stairs", "lunge"],
+    ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet", "roll", "stairs", "lunge",
+                                          "mixed"],
                     default="standard")
     args = ap.parse_args()
     args.suffix = "" if args.model == "full" else f"_{args.model}"
@@ -730,6 +809,8 @@ def main() -> int:
         return stairs_set(args)
     if args.set == "lunge":
         return lunge_set(args)
+    if args.set == "mixed":
+        return mixed_set(args)
     results = []
     jobs = [(view, cam, left, right, "squat") for view, cam in VIEWS.items() for left, right in LEVELS]
     jobs += [(f"front, {task}", ["--yaw-deg", "0", "--camera-height", "0.55", "--task", task, "--stance", "L",
