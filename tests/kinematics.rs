@@ -527,3 +527,23 @@ fn a_clip_ending_at_the_last_bottom_counts_that_rep_but_not_a_descent_just_begun
     assert_eq!(a.reps.reps.len(), 2, "{}", a.table());
     assert!(a.reps.ignored.iter().any(|i| i.reason.contains("ends on the way down")), "{:?}", a.reps.ignored);
 }
+
+#[test]
+fn shallow_single_leg_squats_after_deep_squats_are_reps_not_dips() {
+    // Two squats to 44 % of leg, then four single-leg squats to 12 % (under 40 % of the squats' depth): judged
+    // against the other single-leg reps, they are reps.
+    let mut reps = vec![SynthRep::plain(44.0); 2];
+    reps.extend(vec![SynthRep::plain(12.0); 4]);
+    let stance_per_rep = vec![None, None, Some(Side::Left), Some(Side::Right), Some(Side::Left), Some(Side::Right)];
+    let (a, _) = analyze(&SynthSpec { reps, stance_per_rep, ..SynthSpec::default() });
+    let stances: Vec<Option<Side>> = a.reps.reps.iter().map(|r| r.stance).collect();
+    assert_eq!(stances, vec![None, None, Some(Side::Left), Some(Side::Right), Some(Side::Left), Some(Side::Right)]);
+    assert!(a.reps.ignored.is_empty(), "{:?}", a.reps.ignored);
+    // A single lifted-foot dip among deep squats is still judged against the squats: one is not a set of reps.
+    let mut reps = vec![SynthRep::plain(44.0); 2];
+    reps.push(SynthRep::plain(12.0));
+    let (a, _) =
+        analyze(&SynthSpec { reps, stance_per_rep: vec![None, None, Some(Side::Left)], ..SynthSpec::default() });
+    assert_eq!(a.reps.reps.len(), 2, "{}", a.table());
+    assert!(a.reps.ignored[0].reason.contains("under 40 %"), "{:?}", a.reps.ignored);
+}

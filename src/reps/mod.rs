@@ -422,10 +422,16 @@ fn stair_reps(s: &Signals, clip: Option<&StairClip>) -> Vec<Rep> {
 /// the excursions that are not, with why; the clip's task and why.
 fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, Task, String) {
     let found = excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct);
+    // One-leg excursions (a foot lifted or lowered) are judged against the clip's other one-leg excursions when
+    // it has at least two: single-leg squats are shallower than bilateral ones (a mixed clip of 44 % squats and
+    // 15 % single-leg squats lost every single-leg rep as a dip "under 40 % of the clear reps").
+    let one_leg: Vec<bool> = found.iter().map(|e| stance_of(s, e.start, e.bottom, e.end).is_some()).collect();
+    let of_one_leg: Vec<Excursion> = found.iter().zip(&one_leg).filter(|(_, one)| **one).map(|(e, _)| *e).collect();
     let typical = typical_depth(s, &found);
+    let typical_one_leg = (of_one_leg.len() >= 2).then(|| typical_depth(s, &of_one_leg)).flatten().or(typical);
     let (mut kept, mut ignored) = (Vec::new(), Vec::new());
-    for ev in found {
-        match not_a_rep(s, &ev, typical) {
+    for (ev, one) in found.into_iter().zip(one_leg) {
+        match not_a_rep(s, &ev, if one { typical_one_leg } else { typical }) {
             Some(reason) => ignored.push(Ignored {
                 bottom: moment(s, ev.bottom),
                 depth_pct_leg: s.hip_drop_pct_leg[ev.bottom].unwrap_or(f64::NAN),
