@@ -84,12 +84,13 @@ const MOMENTS: [(&str, Pick); 3] = [
     ("at 45 degrees of knee flexion", |l| (l.fppa_at_45_deg.value, l.fppa_at_45_uncertainty_deg)),
 ];
 
-/// Rep numbers as a short list: "1, 2, 5" or "3–6".
+/// Rep numbers in words: "rep 4", "reps 1, 2, 5" or "reps 3–6".
 pub fn rep_list(numbers: &[usize]) -> String {
     let consecutive = numbers.windows(2).all(|w| w[1] == w[0] + 1);
     match numbers {
-        [first, .., last] if consecutive && numbers.len() > 2 => format!("{first}–{last}"),
-        _ => numbers.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+        [one] => format!("rep {one}"),
+        [first, .., last] if consecutive && numbers.len() > 2 => format!("reps {first}–{last}"),
+        _ => format!("reps {}", numbers.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
     }
 }
 
@@ -135,7 +136,7 @@ fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
     let threshold = ASYMMETRY_MIN_DEG.max(2.0 * (vl + vr).sqrt()).max(ul + ur);
     let numbers = |v: &Values| rep_list(&v.iter().map(|x| x.0).collect::<Vec<_>>());
     let both = format!(
-        "FPPA {when} averages {ml:.1} degrees standing on the left leg (reps {}) and {mr:.1} on the right (reps {})",
+        "FPPA {when} averages {ml:.1} degrees standing on the left leg ({}) and {mr:.1} on the right ({})",
         numbers(&l),
         numbers(&r)
     );
@@ -266,7 +267,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             .iter()
             .map(|t| {
                 let numbers: Vec<usize> = all.iter().filter(|r| r.task == *t).map(|r| r.number).collect();
-                format!("{} {t} (reps {})", numbers.len(), rep_list(&numbers))
+                format!("{} {t} ({})", numbers.len(), rep_list(&numbers))
             })
             .collect();
         format!(": {}", each.join(", "))
@@ -305,7 +306,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             said.push(format!("Depth: the hip drops {:.0} % of leg length on average.", d.mean));
         }
         if mixed && !said.is_empty() {
-            out.push(format!("{} (reps {}):", task_title(group.task), rep_list(&group.reps)));
+            out.push(format!("{} ({}):", task_title(group.task), rep_list(&group.reps)));
         }
         out.extend(said);
     }
