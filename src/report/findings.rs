@@ -316,7 +316,8 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             "Filming: the subject is filmed from behind (left and right are the subject's). From behind BlazePose misreads the camera's angle by up to {:.0} degrees and cannot see the toes, so per-leg valgus and knee over toe are left empty (in a bilateral squat the mean of both knees and the knee-to-ankle separation ratio still hold). Film from the front for per-leg results.",
             crate::kinematics::BACK_YAW_ERROR_DEG
         ));
-    } else if let Some(y) = largest_yaw(reps) {
+    } else if let Some(y) = largest_yaw(reps).filter(|_| !a.signals.clip_view.is_sagittal()) {
+        // (Not on a side view, filmed so on purpose for depth and flexion: the line below says what it cannot give.)
         out.push(format!(
             "Filming: the camera stood about {:.0} degrees to the subject's {} of square. Per-leg values are corrected for it where that is reliable and left empty where the angle could move them by more than {:.0} degrees; film square to the subject for per-leg results.",
             y.abs(),
