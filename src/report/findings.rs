@@ -3,7 +3,7 @@
 
 use crate::analysis::Analysis;
 use crate::kinematics::{view_name, Side};
-use crate::reps::{KtoCategory, Rep, Task, TaskStats};
+use crate::reps::{tasks_in_order, KtoCategory, Rep, Task, TaskStats};
 
 /// The smallest left/right difference in FPPA (degrees) reported as a finding: the smallest detectable
 /// difference of 2D FPPA is 7.5–8.9° (Munro, Herrington & Carolan 2012); a smaller difference is within what
@@ -135,8 +135,14 @@ fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
     let diff = ml - mr;
     let threshold = ASYMMETRY_MIN_DEG.max(2.0 * (vl + vr).sqrt()).max(ul + ur);
     let numbers = |v: &Values| rep_list(&v.iter().map(|x| x.0).collect::<Vec<_>>());
+    // A lunge's measured leg is its front leg; the other tasks' is the leg stood on.
+    let (on_left, on_right) = if reps.iter().any(|r| r.task == Task::Lunge) {
+        ("with the left leg in front", "with the right")
+    } else {
+        ("standing on the left leg", "on the right")
+    };
     let both = format!(
-        "FPPA {when} averages {ml:.1} degrees standing on the left leg ({}) and {mr:.1} on the right ({})",
+        "FPPA {when} averages {ml:.1} degrees {on_left} ({}) and {mr:.1} {on_right} ({})",
         numbers(&l),
         numbers(&r)
     );
@@ -255,13 +261,8 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         return out;
     }
     let complete = all.iter().filter(|r| r.complete).count();
-    // The tasks of all reps, flagged or not, in the order they first appear.
-    let mut tasks: Vec<Task> = Vec::new();
-    for r in all {
-        if !tasks.contains(&r.task) {
-            tasks.push(r.task);
-        }
-    }
+    // The tasks of all reps, flagged or not.
+    let tasks = tasks_in_order(all.iter());
     let what = if tasks.len() > 1 {
         let each: Vec<String> = tasks
             .iter()

@@ -25,8 +25,8 @@ mod stairs;
 mod types;
 
 pub use types::{
-    Asymmetry, Ignored, KtoCategory, LegRep, LegStats, Moment, Quality, Rep, RepAnalysis, RepAsymmetry, Stat, Task,
-    TaskStats, Value,
+    tasks_in_order, Asymmetry, Ignored, KtoCategory, LegRep, LegStats, Moment, Quality, Rep, RepAnalysis, RepAsymmetry,
+    Stat, Task, TaskStats, Value,
 };
 
 pub use classify::{LUNGE_MAX_BACK_ANKLE_DROP, LUNGE_MAX_FRONT_ANKLE_RISE, LUNGE_MIN_KNEE_STEP};

@@ -374,13 +374,7 @@ pub struct TaskStats {
 impl TaskStats {
     /// The statistics of each task among the reps that are not flagged, in the order the tasks first appear.
     pub fn per_task(reps: &[Rep]) -> Vec<Self> {
-        let mut tasks: Vec<Task> = Vec::new();
-        for r in reps.iter().filter(|r| r.flag.is_none()) {
-            if !tasks.contains(&r.task) {
-                tasks.push(r.task);
-            }
-        }
-        tasks
+        tasks_in_order(reps.iter().filter(|r| r.flag.is_none()))
             .into_iter()
             .map(|task| {
                 let mine = reps.iter().filter(move |r| r.flag.is_none() && r.task == task);
@@ -393,6 +387,17 @@ impl TaskStats {
             })
             .collect()
     }
+}
+
+/// The tasks of `reps` in the order they first appear.
+pub fn tasks_in_order<'a>(reps: impl Iterator<Item = &'a Rep>) -> Vec<Task> {
+    let mut tasks: Vec<Task> = Vec::new();
+    for r in reps {
+        if !tasks.contains(&r.task) {
+            tasks.push(r.task);
+        }
+    }
+    tasks
 }
 
 /// The rep stage's result.
