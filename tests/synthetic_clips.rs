@@ -480,4 +480,16 @@ fn a_clip_of_a_squat_then_single_leg_squats_on_each_leg_names_the_worse_leg() {
         let got = num(r, "fppa_bottom_deg").expect("stance knee FPPA");
         assert!((got - want).abs() <= 4.0, "rep {}: {got:.1} against {want:.1}", r["rep"]);
     }
+    // The report sets each task's heading apart from the findings under it.
+    let out = tempfile::tempdir().expect("tempdir");
+    genu()
+        .arg("analyze")
+        .arg(fixture("mixed_single_right14.mp4"))
+        .arg("-o")
+        .arg(out.path())
+        .arg("--no-overlay")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("report.html")).expect("report.html");
+    assert!(html.contains("<li class=\"task\">Single-leg squat (reps 2–5):</li>"), "task heading in the report");
 }

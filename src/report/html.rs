@@ -111,7 +111,7 @@ fn plot(summary: &Summary, title: &str, unit: &str, pick: &dyn Fn(Side, usize) -
 const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:980px;color:#222;padding:0 12px}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}
-th{background:#f4f6fa}td.l,th.l{text-align:left}.muted{color:#777}.find li{margin:4px 0}
+th{background:#f4f6fa}td.l,th.l{text-align:left}.muted{color:#777}.find li{margin:4px 0}.find li.task{list-style:none;margin:12px 0 4px -16px;font-weight:600}
 .stills{display:flex;flex-wrap:wrap;gap:12px}.stills figure{margin:0}.stills img{max-width:300px;border:1px solid #ccc}
 .medial{color:#b00020;font-weight:600}.unclear{color:#8a5a00}.left{color:#d97a00}.right{color:#0088cc}code{font-size:12px}";
 
@@ -140,7 +140,9 @@ pub fn render(summary: &Summary, stills: &[Still]) -> String {
     ));
     h.push_str("<h2>Findings</h2><ul class=\"find\">");
     for f in &summary.findings {
-        h.push_str(&format!("<li>{}</li>", escape(f)));
+        // A mixed clip's findings come under a heading per task ("Single-leg squat (reps 3–6):").
+        let class = if f.ends_with("):") { " class=\"task\"" } else { "" };
+        h.push_str(&format!("<li{class}>{}</li>", escape(f)));
     }
     h.push_str("</ul>");
     h.push_str(&format!(
