@@ -363,18 +363,16 @@ fn single_leg_squat_filmed_from_behind_names_the_real_stance_leg() {
     per_leg_withheld_from_behind(&rows);
 }
 
+/// The HTML report `genu analyze` writes for a fixture clip.
+fn report_of(name: &str) -> String {
+    let out = tempfile::tempdir().expect("tempdir");
+    genu().arg("analyze").arg(fixture(name)).arg("-o").arg(out.path()).arg("--no-overlay").assert().success();
+    std::fs::read_to_string(out.path().join("report.html")).expect("report.html")
+}
+
 #[test]
 fn report_holds_a_still_of_each_rep_bottom_inline() {
-    let out = tempfile::tempdir().expect("tempdir");
-    genu()
-        .arg("analyze")
-        .arg(fixture("front_valgus_r16.mp4"))
-        .arg("-o")
-        .arg(out.path())
-        .arg("--no-overlay")
-        .assert()
-        .success();
-    let html = std::fs::read_to_string(out.path().join("report.html")).expect("report.html");
+    let html = report_of("front_valgus_r16.mp4");
     assert!(html.contains("<svg"), "plots are inline");
     assert!(html.matches("data:image/png;base64,").count() >= 2, "a still of each of the 2 reps' bottoms");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "no network resources");
@@ -481,15 +479,6 @@ fn a_clip_of_a_squat_then_single_leg_squats_on_each_leg_names_the_worse_leg() {
         assert!((got - want).abs() <= 4.0, "rep {}: {got:.1} against {want:.1}", r["rep"]);
     }
     // The report sets each task's heading apart from the findings under it.
-    let out = tempfile::tempdir().expect("tempdir");
-    genu()
-        .arg("analyze")
-        .arg(fixture("mixed_single_right14.mp4"))
-        .arg("-o")
-        .arg(out.path())
-        .arg("--no-overlay")
-        .assert()
-        .success();
-    let html = std::fs::read_to_string(out.path().join("report.html")).expect("report.html");
+    let html = report_of("mixed_single_right14.mp4");
     assert!(html.contains("<li class=\"task\">Single-leg squat (reps 2–5):</li>"), "task heading in the report");
 }
