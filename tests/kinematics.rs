@@ -427,6 +427,25 @@ fn one_turned_yaw_cue_does_not_turn_the_camera_yaw() {
 }
 
 #[test]
+fn a_rolled_camera_keeps_all_three_yaw_cues() {
+    // The same turned hip line, filmed with the camera rolled 15 degrees: the planted feet sit at different heights
+    // in the picture, but level once the roll is taken out, so the standing cues still outvote the hip line.
+    let spec = SynthSpec { rotation: 15f64.to_radians(), ..SynthSpec::default() };
+    let (mut track, _) = generate(&spec);
+    for frame in &mut track.frames {
+        let pose = frame.pose.as_mut().expect("pose");
+        let half = pose.world[23][0].abs() as f64;
+        let dz = (half * 12f64.to_radians().tan()) as f32;
+        pose.world[23][2] -= dz;
+        pose.world[24][2] += dz;
+    }
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    assert!((a.signals.roll_deg - 15.0).abs() < 1.0, "roll {}", a.signals.roll_deg);
+    let yaw = a.reps.reps[0].camera_yaw_deg.expect("yaw");
+    assert!(yaw.abs() < 0.5, "{yaw} (the hip line alone reads 12)");
+}
+
+#[test]
 fn a_mixed_clip_judges_each_task_on_its_own_reps_and_compares_the_single_leg_sides() {
     // Two bilateral squats, then two single-leg squats on the left leg and two on the right; the right knee is
     // programmed to cave in (20 degrees at 30 % depth, about 13 at the single-leg squats' 20 %), the left not.

@@ -131,7 +131,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
 
     // The camera's yaw from three cues; on the hip line alone, with the standing knee line as its check, where
     // the feet are never both planted while standing.
-    let (camera_yaw, yaw_check) = match yaw::three_cue_yaw(&cleaned, &standing_idx, &hip_line_yaw, facing) {
+    let (camera_yaw, yaw_check) = match yaw::three_cue_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, facing) {
         Some((yaw, spread)) => (yaw, Some(spread)),
         None => (hip_line_yaw, None),
     };

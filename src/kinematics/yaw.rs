@@ -117,6 +117,7 @@ pub const PLANTED_MAX_ANKLE_STEP: f64 = 0.04;
 /// fewer than [`MIN_YAW_SAMPLES`] such standing samples exist; the hip line is then the yaw.
 pub(crate) fn three_cue_yaw(
     c: &Cleaned,
+    points: &[LegPoints],
     standing_idx: &[usize],
     hip_line: &[Option<f64>],
     facing: Facing,
@@ -124,7 +125,8 @@ pub(crate) fn three_cue_yaw(
     let planted: Vec<(usize, [f64; 2])> = standing_idx
         .iter()
         .filter(|&&i| {
-            let p = c.legs_at(i);
+            // On the points turned level for the camera's roll: a rolled camera puts one planted ankle higher.
+            let p = points[i];
             let leg = (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0;
             (p.left().ankle[1] - p.right().ankle[1]).abs() <= PLANTED_MAX_ANKLE_STEP * leg
         })
