@@ -200,6 +200,7 @@ fn leg_findings(reps: &[Rep], group: &TaskStats) -> Vec<String> {
             (count(KtoCategory::MedialToToe), count(KtoCategory::MedialAtRest), count(KtoCategory::MedialUnclear));
         let leg = side.name();
         let n = measured.len();
+        let reps = if n == 1 { "rep" } else { "reps" };
         let band = crate::reps::KTO_OVER_TOE_BAND_PCT;
         let (lo, hi) = KtoCategory::drift_limits();
         let unclear_note = || {
@@ -210,16 +211,19 @@ fn leg_findings(reps: &[Rep], group: &TaskStats) -> Vec<String> {
         out.push(if medial > 0 {
             let more = if unclear > 0 { format!("; in {unclear} more it sits medial, but {}", unclear_note()) } else { String::new() };
             format!(
-                "The {leg} knee drifts medial to the second toe in {medial} of {n} reps (it moves more than {hi:.0} % of shank toward the midline from where it stood){more}."
+                "The {leg} knee drifts medial to the second toe in {medial} of {n} {reps} (it moves more than {hi:.0} % of shank toward the midline from where it stood){more}."
             )
         } else if unclear > 0 {
-            format!("The {leg} knee sits medial to the second toe in {} of {n} reps; in {unclear} of them {}.", unclear + at_rest, unclear_note())
+            format!("The {leg} knee sits medial to the second toe in {} of {n} {reps}; in {unclear} of them {}.", unclear + at_rest, unclear_note())
         } else if at_rest > 0 {
             format!(
-                "The {leg} knee sits medial to the second toe in {at_rest} of {n} reps, but it stood there already: a static alignment (feet turned out, stance), not a knee that caves in during the rep."
+                "The {leg} knee sits medial to the second toe in {at_rest} of {n} {reps}, but it stood there already: a static alignment (feet turned out, stance), not a knee that caves in during the rep."
             )
         } else {
-            format!("The {leg} knee stays over or outside the second toe in all {n} measured reps.")
+            format!(
+                "The {leg} knee stays over or outside the second toe in {}.",
+                if n == 1 { "the one measured rep".to_string() } else { format!("all {n} measured reps") }
+            )
         });
         if let Some(st) = group.legs[side].fppa_peak_deg {
             let kind = if st.mean > 0.0 { "valgus" } else { "varus" };
