@@ -105,8 +105,8 @@ pub const RELATIVE_MIN_DEPTH: f64 = 0.4;
 pub const PARTIAL_MIN_DEPTH: f64 = 0.6;
 /// A rep the clip ends in before the hip came back up (its bottom may lie past the end) counts only when it has
 /// gone this deep, as a fraction of the clip's clear reps: a clip that ends as the subject reaches the bottom of a
-/// last lunge (by eye a rep; 51 % of leg against the clear reps' 52 % on ../shared/clips' forward lunges) counts
-/// it; the start of a descent, or a shallower movement, is not a rep.
+/// last lunge (by eye a rep; 51 % of leg against the clear reps' 52 % on the development clips' forward
+/// lunges) counts it; the start of a descent, or a shallower movement, is not a rep.
 pub const END_CUT_MIN_DEPTH: f64 = 0.9;
 /// The hip this much (% of leg) above its standing height means the feet are off the floor (a heel raise lifts it
 /// by under 10 %): an excursion starting within [`LANDING_LOOKBACK_S`] of that begins with a landing.
