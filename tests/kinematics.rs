@@ -397,19 +397,23 @@ fn jump_squats_measure_depth_from_the_floor_not_the_flight() {
     }
 }
 
+/// Turn the world hip line by `deg` degrees in every frame (the left hip nearer the camera, the right further).
+fn turn_world_hips(track: &mut genu::pose::PoseTrack, deg: f64) {
+    for frame in &mut track.frames {
+        let pose = frame.pose.as_mut().expect("pose");
+        let half = pose.world[23][0].abs() as f64;
+        let dz = (half * deg.to_radians().tan()) as f32;
+        pose.world[23][2] -= dz;
+        pose.world[24][2] += dz;
+    }
+}
+
 /// The camera's yaw is the median of three cues (hip line, standing knee line, feet): one cue that BlazePose reads
 /// turned does not turn the yaw, where the hip line alone used to be the yaw.
 #[test]
 fn one_turned_yaw_cue_does_not_turn_the_camera_yaw() {
     let (mut track, _) = generate(&SynthSpec::default());
-    // Turn the world hip line by 12 degrees in every frame (the left hip 2 cm nearer, the right 2 cm further).
-    for frame in &mut track.frames {
-        let pose = frame.pose.as_mut().expect("pose");
-        let half = pose.world[23][0].abs() as f64;
-        let dz = (half * 12f64.to_radians().tan()) as f32;
-        pose.world[23][2] -= dz;
-        pose.world[24][2] += dz;
-    }
+    turn_world_hips(&mut track, 12.0);
     let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
     let yaws: Vec<f64> = a.signals.camera_yaw_deg.iter().flatten().copied().collect();
     assert!(!yaws.is_empty());
@@ -432,13 +436,7 @@ fn a_rolled_camera_keeps_all_three_yaw_cues() {
     // in the picture, but level once the roll is taken out, so the standing cues still outvote the hip line.
     let spec = SynthSpec { rotation: 15f64.to_radians(), ..SynthSpec::default() };
     let (mut track, _) = generate(&spec);
-    for frame in &mut track.frames {
-        let pose = frame.pose.as_mut().expect("pose");
-        let half = pose.world[23][0].abs() as f64;
-        let dz = (half * 12f64.to_radians().tan()) as f32;
-        pose.world[23][2] -= dz;
-        pose.world[24][2] += dz;
-    }
+    turn_world_hips(&mut track, 12.0);
     let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
     assert!((a.signals.roll_deg - 15.0).abs() < 1.0, "roll {}", a.signals.roll_deg);
     let yaw = a.reps.reps[0].camera_yaw_deg.expect("yaw");

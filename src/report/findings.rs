@@ -30,10 +30,9 @@ pub const ASYMMETRY_MIN_REPS: usize = 2;
 /// and the two values' combined uncertainty; the reps it rests on and the moment (the bottom, or 60° / 45° of
 /// knee flexion on the descent when the bottom could not be measured, as in deep squats) are named.
 fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
-    let moments = MOMENTS;
     // Per moment: (rep number, left − right, the two values' summed uncertainty) of each rep with both legs.
     type Pairs = Vec<(usize, f64, f64)>;
-    let at_each: Vec<(&str, Pairs)> = moments
+    let at_each: Vec<(&str, Pairs)> = MOMENTS
         .iter()
         .map(|(when, pick)| {
             let both = reps
@@ -266,7 +265,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
     }
     let complete = all.iter().filter(|r| r.complete).count();
     // The tasks of all reps, flagged or not.
-    let tasks = tasks_in_order(all.iter());
+    let tasks = tasks_in_order(all.iter().map(|r| r.task));
     let what = if tasks.len() > 1 {
         let each: Vec<String> = tasks
             .iter()

@@ -425,35 +425,36 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
     // One-leg excursions (a foot lifted or lowered) are judged against the clip's other one-leg excursions when
     // it has at least two: single-leg squats are shallower than bilateral ones (a mixed clip of 44 % squats and
     // 15 % single-leg squats lost every single-leg rep as a dip "under 40 % of the clear reps").
-    let one_leg: Vec<bool> = found.iter().map(|e| stance_of(s, e.start, e.bottom, e.end).is_some()).collect();
-    let of_one_leg: Vec<Excursion> = found.iter().zip(&one_leg).filter(|(_, one)| **one).map(|(e, _)| *e).collect();
+    let stances: Vec<Option<(Side, Task)>> = found.iter().map(|e| stance_of(s, e.start, e.bottom, e.end)).collect();
+    let of_one_leg: Vec<Excursion> =
+        found.iter().zip(&stances).filter(|(_, st)| st.is_some()).map(|(e, _)| *e).collect();
     let typical = typical_depth(s, &found);
     let typical_one_leg = (of_one_leg.len() >= 2).then(|| typical_depth(s, &of_one_leg)).flatten().or(typical);
     let (mut kept, mut ignored) = (Vec::new(), Vec::new());
-    for (ev, one) in found.into_iter().zip(one_leg) {
-        match not_a_rep(s, &ev, if one { typical_one_leg } else { typical }) {
+    for (ev, stance) in found.into_iter().zip(stances) {
+        match not_a_rep(s, &ev, if stance.is_some() { typical_one_leg } else { typical }) {
             Some(reason) => ignored.push(Ignored {
                 bottom: moment(s, ev.bottom),
                 depth_pct_leg: s.hip_drop_pct_leg[ev.bottom].unwrap_or(f64::NAN),
                 reason,
             }),
-            None => kept.push(ev),
+            None => kept.push((ev, stance)),
         }
     }
     let mut tasks = Vec::new();
     let mut reps = Vec::new();
-    for (k, ev) in kept.into_iter().enumerate() {
+    for (k, (ev, free_foot)) in kept.into_iter().enumerate() {
         let (start, bottom, end) = (ev.start, ev.bottom, ev.end);
         let (rep_task, stance) = match config.task {
             Task::Auto => lunge_front(s, start, bottom, end)
                 .map(|front| (Task::Lunge, Some(front)))
-                .or_else(|| stance_of(s, start, bottom, end).map(|(st, t)| (t, Some(st))))
+                .or_else(|| free_foot.map(|(st, t)| (t, Some(st))))
                 .unwrap_or((Task::Squat, None)),
             Task::Squat => (Task::Squat, None),
             Task::Lunge => {
                 (Task::Lunge, Some(front_leg(s, start, bottom, end).unwrap_or_else(|| planted_leg(s, start, end))))
             }
-            t => (t, Some(stance_of(s, start, bottom, end).map_or_else(|| planted_leg(s, start, end), |(st, _)| st))),
+            t => (t, Some(free_foot.map_or_else(|| planted_leg(s, start, end), |(st, _)| st))),
         };
         tasks.push(rep_task);
         reps.push(build_rep(s, k + 1, rep_task, stance, ev));
@@ -493,14 +494,10 @@ fn others(tasks: &[Task], task: Task) -> String {
     if rest.is_empty() {
         return String::new();
     }
-    let mut kinds: Vec<(Task, usize)> = Vec::new();
-    for t in &rest {
-        match kinds.iter_mut().find(|(k, _)| k == t) {
-            Some((_, n)) => *n += 1,
-            None => kinds.push((*t, 1)),
-        }
-    }
-    let list: Vec<String> = kinds.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+    let list: Vec<String> = tasks_in_order(rest.iter().copied())
+        .into_iter()
+        .map(|t| format!("{t} ({})", rest.iter().filter(|r| **r == t).count()))
+        .collect();
     format!("; the other {}: {}", rest.len(), list.join(", "))
 }
 

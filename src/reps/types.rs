@@ -374,7 +374,7 @@ pub struct TaskStats {
 impl TaskStats {
     /// The statistics of each task among the reps that are not flagged, in the order the tasks first appear.
     pub fn per_task(reps: &[Rep]) -> Vec<Self> {
-        tasks_in_order(reps.iter().filter(|r| r.flag.is_none()))
+        tasks_in_order(reps.iter().filter(|r| r.flag.is_none()).map(|r| r.task))
             .into_iter()
             .map(|task| {
                 let mine = reps.iter().filter(move |r| r.flag.is_none() && r.task == task);
@@ -389,15 +389,15 @@ impl TaskStats {
     }
 }
 
-/// The tasks of `reps` in the order they first appear.
-pub fn tasks_in_order<'a>(reps: impl Iterator<Item = &'a Rep>) -> Vec<Task> {
-    let mut tasks: Vec<Task> = Vec::new();
-    for r in reps {
-        if !tasks.contains(&r.task) {
-            tasks.push(r.task);
+/// The different tasks among `tasks`, in the order they first appear.
+pub fn tasks_in_order(tasks: impl Iterator<Item = Task>) -> Vec<Task> {
+    let mut out: Vec<Task> = Vec::new();
+    for t in tasks {
+        if !out.contains(&t) {
+            out.push(t);
         }
     }
-    tasks
+    out
 }
 
 /// The rep stage's result.
