@@ -12,7 +12,8 @@
 
 use super::segment::{each_foot_stepped_alone, median_around, size_change, smoothed_ankle};
 use super::*;
-use crate::kinematics::geometry::{dist, median_of, midpoint};
+use crate::kinematics::geometry::{dist, median_of};
+use crate::kinematics::hip_mid_y;
 
 /// Stairs: the hip's net vertical travel in the picture over the clip must exceed this (% of leg length).
 pub const STAIRS_MIN_TRAVEL_PCT: f64 = 60.0;
@@ -75,7 +76,7 @@ pub(crate) struct StairClip {
 pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
     let st = s.standing?;
     let leg = st.leg_px.left().max(*st.leg_px.right());
-    let y: Vec<f64> = s.points.iter().map(hip_y).filter(|v| v.is_finite()).collect();
+    let y: Vec<f64> = s.points.iter().map(hip_mid_y).filter(|v| v.is_finite()).collect();
     let k = (y.len() / 10).max(1);
     if y.len() < 2 * k || leg <= 0.0 {
         return None;
@@ -83,10 +84,6 @@ pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
     let head = y[..k].iter().sum::<f64>() / k as f64;
     let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
     Some((head - tail) / leg * 100.0)
-}
-
-fn hip_y(p: &crate::kinematics::LegPoints) -> f64 {
-    midpoint(p.left().hip, p.right().hip)[1]
 }
 
 /// A clip whose hip travels far up or down in the picture: stairs, that way.
@@ -138,7 +135,7 @@ fn travel_along(s: &Signals) -> Option<(f64, f64)> {
     if !each_foot_stepped_alone(s, first, last) {
         return None;
     }
-    let around = |i: usize| median_around(s, i, |k| s.valid[k].then(|| hip_y(&s.points[k])));
+    let around = |i: usize| median_around(s, i, |k| s.valid[k].then(|| hip_mid_y(&s.points[k])));
     let trunk = median_of((first..=last).filter_map(|k| s.trunk_px[k]))?;
     Some((ratio, (around(first)? - around(last)?) / trunk))
 }
