@@ -3,8 +3,9 @@
 //! Run with `make bench-pose` (or `cargo bench --bench pose` after `make build`). For three 10 s H.264 clips
 //! made from the sports2d demo clip (1280x720, 1920x1080, and a portrait phone clip: 1080x1920 upright, stored
 //! turned with a display matrix) it measures:
-//! * decode only: the decoding thread as the pose stage runs it (decode, colour conversion, rotation), frames
-//!   per second and CPU per frame;
+//! * decode only: the decoding thread as the pose stage runs it (decoding; no colour conversion or rotation
+//!   where the frame needs no scaling, since the crops are sampled from the decoder's planes), frames per second
+//!   and CPU per frame;
 //! * inference only: the landmark model on a fixed region of the clip's first frame, plus the detector at the
 //!   rate the tracker runs it while following someone (every [`genu::pose::SURVEY_INTERVAL_S`]), on one ONNX
 //!   Runtime thread, without sampling their input crops: the CPU per frame no pose pass can go below;
@@ -47,7 +48,7 @@ fn clips(dir: &Path) -> (Vec<(&'static str, PathBuf)>, PathBuf) {
 fn decode_only(clip: &Path) -> (u64, f64, f64) {
     let cpu = process_cpu_s();
     let t = Instant::now();
-    let mut d = DecodeThread::open(clip, VideoOptions::default()).expect("open");
+    let mut d = DecodeThread::open(clip, VideoOptions { yuv: true, ..Default::default() }).expect("open");
     let mut n = 0u64;
     while let Some(f) = d.next_frame() {
         d.recycle(f.expect("frame"));
@@ -71,11 +72,11 @@ struct Calls {
 
 /// What the models cost per call, and what sampling their inputs costs, on the clip's first frame.
 fn inference_only(models: &mut BlazePose, clip: &Path) -> Calls {
-    let mut d = DecodeThread::open(clip, VideoOptions::default()).expect("open");
-    let frame = d.next_frame().expect("a frame").expect("decodes");
-    let (w, h) = (frame.rgb.width() as f32, frame.rgb.height() as f32);
+    let mut d = DecodeThread::open(clip, VideoOptions { yuv: true, ..Default::default() }).expect("open");
+    let frame = d.next_frame().expect("a frame").expect("decodes").pixels;
+    let (w, h) = (frame.width() as f32, frame.height() as f32);
     // Where the detector finds someone, else a region in the middle.
-    let roi = models.detect(&frame.rgb).expect("detect").first().map(|d| d.roi()).unwrap_or(Roi {
+    let roi = models.detect(&frame).expect("detect").first().map(|d| d.roi()).unwrap_or(Roi {
         cx: w / 2.0,
         cy: h / 2.0,
         size: w.min(h) * 0.8,
@@ -89,20 +90,20 @@ fn inference_only(models: &mut BlazePose, clip: &Path) -> Calls {
         }
         1e3 * (process_cpu_s() - cpu) / f64::from(n)
     };
-    models.landmarks(&frame.rgb, &roi).expect("landmarks");
+    models.landmarks(&frame, &roi).expect("landmarks");
     let landmark = per_call(150, &mut || {
         models.landmarks_of_input(&roi).expect("landmarks");
     });
     let detector = per_call(40, &mut || {
-        models.detect(&frame.rgb).expect("detect");
+        models.detect(&frame).expect("detect");
     });
     let (n, m) = (landmarker::INPUT_SIZE, detector::INPUT_SIZE);
     let mut buf = vec![0f32; n * n * 3];
     let crop = per_call(150, &mut || {
-        warp_into(&frame.rgb, &Warp::from_roi(&roi, n), n, Border::Replicate, 1.0 / 255.0, 0.0, &mut buf);
+        warp_into(&frame, &Warp::from_roi(&roi, n), n, Border::Replicate, 1.0 / 255.0, 0.0, &mut buf);
     });
-    let letterbox = Letterbox::new(frame.rgb.width(), frame.rgb.height()).warp(m);
-    let letterbox = per_call(40, &mut || warp_into(&frame.rgb, &letterbox, m, Border::Zero, 1.0, 0.0, &mut buf));
+    let letterbox = Letterbox::new(frame.width(), frame.height()).warp(m);
+    let letterbox = per_call(40, &mut || warp_into(&frame, &letterbox, m, Border::Zero, 1.0, 0.0, &mut buf));
     Calls { landmark, crop, detector, letterbox }
 }
 

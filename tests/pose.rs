@@ -224,3 +224,51 @@ fn unwritable_output_is_one_line() {
         .stderr(predicate::str::contains("/nonexistent-folder/track.json"))
         .stderr(predicate::function(|s: &str| s.lines().count() == 1));
 }
+
+/// Lower-limb landmarks (hips to feet) of the landmark model on the same regions, read once from the frames
+/// converted to RGB and once from the decoder's planes: the pose stage samples its crops from the planes, and
+/// that must not move what the model sees.
+#[test]
+fn crops_from_the_decoders_planes_read_as_from_rgb_frames() {
+    use genu::models::{LandmarkVariant, ModelDir};
+    use genu::pose::{BlazePose, PoseModels};
+    use genu::video::{Pixels, VideoOptions, VideoReader};
+
+    let clip = scratch_dir().join("sports2d_walk_planes.mp4");
+    demo_walk(&clip);
+    let runtime = genu::runtime::Runtime::discover(None).expect("ONNX Runtime (run `make setup`)");
+    let mut models = BlazePose::load(&runtime, &ModelDir::locate(None), LandmarkVariant::Full, 1).expect("models");
+    let mut rgb = VideoReader::open(&clip, VideoOptions::default()).expect("opens");
+    let mut planar = VideoReader::open(&clip, VideoOptions { yuv: true, ..Default::default() }).expect("opens");
+    let (mut a, mut b) = (rgb.new_frame(), planar.new_frame());
+    let (mut distances, mut flags) = (Vec::new(), Vec::new());
+    let mut index = 0;
+    while rgb.read_into(&mut a).expect("decodes") {
+        assert!(planar.read_into(&mut b).expect("decodes"));
+        assert!(matches!(b.pixels, Pixels::Yuv(_)), "a 4:2:0 clip at full size is handed over as planes");
+        index += 1;
+        if index % 5 != 0 {
+            continue;
+        }
+        let Some(roi) = models.detect(&a.pixels).expect("detects").first().map(|d| d.roi()) else { continue };
+        let (ra, rb) =
+            (models.landmarks(&a.pixels, &roi).expect("runs"), models.landmarks(&b.pixels, &roi).expect("runs"));
+        flags.push((ra.pose_flag - rb.pose_flag).abs());
+        let xy = |r: &genu::pose::landmarker::LandmarkResult, k: usize| [r.landmarks[k].x, r.landmarks[k].y];
+        let leg = (dist(xy(&ra, 23), xy(&ra, 27)) + dist(xy(&ra, 24), xy(&ra, 28))) / 2.0;
+        for k in 23..33 {
+            distances.push(dist(xy(&ra, k), xy(&rb, k)) / leg);
+        }
+    }
+    assert!(distances.len() >= 100, "only {} landmarks compared", distances.len());
+    distances.sort_by(f64::total_cmp);
+    let (median, p95) = (distances[distances.len() / 2], distances[distances.len() * 95 / 100]);
+    let worst_flag = flags.iter().copied().fold(0.0f32, f32::max);
+    eprintln!(
+        "planes against RGB: median {:.3} %, 95th percentile {:.3} % of leg length over {} landmarks; pose flag up to {worst_flag:.4} apart",
+        100.0 * median,
+        100.0 * p95,
+        distances.len()
+    );
+    assert!(median < 0.002 && p95 < 0.01, "median {:.3} %, 95th {:.3} % of leg length", 100.0 * median, 100.0 * p95);
+}

@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 
 use common::{ffmpeg, ffmpeg_frames, scratch_dir};
-use genu::video::{VideoError, VideoOptions, VideoReader};
+use genu::video::{Pixels, VideoError, VideoOptions, VideoReader};
 
 /// Mean absolute difference between two RGB buffers.
 fn mad(a: &[u8], b: &[u8]) -> f64 {
@@ -70,13 +70,25 @@ fn rotated_clips_decode_upright() {
         assert_eq!(frames.len(), 30);
         // The ffmpeg CLI applies the display matrix the way players do: genu's frames must look the same.
         let reference = ffmpeg_frames(&clip, w, h);
-        let d = mad(frames[10].rgb.as_raw(), &reference[10]);
+        let rgb = frames[10].pixels.to_rgb();
+        assert!(matches!(frames[10].pixels, Pixels::Rgb(_)));
+        let d = mad(rgb.as_raw(), &reference[10]);
         assert!(d < 4.0, "rotate={rotate}: mean abs difference {d:.1} from the ffmpeg CLI's upright frame");
         // And clearly differ from the unrotated orientation read the wrong way round.
         if rotate == "180" {
             let unrotated = ffmpeg_frames(&src, 320, 240);
-            assert!(mad(frames[10].rgb.as_raw(), &unrotated[10]) > 20.0);
+            assert!(mad(rgb.as_raw(), &unrotated[10]) > 20.0);
         }
+        // The decoder's own planes, handed over as stored, read upright the same way.
+        let (planar, _) = decode_all(&clip, VideoOptions { yuv: true, ..Default::default() }).expect("decodes");
+        assert!(matches!(planar[10].pixels, Pixels::Yuv(_)));
+        assert_eq!((planar[10].pixels.width(), planar[10].pixels.height()), (w, h));
+        let from_planes = planar[10].pixels.to_rgb();
+        let d = mad(from_planes.as_raw(), &reference[10]);
+        assert!(d < 4.0, "rotate={rotate}: planes read {d:.1} from the ffmpeg CLI's upright frame");
+        let d = mad(from_planes.as_raw(), rgb.as_raw());
+        eprintln!("rotate={rotate}: planes against the converted frame {d:.2}");
+        assert!(d < 0.8, "rotate={rotate}: planes read {d:.2} from genu's own converted frame");
     }
 }
 
@@ -150,9 +162,13 @@ fn working_resolution_scales_down_only() {
     let (frames, info) = decode_all(&clip, VideoOptions { max_side: 640, ..Default::default() }).expect("decodes");
     assert_eq!((info.width, info.height), (1920, 1080));
     assert_eq!((info.work_width, info.work_height), (640, 360));
-    assert_eq!((frames[0].rgb.width(), frames[0].rgb.height()), (640, 360));
+    assert_eq!((frames[0].pixels.width(), frames[0].pixels.height()), (640, 360));
     let reference = ffmpeg_frames(&clip, 640, 360);
-    assert!(mad(frames[3].rgb.as_raw(), &reference[3]) < 4.0);
+    assert!(mad(frames[3].pixels.to_rgb().as_raw(), &reference[3]) < 4.0);
+    // A frame that needs scaling is converted even when planes are asked for.
+    let (frames, _) =
+        decode_all(&clip, VideoOptions { max_side: 640, yuv: true, ..Default::default() }).expect("decodes");
+    assert!(matches!(frames[0].pixels, Pixels::Rgb(_)));
 }
 
 #[test]

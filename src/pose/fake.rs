@@ -12,7 +12,7 @@ use super::detector::Detection;
 use super::geometry::Roi;
 use super::landmarker::{Landmark, LandmarkResult, ALIGN_CENTRE, ALIGN_SCALE, MODEL_LANDMARKS};
 use super::{PoseError, PoseModels};
-use crate::video::Frame;
+use crate::video::{Frame, Pixels};
 
 /// A person of the scripted scene.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,11 +49,11 @@ pub fn scene_frame(index: u64, fps: f64, width: u32, height: u32) -> Frame {
     let mut rgb = RgbImage::new(width, height);
     let b = (index as u32).to_le_bytes();
     rgb.put_pixel(0, 0, image::Rgb([b[0], b[1], b[2]]));
-    Frame { index, pts_s: index as f64 / fps, rgb }
+    Frame { index, pts_s: index as f64 / fps, pixels: Pixels::Rgb(rgb) }
 }
 
-fn frame_index(img: &RgbImage) -> u64 {
-    let p = img.get_pixel(0, 0).0;
+fn frame_index(img: &Pixels) -> u64 {
+    let p = img.to_rgb().get_pixel(0, 0).0;
     u64::from(u32::from_le_bytes([p[0], p[1], p[2], 0]))
 }
 
@@ -77,7 +77,7 @@ impl FakePoseModels {
 }
 
 impl PoseModels for FakePoseModels {
-    fn detect(&mut self, frame: &RgbImage) -> Result<Vec<Detection>, PoseError> {
+    fn detect(&mut self, frame: &Pixels) -> Result<Vec<Detection>, PoseError> {
         let index = frame_index(frame);
         self.detector_frames.push(index);
         let mut found: Vec<(f32, Detection)> = self
@@ -97,7 +97,7 @@ impl PoseModels for FakePoseModels {
         Ok(found.into_iter().map(|(_, d)| d).collect())
     }
 
-    fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError> {
+    fn landmarks(&mut self, frame: &Pixels, roi: &Roi) -> Result<LandmarkResult, PoseError> {
         let index = frame_index(frame);
         self.landmark_runs += 1;
         let inside = self

@@ -8,6 +8,8 @@
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
+use crate::video::{Pixels, Planes};
+
 /// How to fill samples that fall outside the frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Border {
@@ -129,35 +131,47 @@ impl Warp {
     }
 }
 
-/// Fill `out` (an `n x n x 3` NHWC float slice) by sampling `img` through `warp`, mapping each channel value
-/// `p` (0..255) to `p * scale + offset`.
-///
-/// Each row is split into the run of samples that lie safely inside the frame, read with a lean bilinear loop,
-/// and the samples near or beyond the edges, which go through the border rule.
-pub fn warp_into(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
+/// Fill `out` (an `n x n x 3` NHWC float slice) by sampling `img` through `warp` (in upright frame pixels),
+/// mapping each channel value `p` (0..255) to `p * scale + offset`.
+pub fn warp_into(img: &Pixels, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
+    match img {
+        Pixels::Rgb(rgb) => warp_rgb(rgb, warp, n, border, scale, offset, out),
+        Pixels::Yuv(yuv) => warp_yuv(&yuv.planes(), warp, n, border, scale, offset, out),
+    }
+}
+
+/// The output columns `first..=last` of the row starting at `start` and stepping `step` whose 2x2 neighbourhood
+/// lies inside a `w x h` frame, with one sample of margin on each side against rounding (`first > last` when
+/// there are none).
+fn inside_run(start: [f32; 2], step: [f32; 2], w: f32, h: f32, n: usize) -> (usize, usize) {
+    // Interval of u with 0 <= x(u) < w - 1 and 0 <= y(u) < h - 1.
+    let (mut lo, mut hi) = (0.0f32, n as f32 - 1.0);
+    for (start, step, limit) in [(start[0], step[0], w - 1.0), (start[1], step[1], h - 1.0)] {
+        if step.abs() < 1e-12 {
+            if !(start >= 0.0 && start < limit) {
+                lo = f32::INFINITY;
+            }
+            continue;
+        }
+        let (a, b) = ((0.0 - start) / step, (limit - start) / step);
+        lo = lo.max(a.min(b));
+        hi = hi.min(a.max(b));
+    }
+    let first = if lo.is_finite() { (lo.ceil() + 1.0).max(0.0) as usize } else { n };
+    let last = if hi.is_finite() && hi >= 1.0 { (hi.floor() - 1.0).min(n as f32 - 1.0) as usize } else { 0 };
+    (first, last)
+}
+
+/// [`warp_into`] for RGB: each row is split into the run of samples that lie safely inside the frame, read with
+/// a lean bilinear loop, and the samples near or beyond the edges, which go through the border rule.
+fn warp_rgb(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
     debug_assert_eq!(out.len(), n * n * 3);
     let (w, h) = (img.width() as f32, img.height() as f32);
     let stride = 3 * img.width() as usize;
     let raw: &[u8] = img.as_raw();
     for v in 0..n {
         let row = &mut out[v * n * 3..(v + 1) * n * 3];
-        let [x0, y0] = warp.at(0.0, v as f32);
-        // Interval of u with 0 <= x(u) < w - 1 and 0 <= y(u) < h - 1 (so that the 2x2 neighbourhood is inside).
-        let (mut lo, mut hi) = (0.0f32, n as f32 - 1.0);
-        for (start, step, limit) in [(x0, warp.du[0], w - 1.0), (y0, warp.du[1], h - 1.0)] {
-            if step.abs() < 1e-12 {
-                if !(start >= 0.0 && start < limit) {
-                    lo = f32::INFINITY;
-                }
-                continue;
-            }
-            let (a, b) = ((0.0 - start) / step, (limit - start) / step);
-            lo = lo.max(a.min(b));
-            hi = hi.min(a.max(b));
-        }
-        // One sample of margin on each side against rounding; those samples take the general path.
-        let first = if lo.is_finite() { (lo.ceil() + 1.0).max(0.0) as usize } else { n };
-        let last = if hi.is_finite() && hi >= 1.0 { (hi.floor() - 1.0).min(n as f32 - 1.0) as usize } else { 0 };
+        let (first, last) = inside_run(warp.at(0.0, v as f32), warp.du, w, h, n);
         for u in 0..n {
             let [x, y] = warp.at(u as f32, v as f32);
             let px = &mut row[3 * u..3 * u + 3];
@@ -180,6 +194,73 @@ pub fn warp_into(img: &RgbImage, warp: &Warp, n: usize, border: Border, scale: f
             }
         }
     }
+}
+
+/// [`warp_into`] for 4:2:0 planes: the warp is turned into the stored orientation, luma and chroma are each
+/// interpolated bilinearly at the sample's position and converted to RGB there. Samples whose neighbourhood
+/// leaves the frame take the border rule: the nearest edge, or black outside it.
+fn warp_yuv(p: &Planes, warp: &Warp, n: usize, border: Border, scale: f32, offset: f32, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), n * n * 3);
+    let stored = Warp {
+        origin: p.to_stored(warp.origin[0], warp.origin[1]),
+        du: p.to_stored_step(warp.du[0], warp.du[1]),
+        dv: p.to_stored_step(warp.dv[0], warp.dv[1]),
+    };
+    let (w, h) = (p.width as f32, p.height as f32);
+    let put = |px: &mut [f32], rgb: [f32; 3]| {
+        for c in 0..3 {
+            px[c] = rgb[c] * scale + offset;
+        }
+    };
+    for v in 0..n {
+        let row = &mut out[v * n * 3..(v + 1) * n * 3];
+        let start = stored.at(0.0, v as f32);
+        let (first, last) = inside_run(start, stored.du, w, h, n);
+        for (u, px) in row.chunks_exact_mut(3).enumerate() {
+            let [x, y] = stored.at(u as f32, v as f32);
+            if u < first || u > last {
+                put(px, yuv_border_sample(p, x, y, border));
+            }
+        }
+        // The run inside the frame, in a tight loop of its own.
+        if first <= last {
+            for (u, px) in row.chunks_exact_mut(3).enumerate().take(last + 1).skip(first) {
+                let [x, y] = stored.at(u as f32, v as f32);
+                let (xi, yi) = (x as u32 as usize, y as u32 as usize);
+                let [l, cb, cr] = p.ycc_between(xi, yi, x - xi as f32, y - yi as f32);
+                put(px, p.rgb_of(l, cb, cr));
+            }
+        }
+    }
+}
+
+/// A sample near or beyond the edges of 4:2:0 planes: with [`Border::Replicate`] the nearest edge; with
+/// [`Border::Zero`] the neighbours outside the frame count as black.
+fn yuv_border_sample(p: &Planes, x: f32, y: f32, border: Border) -> [f32; 3] {
+    let (w, h) = (p.width as f32, p.height as f32);
+    let all_inside = x >= 0.0 && y >= 0.0 && x <= w - 1.0 && y <= h - 1.0;
+    if border == Border::Replicate || all_inside {
+        return p.rgb_at(x, y);
+    }
+    let (x0, y0) = (x.floor(), y.floor());
+    let (ax, ay) = (x - x0, y - y0);
+    let mut acc = [0.0f32; 3];
+    for (dx, dy, weight) in [
+        (0.0, 0.0, (1.0 - ax) * (1.0 - ay)),
+        (1.0, 0.0, ax * (1.0 - ay)),
+        (0.0, 1.0, (1.0 - ax) * ay),
+        (1.0, 1.0, ax * ay),
+    ] {
+        let (xi, yi) = (x0 + dx, y0 + dy);
+        if weight == 0.0 || xi < 0.0 || yi < 0.0 || xi > w - 1.0 || yi > h - 1.0 {
+            continue;
+        }
+        let rgb = p.rgb_at(xi, yi);
+        for c in 0..3 {
+            acc[c] += weight * rgb[c];
+        }
+    }
+    acc
 }
 
 /// Letterbox geometry: the frame scaled to fit an `n x n` square, centred, the rest padded.
@@ -270,7 +351,7 @@ mod tests {
         let inside = Roi { cx: 150.0, cy: 100.0, size: 120.0, rotation: 0.4 };
         let warp = Warp::from_roi(&inside, 64);
         let mut fast = vec![0.0; 64 * 64 * 3];
-        warp_into(&img, &warp, 64, Border::Replicate, 1.0 / 255.0, 0.0, &mut fast);
+        warp_rgb(&img, &warp, 64, Border::Replicate, 1.0 / 255.0, 0.0, &mut fast);
         for v in 0..64 {
             for u in 0..64 {
                 let [x, y] = warp.at(u as f32, v as f32);
@@ -279,6 +360,58 @@ mod tests {
                     assert_abs_diff_eq!(fast[(v * 64 + u) * 3 + c], p[c] / 255.0, epsilon = 1e-4);
                 }
             }
+        }
+    }
+
+    /// 4:2:0 planes of a `w x h` picture (up to 41 x 30) whose luma and chroma vary smoothly and differently,
+    /// inside the RGB gamut (clipping, after interpolation here and before it in RGB, would differ).
+    fn planes(w: u32, h: u32) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        let y = (0..w * h).map(|i| (70 + i % w + i / w) as u8).collect();
+        let u = (0..cw * ch).map(|i| (120 + (i % cw) * 2) as u8).collect();
+        let v = (0..cw * ch).map(|i| (110 + (i / cw) * 2) as u8).collect();
+        (y, u, v)
+    }
+
+    #[test]
+    fn planes_sample_as_their_rgb_conversion_in_every_rotation() {
+        let (w, h) = (41u32, 30u32);
+        let (y, u, v) = planes(w, h);
+        for rotation_deg in [0, 90, 180, 270] {
+            let p = Planes {
+                y: &y,
+                u: &u,
+                v: &v,
+                y_stride: w as usize,
+                c_stride: [w.div_ceil(2) as usize; 2],
+                width: w,
+                height: h,
+                rotation_deg,
+                full_range: false,
+            };
+            let (uw, uh) = p.upright_size();
+            // The same picture as RGB, upright, each pixel converted on its own.
+            let rgb = RgbImage::from_fn(uw, uh, |x, y| {
+                let [sx, sy] = p.to_stored(x as f32, y as f32);
+                image::Rgb(p.rgb_at(sx, sy).map(|c| c.round() as u8))
+            });
+            // A rotated crop reaching past two edges, and the letterbox with black borders.
+            let roi = Roi { cx: 25.0, cy: 12.0, size: 30.0, rotation: 0.5 };
+            let letterbox = Letterbox::new(uw, uh).warp(16);
+            for (warp, n, border) in [(Warp::from_roi(&roi, 24), 24, Border::Replicate), (letterbox, 16, Border::Zero)]
+            {
+                let (mut a, mut b) = (vec![0.0; n * n * 3], vec![0.0; n * n * 3]);
+                warp_yuv(&p, &warp, n, border, 1.0, 0.0, &mut a);
+                warp_rgb(&rgb, &warp, n, border, 1.0, 0.0, &mut b);
+                let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+                // Half a code from rounding the RGB picture.
+                assert!(worst < 0.6, "rotation {rotation_deg}, {border:?}: {worst}");
+            }
+            // Outside the picture the letterbox is black: its first pixel lies in the padding (above a
+            // landscape picture, left of a portrait one).
+            let mut a = vec![1.0; 16 * 16 * 3];
+            warp_yuv(&p, &Letterbox::new(uw, uh).warp(16), 16, Border::Zero, 1.0, 0.0, &mut a);
+            assert_eq!(&a[..3], &[0.0, 0.0, 0.0], "rotation {rotation_deg}");
         }
     }
 

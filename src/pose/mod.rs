@@ -23,7 +23,6 @@ pub mod track;
 
 use std::path::Path;
 
-use image::RgbImage;
 use ndarray::Array4;
 use ort::value::TensorRef;
 use thiserror::Error;
@@ -36,7 +35,7 @@ pub use self::subject::SubjectChoice;
 pub use self::track::{EventKind, FrameSource, Pose, PoseFrame, PoseTrack, Producer, TrackError, TrackEvent};
 use crate::models::{LandmarkVariant, LoadedModel, ModelDir, ModelError, ModelKind};
 use crate::runtime::Runtime;
-use crate::video::{DecodeThread, Frame, VideoError, VideoOptions};
+use crate::video::{DecodeThread, Frame, Pixels, VideoError, VideoOptions};
 
 /// Errors of the pose stage.
 #[derive(Debug, Error)]
@@ -74,16 +73,16 @@ pub enum PoseError {
 /// The two networks of BlazePose, as the tracker uses them.
 pub trait PoseModels {
     /// People in the frame, best first, in the frame's pixels.
-    fn detect(&mut self, frame: &RgbImage) -> Result<Vec<Detection>, PoseError>;
+    fn detect(&mut self, frame: &Pixels) -> Result<Vec<Detection>, PoseError>;
     /// The landmark model's reading of region `roi` of the frame.
-    fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError>;
+    fn landmarks(&mut self, frame: &Pixels, roi: &Roi) -> Result<LandmarkResult, PoseError>;
 }
 
 impl<T: PoseModels + ?Sized> PoseModels for &mut T {
-    fn detect(&mut self, frame: &RgbImage) -> Result<Vec<Detection>, PoseError> {
+    fn detect(&mut self, frame: &Pixels) -> Result<Vec<Detection>, PoseError> {
         (**self).detect(frame)
     }
-    fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError> {
+    fn landmarks(&mut self, frame: &Pixels, roi: &Roi) -> Result<LandmarkResult, PoseError> {
         (**self).landmarks(frame, roi)
     }
 }
@@ -155,7 +154,7 @@ fn output<'a>(
 }
 
 impl PoseModels for BlazePose {
-    fn detect(&mut self, frame: &RgbImage) -> Result<Vec<Detection>, PoseError> {
+    fn detect(&mut self, frame: &Pixels) -> Result<Vec<Detection>, PoseError> {
         let n = detector::INPUT_SIZE;
         let letterbox = Letterbox::new(frame.width(), frame.height());
         fill(&mut self.det_input, |buf| {
@@ -170,7 +169,7 @@ impl PoseModels for BlazePose {
         Ok(detector::decode(boxes, scores, &self.anchors, &letterbox))
     }
 
-    fn landmarks(&mut self, frame: &RgbImage, roi: &Roi) -> Result<LandmarkResult, PoseError> {
+    fn landmarks(&mut self, frame: &Pixels, roi: &Roi) -> Result<LandmarkResult, PoseError> {
         let n = landmarker::INPUT_SIZE;
         fill(&mut self.lm_input, |buf| {
             geometry::warp_into(frame, &Warp::from_roi(roi, n), n, Border::Replicate, 1.0 / 255.0, 0.0, buf)
@@ -323,7 +322,7 @@ impl<M: PoseModels> Tracker<M> {
 
     /// While tracking: run the detector to keep account of the other people in view.
     fn survey(&mut self, frame: &Frame, subject: Seen) -> Result<(), PoseError> {
-        let detections = self.models.detect(&frame.rgb)?;
+        let detections = self.models.detect(&frame.pixels)?;
         self.last_survey_s = frame.pts_s;
         let own = (0..detections.len())
             .map(|i| (i, subject.reach_ratio(&Seen::of_detection(&detections[i], frame.pts_s))))
@@ -342,7 +341,7 @@ impl<M: PoseModels> Tracker<M> {
 
     /// Run the detector and look for the subject (or choose one, the first time).
     fn search(&mut self, frame: &Frame) -> Result<Option<Found>, PoseError> {
-        let img = &frame.rgb;
+        let img = &frame.pixels;
         let t = frame.pts_s;
         let detections = self.models.detect(img)?;
         let Some(last) = self.last else {
@@ -428,7 +427,7 @@ impl<M: PoseModels> Tracker<M> {
         let t = frame.pts_s;
         let mut found = None;
         if let Some(roi) = self.next_roi.take() {
-            let result = self.models.landmarks(&frame.rgb, &roi)?;
+            let result = self.models.landmarks(&frame.pixels, &roi)?;
             if result.pose_flag > POSE_FLAG_THRESHOLD {
                 let seen = seen_of(&result, t);
                 match self.last {
@@ -491,7 +490,7 @@ impl<M: PoseModels> Tracker<M> {
     /// landmark model then keeps that rotation for many frames).
     fn landmarks_from_detection(
         &mut self,
-        img: &RgbImage,
+        img: &Pixels,
         detection: &Detection,
     ) -> Result<(LandmarkResult, Roi), PoseError> {
         let mut roi = detection.roi();
@@ -541,7 +540,8 @@ pub fn track_clip<M: PoseModels>(
     producer: Producer,
     progress: &mut dyn FnMut(u64) -> std::ops::ControlFlow<()>,
 ) -> Result<PoseTrack, PoseError> {
-    let mut decoder = DecodeThread::open(clip, video)?;
+    // The models' crops are sampled straight from the decoder's planes where the frame needs no scaling.
+    let mut decoder = DecodeThread::open(clip, VideoOptions { yuv: true, ..video })?;
     let info = decoder.info().clone();
     let mut tracker = Tracker::new(models, options, info.work_to_full() as f32);
     // The container's frame count is a claim, not a fact (a header can say 2^31): it only sizes the first

@@ -264,7 +264,7 @@ pub fn render_pass(
 ) -> Result<Vec<Still>, OverlayError> {
     // Preview quality (no deblocking, fastest colour conversion) on its own thread, beside the drawing and
     // encoding.
-    let mut decoder = DecodeThread::open(clip, VideoOptions { max_side, threads: 1, preview: true })?;
+    let mut decoder = DecodeThread::open(clip, VideoOptions { max_side, threads: 1, preview: true, yuv: false })?;
     let (w, h) = (decoder.info().work_width, decoder.info().work_height);
     let poses: HashMap<u64, &Pose> =
         track.frames.iter().filter_map(|f| f.pose.as_ref().map(|p| (f.index, p))).collect();
@@ -291,7 +291,7 @@ pub fn render_pass(
     while let Some(frame) = decoder.next_frame() {
         let mut frame = frame?;
         let (index, t_s) = (frame.index, frame.pts_s);
-        let img = &mut frame.rgb;
+        let img = frame.pixels.make_rgb();
         if let Some(p) = scene.poses.get(&index) {
             draw::legs(img, &p.landmarks, scene.k, roll);
         }

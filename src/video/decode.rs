@@ -1,5 +1,5 @@
 //! Decoding: [`VideoReader`] opens a clip, reads its packets one by one and turns each decoded frame into an
-//! upright RGB [`Frame`] at the working size, checking the timestamps and the clip's completeness on the way.
+//! [`Frame`] at the working size (upright RGB, or the decoder's planes), checking the timestamps and the clip's completeness on the way.
 
 use std::path::{Path, PathBuf};
 
@@ -114,6 +114,7 @@ pub struct VideoReader {
     min_dt: f64,
     max_dt: f64,
     fast_convert: bool,
+    yuv: bool,
 }
 
 impl std::fmt::Debug for VideoReader {
@@ -233,6 +234,7 @@ impl VideoReader {
             min_dt: f64::INFINITY,
             max_dt: 0.0,
             fast_convert: options.preview,
+            yuv: options.yuv,
         })
     }
 
@@ -243,7 +245,7 @@ impl VideoReader {
 
     /// A frame buffer of the working size, to pass to [`VideoReader::read_into`].
     pub fn new_frame(&self) -> Frame {
-        Frame { index: 0, pts_s: 0.0, rgb: RgbImage::new(self.info.work_width, self.info.work_height) }
+        Frame { index: 0, pts_s: 0.0, pixels: Pixels::Rgb(RgbImage::new(self.info.work_width, self.info.work_height)) }
     }
 
     /// A read or decode error part-way; when the frames so far fall well short of the declared duration, the
@@ -336,8 +338,8 @@ impl VideoReader {
         Ok(())
     }
 
-    fn convert(&mut self, out: &mut Frame) -> Result<(), VideoError> {
-        let (fmt, w, h) = (self.decoded.format(), self.decoded.width(), self.decoded.height());
+    /// Scale the decoded frame to the working size as RGB and turn it upright into `out`.
+    fn convert_rgb(&mut self, fmt: format::Pixel, w: u32, h: u32, out: &mut Frame) -> Result<(), VideoError> {
         let rotated = self.info.rotation_deg % 180 == 90;
         // Scale to the working size in the stored orientation, then rotate while copying out.
         let (sw, sh) = if rotated {
@@ -364,12 +366,34 @@ impl VideoReader {
             ctx.run(&self.decoded, &mut self.scaled)
                 .map_err(|source| VideoError::Convert { path: self.path.clone(), source })?;
         }
-        if out.rgb.width() != self.info.work_width || out.rgb.height() != self.info.work_height {
-            out.rgb = RgbImage::new(self.info.work_width, self.info.work_height);
+        let (ww, wh) = (self.info.work_width, self.info.work_height);
+        if !matches!(&out.pixels, Pixels::Rgb(img) if img.width() == ww && img.height() == wh) {
+            out.pixels = Pixels::Rgb(RgbImage::new(ww, wh));
         }
-        copy_rotated(self.scaled.data(0), self.scaled.stride(0), sw, sh, self.info.rotation_deg, &mut out.rgb);
+        if let Pixels::Rgb(img) = &mut out.pixels {
+            copy_rotated(self.scaled.data(0), self.scaled.stride(0), sw, sh, self.info.rotation_deg, img);
+        }
+        Ok(())
+    }
 
+    fn convert(&mut self, out: &mut Frame) -> Result<(), VideoError> {
+        let (fmt, w, h) = (self.decoded.format(), self.decoded.width(), self.decoded.height());
         let ts = self.decoded.timestamp().or(self.decoded.pts());
+        let unscaled = (self.info.work_width, self.info.work_height) == (self.info.width, self.info.height)
+            && (w, h) == (self.info.coded_width, self.info.coded_height);
+        if self.yuv && unscaled && Yuv420::supports(fmt, w, h) {
+            // Hand the decoded frame over and keep the consumer's old one to receive into (the decoder
+            // releases its contents first).
+            let old = std::mem::replace(&mut out.pixels, Pixels::Rgb(RgbImage::new(0, 0)));
+            let mut frame = match old {
+                Pixels::Yuv(yuv) => yuv.frame,
+                Pixels::Rgb(_) => frame::Video::empty(),
+            };
+            std::mem::swap(&mut frame, &mut self.decoded);
+            out.pixels = Pixels::Yuv(Yuv420 { frame, rotation_deg: self.info.rotation_deg });
+        } else {
+            self.convert_rgb(fmt, w, h, out)?;
+        }
         let pts_s = match (ts, self.last_pts) {
             (Some(t), _) => (t - self.start_ts) as f64 * self.time_base,
             (None, Some(prev)) => prev + if self.info.nominal_fps > 0.0 { 1.0 / self.info.nominal_fps } else { 0.0 },

@@ -1,4 +1,4 @@
-//! Video: a clip file in, upright RGB frames with their real timestamps out ([`VideoReader`] in `decode`, on
+//! Video: a clip file in, upright frames with their real timestamps out ([`VideoReader`] in `decode`, on
 //! its own thread with [`DecodeThread`]); H.264 files out ([`H264Writer`] in `encode`).
 //!
 //! * Input: any file FFmpeg can demux with a video stream (MP4/MOV, MPEG-TS, MKV/WebM; H.264, HEVC, VP9, …).
@@ -6,9 +6,10 @@
 //!   [`Frame`]s in decode order, each with its presentation time in seconds from the stream's start.
 //!
 //! Frames are converted to RGB at a *working resolution* ([`VideoOptions::max_side`]): the pose models look at
-//! 224- and 256-pixel inputs, so converting a 4K frame at full size is wasted work. Sizes in [`ClipInfo`]
+//! 224- and 256-pixel inputs, so converting a 4K frame at full size is wasted work. With [`VideoOptions::yuv`],
+//! frames that need no scaling are not converted at all: the decoder's planes are handed over ([`Pixels`]). Sizes in [`ClipInfo`]
 //! (`width`, `height`) are the full display size after rotation; `work_width`/`work_height` are the size of
-//! [`Frame::rgb`]. Landmark coordinates are reported in full-size pixels: multiply working pixels by
+//! [`Frame::pixels`]. Landmark coordinates are reported in full-size pixels: multiply working pixels by
 //! [`ClipInfo::work_to_full`].
 //!
 //! Rotation: phones store portrait video as landscape frames plus a display matrix. The matrix's rotation is
@@ -20,16 +21,17 @@
 mod decode;
 mod encode;
 mod error;
+mod pixels;
 mod rotate;
 mod thread;
 
 pub use decode::VideoReader;
 pub use encode::H264Writer;
 pub use error::VideoError;
+pub use pixels::{Pixels, Planes, Yuv420};
 pub use rotate::rotation_from_display_matrix;
 pub use thread::DecodeThread;
 
-use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
 /// Default longest side of the working frames, in pixels. Full HD and smaller clips are used at full size, as
@@ -66,7 +68,7 @@ pub struct ClipInfo {
     pub coded_height: u32,
     /// Clockwise rotation applied to the stored frames to make them upright: 0, 90, 180 or 270 degrees.
     pub rotation_deg: u32,
-    /// Width of the decoded working frames ([`Frame::rgb`]).
+    /// Width of the decoded working frames ([`Frame::pixels`]).
     pub work_width: u32,
     /// Height of the decoded working frames.
     pub work_height: u32,
@@ -100,8 +102,8 @@ pub struct Frame {
     pub index: u64,
     /// Presentation time in seconds from the start of the stream.
     pub pts_s: f64,
-    /// Upright RGB image at the working resolution.
-    pub rgb: RgbImage,
+    /// The picture at the working resolution: RGB, or the decoder's planes (see [`VideoOptions::yuv`]).
+    pub pixels: Pixels,
 }
 
 /// Decoding options.
@@ -114,11 +116,15 @@ pub struct VideoOptions {
     /// Preview quality: skip the codec's in-loop deblocking filter (about a third faster for H.264, slightly
     /// blockier) and convert colours with the fastest filter. For the overlay video, never for the pose stage.
     pub preview: bool,
+    /// Hand over 8-bit 4:2:0 frames that need no scaling as the decoder made them ([`Pixels::Yuv`]) instead of
+    /// converting them to upright RGB; the pose stage samples its crops from the planes directly. Other frames
+    /// are converted as usual.
+    pub yuv: bool,
 }
 
 impl Default for VideoOptions {
     fn default() -> Self {
-        Self { max_side: DEFAULT_MAX_SIDE, threads: 1, preview: false }
+        Self { max_side: DEFAULT_MAX_SIDE, threads: 1, preview: false, yuv: false }
     }
 }
 
