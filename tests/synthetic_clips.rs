@@ -389,6 +389,8 @@ fn report_holds_a_still_of_each_rep_bottom_inline() {
     let html = report_of("front_valgus_r16.mp4");
     assert!(html.contains("<svg"), "plots are inline");
     assert!(html.matches("data:image/png;base64,").count() >= 2, "a still of each of the 2 reps' bottoms");
+    // Without an overlay video the decoding pass ends at the last bottom: that one is there too.
+    assert!(html.contains("alt=\"rep 1 bottom\"") && html.contains("alt=\"rep 2 bottom\""), "both stills");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "no network resources");
 }
 

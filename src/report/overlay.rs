@@ -251,7 +251,7 @@ fn still_of(img: &RgbImage) -> RgbImage {
 }
 
 /// One decoding pass over `clip` at most `max_side` pixels on the long side: encode the overlay into `out`
-/// (when given) and return every rep's bottom still. `stop` is asked after every frame; when it says so, the
+/// (when given) and return every rep's bottom still (without `out`, the pass ends at the last bottom). `stop` is asked after every frame; when it says so, the
 /// pass ends with [`OverlayError::Interrupted`] (and the unfinished video is left under its temporary name,
 /// for the caller to remove).
 pub fn render_pass(
@@ -288,9 +288,21 @@ pub fn render_pass(
     let roll = analysis.signals.roll_deg;
     let mut stills = Vec::new();
     let mut inset: Option<Inset> = None;
+    // Without a video only the bottoms are drawn, and decoding stops after the last of them.
+    let last_bottom = bottoms.keys().max().copied();
     while let Some(frame) = decoder.next_frame() {
         let mut frame = frame?;
         let (index, t_s) = (frame.index, frame.pts_s);
+        if enc.is_none() && !bottoms.contains_key(&index) {
+            decoder.recycle(frame);
+            if last_bottom.is_none_or(|last| index >= last) {
+                break;
+            }
+            if stop() {
+                return Err(OverlayError::Interrupted);
+            }
+            continue;
+        }
         let img = frame.pixels.make_rgb();
         if let Some(p) = scene.poses.get(&index) {
             draw::legs(img, &p.landmarks, scene.k, roll);
