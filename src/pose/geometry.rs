@@ -363,7 +363,7 @@ mod tests {
         }
     }
 
-    /// 4:2:0 planes of a `w x h` picture (up to 41 x 30) whose luma and chroma vary smoothly and differently,
+    /// 4:2:0 planes of a `w x h` picture (up to 41 x 31) whose luma and chroma vary smoothly and differently,
     /// inside the RGB gamut (clipping, after interpolation here and before it in RGB, would differ).
     fn planes(w: u32, h: u32) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
         let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
@@ -375,7 +375,8 @@ mod tests {
 
     #[test]
     fn planes_sample_as_their_rgb_conversion_in_every_rotation() {
-        let (w, h) = (41u32, 30u32);
+        // Odd width and height: the last chroma column and row each serve a single luma column or row.
+        let (w, h) = (41u32, 31u32);
         let (y, u, v) = planes(w, h);
         for rotation_deg in [0, 90, 180, 270] {
             let p = Planes {
