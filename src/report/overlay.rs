@@ -251,9 +251,9 @@ fn still_of(img: &RgbImage) -> RgbImage {
 }
 
 /// One decoding pass over `clip` at most `max_side` pixels on the long side: encode the overlay into `out`
-/// (when given) and return every rep's bottom still (without `out`, the pass ends at the last bottom). `stop` is asked after every frame; when it says so, the
-/// pass ends with [`OverlayError::Interrupted`] (and the unfinished video is left under its temporary name,
-/// for the caller to remove).
+/// (when given) and return every rep's bottom still (without `out`, the pass ends at the last bottom). `stop`
+/// is asked after every frame; when it says so, the pass ends with [`OverlayError::Interrupted`] (and the
+/// unfinished video is left under its temporary name, for the caller to remove).
 pub fn render_pass(
     clip: &Path,
     max_side: u32,

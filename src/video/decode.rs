@@ -1,5 +1,6 @@
-//! Decoding: [`VideoReader`] opens a clip, reads its packets one by one and turns each decoded frame into an
-//! [`Frame`] at the working size (upright RGB, or the decoder's planes), checking the timestamps and the clip's completeness on the way.
+//! Decoding: [`VideoReader`] opens a clip, reads its packets one by one and turns each decoded frame into a
+//! [`Frame`] at the working size (upright RGB, or the decoder's planes), checking the timestamps and the clip's
+//! completeness on the way.
 
 use std::path::{Path, PathBuf};
 

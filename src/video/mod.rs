@@ -7,10 +7,10 @@
 //!
 //! Frames are converted to RGB at a *working resolution* ([`VideoOptions::max_side`]): the pose models look at
 //! 224- and 256-pixel inputs, so converting a 4K frame at full size is wasted work. With [`VideoOptions::yuv`],
-//! frames that need no scaling are not converted at all: the decoder's planes are handed over ([`Pixels`]). Sizes in [`ClipInfo`]
-//! (`width`, `height`) are the full display size after rotation; `work_width`/`work_height` are the size of
-//! [`Frame::pixels`]. Landmark coordinates are reported in full-size pixels: multiply working pixels by
-//! [`ClipInfo::work_to_full`].
+//! frames that need no scaling are not converted at all: the decoder's planes are handed over ([`Pixels`]).
+//! Sizes in [`ClipInfo`] (`width`, `height`) are the full display size after rotation;
+//! `work_width`/`work_height` are the size of [`Frame::pixels`]. Landmark coordinates are reported in full-size
+//! pixels: multiply working pixels by [`ClipInfo::work_to_full`].
 //!
 //! Rotation: phones store portrait video as landscape frames plus a display matrix. The matrix's rotation is
 //! applied here, so frames are upright as a player shows them. Timestamps: every frame keeps its own
