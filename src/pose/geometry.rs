@@ -216,11 +216,10 @@ fn warp_yuv(p: &Planes, warp: &Warp, n: usize, border: Border, scale: f32, offse
         let row = &mut out[v * n * 3..(v + 1) * n * 3];
         let start = stored.at(0.0, v as f32);
         let (first, last) = inside_run(start, stored.du, w, h, n);
-        for (u, px) in row.chunks_exact_mut(3).enumerate() {
+        // The samples near or beyond the edges, through the border rule.
+        for (u, px) in row.chunks_exact_mut(3).enumerate().filter(|(u, _)| *u < first || *u > last) {
             let [x, y] = stored.at(u as f32, v as f32);
-            if u < first || u > last {
-                put(px, yuv_border_sample(p, x, y, border));
-            }
+            put(px, yuv_border_sample(p, x, y, border));
         }
         // The run inside the frame, in a tight loop of its own.
         if first <= last {
