@@ -111,6 +111,18 @@ fn step_down_is_a_step_down_on_the_right_leg() {
     }
 }
 
+#[test]
+fn a_step_down_filmed_by_a_hand_held_camera_is_still_a_step_down() {
+    // The camera drifts up to 10 cm sideways and 5 cm up and down: the planted foot travels in the picture nearly
+    // as far as the lowered one, which a still-camera rule read as two bilateral squats.
+    let (rows, truth) = analyse("step_down_left_handheld.mp4");
+    assert_eq!(rows.len(), 2 * truth["reps"].as_array().map_or(0, Vec::len), "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["task"], "step-down", "{row:?}");
+        assert_eq!(row["stance_leg"], "left", "{row:?}");
+    }
+}
+
 /// Knee flexion of a lunge's front knee from the side: on the rendered lunges (`accuracy.py --set lunge`) genu
 /// read it 8–12° short of the rig's joint-centre angle (true 82–92°); 15° bounds that, while a back knee taken for
 /// the front one would be 20° or more off.

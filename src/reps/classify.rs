@@ -94,8 +94,10 @@ pub(crate) fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) ->
     let free = stance.other();
     let free_at_bottom = s.legs[free].ankle_drop_pct_leg[bottom]?;
     let stance_at_bottom = s.legs[stance].ankle_drop_pct_leg[bottom]?;
-    // One foot moves while the other stays put; where it ends up tells a step-down from a single-leg squat.
-    if free_move - stance_move < FREE_FOOT_MIN_PCT || free_move < FREE_FOOT_MIN_RATIO * stance_move {
+    // One foot moves while the other stays put (or moves only as the camera moves both); where it ends up tells a
+    // step-down from a single-leg squat.
+    let still = free_move - stance_move >= FREE_FOOT_MIN_PCT && free_move >= FREE_FOOT_MIN_RATIO * stance_move;
+    if !still && !camera_moved_the_stance_foot(s, stance, start, end) {
         return None;
     }
     // Lowered past the stance foot AND hanging: a step-down. A pistol's free foot, held forward, may also sit
@@ -110,6 +112,39 @@ pub(crate) fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) ->
         Task::SingleLegSquat
     };
     Some((stance, task))
+}
+
+/// Whether the stance foot's travel during a rep is the camera's: a hand-held camera that drifts or zooms moves
+/// both feet in the picture, so the planted foot seems to travel nearly as far as the free one (a rendered
+/// step-down filmed by a camera drifting 10 cm: stance ankle 8–10 % of leg, free 13–17 %). It is, when the free
+/// foot still moved at least [`CAMERA_FREE_FOOT_MIN_PCT`] relative to the stance foot, the stance foot never moved
+/// on its own (as each foot does on stairs and in a walk, [`feet_that_moved_alone`]), and what the stance foot
+/// did shows in the free foot too: the free ankle's height regressed on the stance ankle's has a slope of at least
+/// [`CAMERA_FEET_MIN_SLOPE`] (a camera's motion is in both, slope about 1; a squat filmed from behind, whose ankle
+/// landmarks wander apart, and split squats read −1.9 to +0.2).
+///
+/// [`feet_that_moved_alone`]: super::segment::feet_that_moved_alone
+fn camera_moved_the_stance_foot(s: &Signals, stance: Side, start: usize, end: usize) -> bool {
+    let (free, planted) = (&s.legs[stance.other()].ankle_drop_pct_leg, &s.legs[stance].ankle_drop_pct_leg);
+    let pairs: Vec<(f64, f64)> =
+        (start..=end).filter_map(|i| Some((*free.get(i)?.as_ref()?, (*planted.get(i)?)?))).collect();
+    let apart: Vec<Option<f64>> = pairs.iter().map(|(f, p)| Some(f - p)).collect();
+    range_of(&apart, 0..=pairs.len().saturating_sub(1)).is_some_and(|r| r >= CAMERA_FREE_FOOT_MIN_PCT)
+        && !super::segment::feet_that_moved_alone(s, start, end)[stance]
+        && slope(&pairs).is_some_and(|c| c >= CAMERA_FEET_MIN_SLOPE)
+}
+
+/// The least-squares slope of the first member of the pairs on the second; `None` for fewer than three pairs
+/// or a constant second member.
+fn slope(pairs: &[(f64, f64)]) -> Option<f64> {
+    if pairs.len() < 3 {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    let (mx, my) = pairs.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+    let (sxy, syy) = pairs.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + (x - mx) * (y - my), b + (y - my).powi(2)));
+    let k = sxy / syy;
+    k.is_finite().then_some(k)
 }
 
 pub(crate) fn quality(s: &Signals, r: std::ops::RangeInclusive<usize>) -> Quality {
@@ -150,5 +185,66 @@ pub(crate) fn planted_leg(s: &Signals, start: usize, end: usize) -> Side {
         Side::Left
     } else {
         Side::Right
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinematics::{compute_signals, KinematicsConfig};
+    use crate::synthetic::{generate, SynthSpec};
+
+    /// A bilateral squat clip's signals and its first rep, with the ankles moved: `offset(side, u)` (pixels, down
+    /// positive) is added to each ankle's height, `u` running 0..1 over the rep and 0 outside it.
+    fn feet_moved(offset: impl Fn(Side, f64) -> f64) -> (Signals, Excursion) {
+        let (track, _) = generate(&SynthSpec::default());
+        let mut s = compute_signals(&track, &KinematicsConfig::default()).expect("signals");
+        let ex = excursions(&s.hip_drop_pct_leg, s.rate_hz, DEFAULT_MIN_DEPTH_PCT)[0];
+        let leg = s.standing.expect("standing").leg_px;
+        for i in 0..s.len() {
+            let u = (i as f64 - ex.start as f64) / (ex.end - ex.start) as f64;
+            for side in Side::BOTH {
+                let dy = if (0.0..=1.0).contains(&u) { offset(side, u) } else { 0.0 };
+                s.points[i][side].ankle[1] += dy;
+                if let Some(d) = s.legs[side].ankle_drop_pct_leg[i].as_mut() {
+                    *d += dy / leg[side] * 100.0;
+                }
+            }
+        }
+        (s, ex)
+    }
+
+    /// Up and back down over the rep: 0 at its ends, 1 at its middle.
+    fn bump(u: f64) -> f64 {
+        (std::f64::consts::PI * u).sin().powi(2)
+    }
+
+    #[test]
+    fn a_step_down_filmed_by_a_drifting_camera_keeps_its_stance_foot() {
+        // The right foot is lowered 14 % of leg (about 42 px) while the camera drifts the whole picture 26 px down
+        // and back: the planted foot travels 9 % of leg, too far for the still-camera ratio.
+        let (s, ex) = feet_moved(|side, u| {
+            let camera = 26.0 * (std::f64::consts::PI * u * 1.5).sin().abs();
+            camera + if side == Side::Right { 42.0 * bump(u) } else { 0.0 }
+        });
+        let moves = s.legs.as_ref().map(|l| range_of(&l.ankle_drop_pct_leg, ex.start..=ex.end).expect("seen"));
+        assert!(*moves.right() < FREE_FOOT_MIN_RATIO * *moves.left(), "{moves:?}");
+        assert!(camera_moved_the_stance_foot(&s, Side::Left, ex.start, ex.end));
+        assert_eq!(stance_of(&s, ex.start, ex.bottom, ex.end).map(|(side, _)| side), Some(Side::Left));
+    }
+
+    #[test]
+    fn feet_that_wander_apart_or_step_in_turn_are_not_a_drifting_camera() {
+        // Ankle landmarks drifting in opposite directions (a squat filmed from behind): no stance foot.
+        let (apart, ex) = feet_moved(|side, u| if side == Side::Right { 30.0 * bump(u) } else { -25.0 * bump(u) });
+        assert!(!camera_moved_the_stance_foot(&apart, Side::Left, ex.start, ex.end));
+        assert_eq!(stance_of(&apart, ex.start, ex.bottom, ex.end), None);
+        // Each foot in turn moves on its own (stairs, a walk): the planted one's travel is its own.
+        let (turns, ex) = feet_moved(|side, u| match side {
+            Side::Left => 30.0 * ((u - 0.2) / 0.1).clamp(0.0, 1.0),
+            Side::Right => 60.0 * ((u - 0.6) / 0.1).clamp(0.0, 1.0),
+        });
+        assert!(!camera_moved_the_stance_foot(&turns, Side::Left, ex.start, ex.end));
+        assert_eq!(stance_of(&turns, ex.start, ex.bottom, ex.end), None);
     }
 }

@@ -158,6 +158,15 @@ pub const STANDING_DROP_PCT: f64 = 2.0;
 pub const FREE_FOOT_MIN_PCT: f64 = 6.0;
 /// See [`FREE_FOOT_MIN_PCT`].
 pub const FREE_FOOT_MIN_RATIO: f64 = 2.5;
+/// Where the stance foot's travel may be the camera's (a hand-held phone drifting or zooming moves both feet in
+/// the picture), the free foot's travel relative to the stance foot must reach this (% of leg): on the rendered
+/// step-downs, still or drifting camera, it is 9.1–12.9 %, a single-leg squat's 24–32 %; chosen on the tuning
+/// clips (session 14) with a margin below the step-downs.
+pub const CAMERA_FREE_FOOT_MIN_PCT: f64 = 8.0;
+/// See [`CAMERA_FREE_FOOT_MIN_PCT`]: the least slope of the free ankle's height on the stance ankle's over the rep.
+/// On the drifting and zooming tuning step-downs 0.59–2.1; on every other saved track where the stance foot moved
+/// too far for [`FREE_FOOT_MIN_RATIO`] (squats from behind, split squats, a real oblique split squat) −1.9 to +0.2.
+pub const CAMERA_FEET_MIN_SLOPE: f64 = 0.4;
 /// Settings of the rep stage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RepConfig {

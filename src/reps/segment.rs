@@ -233,8 +233,16 @@ pub(crate) fn median_around(s: &Signals, i: usize, value: impl Fn(usize) -> Opti
 /// third of that, and over another the reverse. Steps do this; a zoom, a reframe or a jump moves both feet
 /// together, and a single-leg squat moves only its free foot.
 pub(crate) fn each_foot_stepped_alone(s: &Signals, a: usize, b: usize) -> bool {
+    let alone = feet_that_moved_alone(s, a, b);
+    *alone.left() && *alone.right()
+}
+
+/// Which feet, between samples `a` and `b`, moved on their own over some [`STEP_WINDOW_S`]: at least
+/// [`STEP_ALONE_MIN_TRUNK`] trunk lengths in the picture while the other moved under a third of that (see
+/// [`each_foot_stepped_alone`]). A camera that drifts or zooms moves both feet at once, so it moves neither alone.
+pub(crate) fn feet_that_moved_alone(s: &Signals, a: usize, b: usize) -> Sides<bool> {
     if s.points.len() != s.len() || s.trunk_px.len() != s.len() || b <= a {
-        return false;
+        return Sides::from_fn(|_| false);
     }
     let ankle = Sides::from_fn(|side| [smoothed_ankle(s, side, 0, a, b), smoothed_ankle(s, side, 1, a, b)]);
     let w = ((STEP_WINDOW_S * s.rate_hz).round() as usize).max(1);
@@ -253,7 +261,7 @@ pub(crate) fn each_foot_stepped_alone(s: &Signals, a: usize, b: usize) -> bool {
             alone[Side::Right] = true;
         }
     }
-    *alone.left() && *alone.right()
+    alone
 }
 
 #[cfg(test)]

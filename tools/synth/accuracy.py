@@ -193,6 +193,13 @@ MESSY_SET = [
                                 "1.3"], 3, "step-down", "right", "held-out"),
     ("m2_walk_in_stepdown", ["--reps", "2", "--lead", "3", "--task", "step-down", "--stance", "R", "--depth", "0.2",
                              "--camera-height", "1.0"], 2, "step-down", "right", "held-out"),
+    # A hand-held camera drifting (session 14): the rules that read the feet's travel in the picture were made to
+    # take what both feet do alike as the camera's on these tuning clips.
+    ("m3_sway_squat", ["--reps", "3", "--sway", "0.1"], 3, "squat", "", "tuning"),
+    ("m3_sway_stepdown", ["--reps", "3", "--task", "step-down", "--stance", "L", "--depth", "0.15", "--sway", "0.1"],
+     3, "step-down", "left", "tuning"),
+    ("m3_zoom_single", ["--reps", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.15", "--zoom", "1.3"], 3,
+     "single-leg-squat", "right", "tuning"),
 ]
 
 

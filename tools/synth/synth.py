@@ -543,6 +543,16 @@ class Encoder:
             self.raw.unlink()
 
 
+def sway(amplitude, t):
+    """Where a hand-held camera has drifted to at `t` seconds (metres, the whole set-up's offset): two slow
+    sways sideways, half as much up and down, none toward the subject; within `amplitude` either way."""
+    if not amplitude:
+        return (0.0, 0.0, 0.0)
+    x = 0.6 * np.sin(2 * np.pi * t / 5.3) + 0.4 * np.sin(2 * np.pi * t / 2.9 + 1.0)
+    z = 0.6 * np.sin(2 * np.pi * t / 4.1 + 2.0) + 0.4 * np.sin(2 * np.pi * t / 2.3)
+    return (amplitude * x, 0.0, 0.5 * amplitude * z)
+
+
 def knee_over_toe(Q, shanks):
     """Knee over second toe per leg: horizontal knee minus toe, medial (toward the other hip) positive, % shank."""
     out = []
@@ -598,6 +608,8 @@ def main() -> int:
     ap.add_argument("--setup-dips", type=int, default=0,
                     help=f"set-up dips before the reps: {SETUP_DEPTH:.0%} of leg while shuffling {SETUP_SHUFFLE_M} m sideways")
     ap.add_argument("--zoom", type=float, default=1.0, help="the camera zooms in by this factor over the clip")
+    ap.add_argument("--sway", type=float, default=0.0,
+                    help="a hand-held camera: it drifts up to this many metres sideways (half that up and down)")
     ap.add_argument("--roll-deg", type=float, default=0.0, help="camera roll: the picture turned clockwise")
     ap.add_argument("--cut-start", type=float, default=0.0, help="drop the clip's first seconds (start mid-rep)")
     ap.add_argument("--toe-out-deg", type=float, nargs=2, default=[0.0, 0.0],
@@ -663,10 +675,15 @@ def main() -> int:
         move = np.array([offset, 0.0, 0.0])
         posed = posed + move
         joints = {k: {n: p + move for n, p in j.items()} for k, j in joints.items()}
-        if args.zoom != 1.0:
-            cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg,
-                         fovy=45.0 / (1 + (args.zoom - 1) * t / tl.end))
+        if args.zoom != 1.0 or args.sway:
+            fovy = 45.0 / (1 + (args.zoom - 1) * t / tl.end)
+            cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg, fovy=fovy,
+                         origin=sway(args.sway, t))
             scene.look(cam)
+            # The depth's truth is the subject's own: measured as a camera that holds still sees it.
+            still = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg, fovy=fovy)
+        else:
+            still = cam
         fppa, P = leg_fppa(cam, joints)
         # The subject's frame: what a camera square to the pelvis at knee height sees (what a clinician means),
         # whatever camera the clip is filmed with.
@@ -692,7 +709,8 @@ def main() -> int:
             fppa_subject, PS = leg_fppa(frontal, joints)
         kto = knee_over_toe(P, standing["shank_px"])
         kto_subject = knee_over_toe(PS, standing["subject_shank_px"])
-        hip_mid = (P["L"]["hip"][1] + P["R"]["hip"][1]) / 2
+        P_still = leg_fppa(still, joints)[1] if still is not cam else P
+        hip_mid = (P_still["L"]["hip"][1] + P_still["R"]["hip"][1]) / 2
         drop = (hip_mid - standing["hip_y_px"]) / (sum(standing["leg_px"]) / 2) * 100
         encoder.write(scene.render(posed))
         knee_flexion = [flexion(joints["L"]), flexion(joints["R"])]
