@@ -20,7 +20,7 @@ drift during the rep against the subject-frame truth, the knee-over-toe categori
 the stance knee's flexion and FPPA.
 `--set lunge` (issue #10): split squats from the front, the side, behind, off square and from chest height, three
 bodies: rep counts, the task and front leg, the front leg's FPPA, knee over toe and flexion.
-`--set messy` (issue #10): walking in and out, set-up dips, long stands, a zoom, clips cut mid-rep, rolled
+`--set messy` (issue #10): walking in and out, set-up dips, long stands, a zoom, a hand-held camera drifting, clips cut mid-rep, rolled
 cameras: exact rep counts and tasks. `--set back`: squats and single-leg squats filmed from behind (camera at 170–195 degrees around the subject):
 whether genu sees a back view, keeps left and right the subject's, and withholds what it cannot measure there.
 """
@@ -166,6 +166,11 @@ def render_and_analyse(args, name: str, synth_args: list[str], generator: str = 
     return truth, rows, json.loads((res / "summary.json").read_text())
 
 
+# Two more bodies than the default figure (the sets below render some clips with them).
+MALE = ["--body", "african-male-young:1,universal-male-young-maxmuscle-maxweight:0.6", "--palette", "1"]
+FEMALE = ["--body", "asian-female-young:1,universal-female-young-averagemuscle-maxweight:0.8", "--palette", "2"]
+
+
 # What real clips contain (issue #10): walking in and out, set-up dips with the feet shuffling, long stands, a
 # slow zoom, a clip starting mid-rep, a rolled camera; (name, synth.py arguments, reps in the clip, task, stance
 # leg, split). Held out unless marked: the two tuning clips changed rules (entering the picture, the free
@@ -200,6 +205,17 @@ MESSY_SET = [
      3, "step-down", "left", "tuning"),
     ("m3_zoom_single", ["--reps", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.15", "--zoom", "1.3"], 3,
      "single-leg-squat", "right", "tuning"),
+    # Rendered after that rule was set: its held-out check.
+    ("m4_sway_single_left", ["--reps", "3", "--task", "single-leg", "--stance", "L", "--depth", "0.15", "--sway",
+                             "0.12"], 3, "single-leg-squat", "left", "held-out"),
+    ("m4_sway_stepdown_right_chest", ["--reps", "3", "--task", "step-down", "--stance", "R", "--depth", "0.2",
+                                      "--sway", "0.08", "--camera-height", "1.0", *FEMALE], 3, "step-down", "right",
+     "held-out"),
+    ("m4_zoom_sway_stepdown_left", ["--reps", "3", "--task", "step-down", "--stance", "L", "--depth", "0.15", "--zoom",
+                                    "1.25", "--sway", "0.06", *MALE], 3, "step-down", "left", "held-out"),
+    ("m4_sway_deep_squat", ["--reps", "3", "--depth", "0.45", "--sway", "0.1", "--fppa-deg", "0", "16"], 3, "squat",
+     "", "held-out"),
+    ("m4_sway_walk_in_squat", ["--reps", "2", "--walk-in", "2.5", "--sway", "0.08"], 2, "squat", "", "held-out"),
 ]
 
 
@@ -232,8 +248,6 @@ def messy_set(args) -> int:
 # Lunges and split squats (issue #10): the front foot ahead, the back foot on the ball of the foot, the back knee
 # lowered toward the floor; (name, synth.py arguments, reps, front leg, split). The lunge rule
 # (src/reps/classify.rs) was chosen on the tuning clips and the real clips; the held-out ones were rendered after.
-MALE = ["--body", "african-male-young:1,universal-male-young-maxmuscle-maxweight:0.6", "--palette", "1"]
-FEMALE = ["--body", "asian-female-young:1,universal-female-young-averagemuscle-maxweight:0.8", "--palette", "2"]
 LUNGE_SET = [
     ("l_front_R10", ["--stance", "R", "--fppa-deg", "0", "10", "--depth", "0.3"], 2, "right", "tuning"),
     ("l_side_L", ["--stance", "L", "--depth", "0.3", "--yaw-deg", "90", "--reps", "3"], 3, "left", "tuning"),
