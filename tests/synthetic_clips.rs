@@ -99,28 +99,28 @@ fn single_leg_squat_finds_the_stance_leg_and_its_valgus() {
     }
 }
 
+/// Every programmed rep of the fixture `name` is found (one row per leg) as a step-down on `stance`.
+fn every_rep_a_step_down_on(name: &str, stance: &str) {
+    let (rows, truth) = analyse(name);
+    assert_eq!(rows.len(), 2 * truth["reps"].as_array().map_or(0, Vec::len), "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["task"], "step-down", "{row:?}");
+        assert_eq!(row["stance_leg"], stance, "{row:?}");
+    }
+}
+
 #[test]
 fn step_down_is_a_step_down_on_the_right_leg() {
     // The free foot reaches down past the box while its leg hangs: a step-down, not a single-leg squat (the
     // single-leg fixture above, free foot held forward, must stay a single-leg squat).
-    let (rows, truth) = analyse("step_down_right_chest.mp4");
-    assert_eq!(rows.len(), 2 * truth["reps"].as_array().map_or(0, Vec::len), "{rows:?}");
-    for row in &rows {
-        assert_eq!(row["task"], "step-down", "{row:?}");
-        assert_eq!(row["stance_leg"], "right", "{row:?}");
-    }
+    every_rep_a_step_down_on("step_down_right_chest.mp4", "right");
 }
 
 #[test]
 fn a_step_down_filmed_by_a_hand_held_camera_is_still_a_step_down() {
     // The camera drifts up to 10 cm sideways and 5 cm up and down: the planted foot travels in the picture nearly
     // as far as the lowered one, which a still-camera rule read as two bilateral squats.
-    let (rows, truth) = analyse("step_down_left_handheld.mp4");
-    assert_eq!(rows.len(), 2 * truth["reps"].as_array().map_or(0, Vec::len), "{rows:?}");
-    for row in &rows {
-        assert_eq!(row["task"], "step-down", "{row:?}");
-        assert_eq!(row["stance_leg"], "left", "{row:?}");
-    }
+    every_rep_a_step_down_on("step_down_left_handheld.mp4", "left");
 }
 
 /// Knee flexion of a lunge's front knee from the side: on the rendered lunges (`accuracy.py --set lunge`) genu
