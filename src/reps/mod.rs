@@ -119,6 +119,13 @@ pub const CLEAR_REP_FRACTION: f64 = 0.5;
 /// stepping around (a set-up), not doing a rep. One foot may travel: lunges and step-downs move one foot. The
 /// travel is the range of the ankle's x after a running median of [`FEET_TRAVEL_SMOOTH_HALF_S`].
 pub const FEET_TRAVEL_MAX_PCT: f64 = 25.0;
+/// ...and the feet stepped: the horizontal distance between the ankles (after the same running median) changed
+/// by at least this much (% of leg) during the excursion, as it does when one foot moves and then the other. A
+/// camera that drifts or zooms moves both feet at once and keeps their distance (session 14: rendered clips
+/// with 6–12 cm of hand-held drift 1.1–2.9 %, whose dips a travel alone called "walking"), where a rendered
+/// side-shuffle set-up changed it by 35 % and real and rendered walks, stairs and lunges by 23–71 %. Chosen on
+/// the stepping tuning clips (`m5_*`) with room below for steps of 7 cm.
+pub const FEET_STANCE_CHANGE_MIN_PCT: f64 = 8.0;
 /// An excursion with the legs (hips, knees, ankles) inside the picture for less than this share of its samples,
 /// before the legs are first seen whole for [`IN_FRAME_RUN_S`] or after they are last seen so, happens while
 /// the subject enters or leaves the picture: not a rep.

@@ -41,9 +41,12 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
     }
     let feet = if s.points.len() == s.len() { travel(Side::Left).min(travel(Side::Right)) } else { 0.0 };
     if feet > FEET_TRAVEL_MAX_PCT {
-        return Some(format!(
-            "hip dip {depth:.0} % of leg while both feet moved ({feet:.0} % of leg): walking or a set-up"
-        ));
+        let stepped = stance_change_pct(s, ex.start, ex.end, leg);
+        if stepped >= FEET_STANCE_CHANGE_MIN_PCT {
+            return Some(format!(
+                "hip dip {depth:.0} % of leg while both feet moved ({feet:.0} % of leg) and stepped (their distance changed {stepped:.0} %): walking or a set-up"
+            ));
+        }
     }
     // A rep ends where it started; a stride does not (one foot is planted through a short dip of a walk, so the
     // feet alone miss it).
@@ -214,6 +217,15 @@ pub(crate) fn smoothed_ankle(s: &Signals, side: Side, axis: usize, a: usize, b: 
     crate::kinematics::filter::running_median(&v, (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize)
 }
 
+/// How far the horizontal distance between the ankles changed over samples `a..=b` (% of `leg` pixels), each
+/// ankle after the running median of [`smoothed_ankle`]: a step changes it, a camera moving both feet does not.
+pub(crate) fn stance_change_pct(s: &Signals, a: usize, b: usize, leg: f64) -> f64 {
+    let (l, r) = (smoothed_ankle(s, Side::Left, 0, a, b), smoothed_ankle(s, Side::Right, 0, a, b));
+    let apart: Vec<Option<f64>> =
+        l.iter().zip(&r).map(|(l, r)| Some((l.as_ref()? - r.as_ref()?) / leg * 100.0)).collect();
+    super::classify::range_of(&apart, 0..=apart.len().saturating_sub(1)).unwrap_or(0.0)
+}
+
 /// How many times as long the trunk is in the picture around sample `b` as around sample `a` (medians over
 /// [`SIZE_WINDOW_S`] either side): above 1 the subject came nearer the camera (or it zoomed in).
 pub(crate) fn size_change(s: &Signals, a: usize, b: usize) -> Option<f64> {
@@ -315,5 +327,27 @@ mod tests {
         assert!(!each_foot_stepped_alone(&single, 0, end));
         // The walk's first step alone is not enough.
         assert!(!each_foot_stepped_alone(&walk, 0, (2.8 * walk.rate_hz) as usize));
+    }
+
+    #[test]
+    fn feet_that_travel_together_are_the_camera_not_a_walk() {
+        // Over the first rep both ankles travel 0.6 leg lengths sideways: one foot and then the other (a
+        // side-shuffle set-up), or both at once (a camera drifting).
+        let base = with_feet(1.0, |side, _| [if side == Side::Left { 300.0 } else { 200.0 }, 500.0]);
+        let ex = excursions(&base.hip_drop_pct_leg, base.rate_hz, DEFAULT_MIN_DEPTH_PCT)[0];
+        let leg = base.standing.expect("standing").leg_px.left().max(*base.standing.expect("standing").leg_px.right());
+        let (t0, t1) = (base.t_s[ex.start], base.t_s[ex.end]);
+        let half = (t0 + t1) / 2.0;
+        let shift = 0.6 * leg;
+        let stepped = with_feet(1.0, |side, t| match side {
+            Side::Left => [300.0 + shift * ramp(t, t0, half), 500.0],
+            Side::Right => [200.0 + shift * ramp(t, half, t1), 500.0],
+        });
+        let why = not_a_rep(&stepped, &ex, None).expect("a set-up");
+        assert!(why.contains("stepped") && why.contains("walking or a set-up"), "{why}");
+        let drifted =
+            with_feet(1.0, |side, t| [if side == Side::Left { 300.0 } else { 200.0 } + shift * ramp(t, t0, t1), 500.0]);
+        assert_eq!(not_a_rep(&drifted, &ex, None), None);
+        assert!(stance_change_pct(&drifted, ex.start, ex.end, leg) < 1.0);
     }
 }

@@ -176,24 +176,24 @@ FEMALE = ["--body", "asian-female-young:1,universal-female-young-averagemuscle-m
 # leg, split). Held out unless marked: the two tuning clips changed rules (entering the picture, the free
 # foot's travel), and the m2_ clips were rendered after that to check them.
 MESSY_SET = [
-    ("m_walk_in_out", ["--reps", "3", "--walk-in", "3", "--walk-out", "3", "--fppa-deg", "0", "16"], 3, "squat", "", "held-out"),
-    ("m_setup_dips", ["--reps", "3", "--setup-dips", "2"], 3, "squat", "", "held-out"),
-    ("m_walk_in_setup", ["--reps", "2", "--walk-in", "2.5", "--setup-dips", "1", "--fppa-deg", "8", "0"], 2, "squat", "", "held-out"),
+    ("m_walk_in_out", ["--glide", "--reps", "3", "--walk-in", "3", "--walk-out", "3", "--fppa-deg", "0", "16"], 3, "squat", "", "held-out"),
+    ("m_setup_dips", ["--glide", "--reps", "3", "--setup-dips", "2"], 3, "squat", "", "held-out"),
+    ("m_walk_in_setup", ["--glide", "--reps", "2", "--walk-in", "2.5", "--setup-dips", "1", "--fppa-deg", "8", "0"], 2, "squat", "", "held-out"),
     ("m_long_stands", ["--reps", "2", "--lead", "5", "--tail", "5"], 2, "squat", "", "held-out"),
     ("m_zoom", ["--reps", "3", "--zoom", "1.4"], 3, "squat", "", "held-out"),
     ("m_cut_mid_descent", ["--reps", "3", "--cut-start", "2.1"], 3, "squat", "", "held-out"),
     ("m_cut_after_bottom", ["--reps", "3", "--cut-start", "3.4"], 2, "squat", "", "held-out"),
     ("m_roll8", ["--reps", "3", "--roll-deg", "8"], 3, "squat", "", "held-out"),
-    ("m_walk_in_single", ["--reps", "3", "--walk-in", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.15"],
+    ("m_walk_in_single", ["--glide", "--reps", "3", "--walk-in", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.15"],
      3, "single-leg-squat", "right", "tuning"),
     ("m_roll_m10_single", ["--reps", "3", "--roll-deg", "-10", "--task", "single-leg", "--stance", "L", "--depth",
                            "0.15"], 3, "single-leg-squat", "left", "held-out"),
     ("m_long_stepdown", ["--reps", "3", "--lead", "4", "--task", "step-down", "--stance", "L", "--depth", "0.15"], 3,
      "step-down", "left", "tuning"),
     # Rendered after the rules above were set (issue #10's held-out check of the rules the tuning clips changed).
-    ("m2_walk_out_single", ["--reps", "2", "--walk-out", "3", "--task", "single-leg", "--stance", "L", "--depth",
+    ("m2_walk_out_single", ["--glide", "--reps", "2", "--walk-out", "3", "--task", "single-leg", "--stance", "L", "--depth",
                             "0.15", "--fppa-deg", "10", "0"], 2, "single-leg-squat", "left", "held-out"),
-    ("m2_setup3_deep", ["--reps", "2", "--setup-dips", "3", "--depth", "0.45"], 2, "squat", "", "held-out"),
+    ("m2_setup3_deep", ["--glide", "--reps", "2", "--setup-dips", "3", "--depth", "0.45"], 2, "squat", "", "held-out"),
     ("m2_stepdown_right_zoom", ["--reps", "3", "--task", "step-down", "--stance", "R", "--depth", "0.15", "--zoom",
                                 "1.3"], 3, "step-down", "right", "held-out"),
     ("m2_walk_in_stepdown", ["--reps", "2", "--lead", "3", "--task", "step-down", "--stance", "R", "--depth", "0.2",
@@ -215,7 +215,22 @@ MESSY_SET = [
                                     "1.25", "--sway", "0.06", *MALE], 3, "step-down", "left", "held-out"),
     ("m4_sway_deep_squat", ["--reps", "3", "--depth", "0.45", "--sway", "0.1", "--fppa-deg", "0", "16"], 3, "squat",
      "", "held-out"),
-    ("m4_sway_walk_in_squat", ["--reps", "2", "--walk-in", "2.5", "--sway", "0.08"], 2, "squat", "", "held-out"),
+    ("m4_sway_walk_in_squat", ["--glide", "--reps", "2", "--walk-in", "2.5", "--sway", "0.08"], 2, "squat", "", "held-out"),
+    # Stepping feet (session 14: the clips above glide the whole body through walks and set-ups, as a drifting
+    # camera moves it); the feet-travel rule asks for the feet's stance to change, chosen on these two.
+    ("m5_step_walk_in_setup", ["--reps", "2", "--walk-in", "2.5", "--setup-dips", "1"], 2, "squat", "", "tuning"),
+    ("m5_step_setup_dips", ["--reps", "3", "--setup-dips", "2", "--fppa-deg", "0", "10"], 3, "squat", "", "tuning"),
+    # Rendered after that rule was set: its held-out check.
+    ("m6_step_walk_in_out", ["--reps", "3", "--walk-in", "3", "--walk-out", "3", "--fppa-deg", "0", "16"], 3, "squat",
+     "", "held-out"),
+    ("m6_step_walk_in_single", ["--reps", "3", "--walk-in", "3", "--task", "single-leg", "--stance", "L", "--depth",
+                                "0.15"], 3, "single-leg-squat", "left", "held-out"),
+    ("m6_step_setup3_deep_female", ["--reps", "2", "--setup-dips", "3", "--depth", "0.45", *FEMALE], 2, "squat", "",
+     "held-out"),
+    ("m6_sway_step_walk_in_setup", ["--reps", "2", "--walk-in", "2.5", "--setup-dips", "1", "--sway", "0.08"], 2,
+     "squat", "", "held-out"),
+    ("m6_step_walk_out_single_male", ["--reps", "2", "--walk-out", "3", "--task", "single-leg", "--stance", "R",
+                                      "--depth", "0.15", *MALE], 2, "single-leg-squat", "right", "held-out"),
 ]
 
 
@@ -330,7 +345,7 @@ MIXED_SET = [
     ("hm_male_deep_alternating", ["--mix", "squat::0.45", "squat::0.45", f"{SL}:L:0.15", f"{SL}:R:0.15",
                                   f"{SL}:L:0.15", f"{SL}:R:0.15", "--period", "2.5", "--fppa-deg", "0", "14", *MALE],
      "tuning"),
-    ("hm_walk_in_right_worse", ["--walk-in", "2.5", "--mix", "squat", f"{SL}:L:0.15", f"{SL}:L:0.15", f"{SL}:R:0.15",
+    ("hm_walk_in_right_worse", ["--glide", "--walk-in", "2.5", "--mix", "squat", f"{SL}:L:0.15", f"{SL}:L:0.15", f"{SL}:R:0.15",
                                 f"{SL}:R:0.15", "--fppa-deg", "0", "14"], "held-out"),
     ("hm2_female_deep_then_single_alike", ["--mix", "squat::0.4", "squat::0.4", "squat::0.4", f"{SL}:R:0.15",
                                            f"{SL}:R:0.15", f"{SL}:L:0.15", f"{SL}:L:0.15", "--yaw-deg", "-5", *FEMALE],

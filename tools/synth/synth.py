@@ -480,6 +480,63 @@ class Timeline:
             return bob, WALK_FROM_M * out / self.walk_out
         return 0.0, 0.0
 
+    def stepping(self, t):
+        """The walk or set-up shuffle under way at `t`: (start, end, seconds per cycle of both feet), or None."""
+        if t < self.walk_in:
+            return 0.0, self.walk_in, 2.0 / WALK_STEP_HZ
+        if t < self.walk_in + self.setup:
+            return self.walk_in, self.walk_in + self.setup, SETUP_S
+        if self.walk_out > 0 and t > self.end - self.walk_out:
+            return self.end - self.walk_out, self.end, 2.0 / WALK_STEP_HZ
+        return None
+
+    def feet_at(self, t):
+        """Each foot's sideways offset (metres) at `t` while the subject steps: in each cycle the foot on the side
+        it moves toward takes its step in the first half while the other stays planted, the other in the second
+        half; both stand where the glide (`at`) would put the body at the end of each cycle. With the foot's
+        lift (metres) while it swings. None outside a walk or a set-up."""
+        seg = self.stepping(t)
+        if seg is None:
+            return None
+        a, b, period = seg
+        body = lambda u: self.at(min(max(u, a), b - 1e-9))[1]
+        k = np.floor((t - a) / period)
+        c0 = a + k * period
+        u = (t - c0) / period
+        lead_t, trail_t = c0 + period * min(2 * u, 1.0), c0 + period * max(2 * u - 1, 0.0)
+        lead = "L" if body(b) - body(a) > 0 else "R"  # the subject's left is toward +x
+        trail = "R" if lead == "L" else "L"
+        lift = STEP_LIFT_M * np.sin(np.pi * min(2 * u, 1.0)), STEP_LIFT_M * np.sin(np.pi * max(2 * u - 1, 0.0))
+        return {lead: (body(lead_t), lift[0]), trail: (body(trail_t), lift[1])}
+
+
+# How high a stepping foot lifts (metres) at the middle of its step.
+STEP_LIFT_M = 0.05
+
+
+def stepping_gait(feet, dip, heads):
+    """The `gait` argument of `pose` for feet at `feet` ({side: (sideways offset, lift)}, see
+    Timeline.feet_at) with the hips `dip` (fraction of leg) down: the pelvis midway between the feet, lowered
+    further where the legs, straight, would not reach the feet (as much as the feet's stance width asks beyond
+    the rest pose)."""
+    off = {s: np.array([feet[s][0], 0.0, feet[s][1]]) for s in "LR"}
+    hip = {s: heads[f"upperleg01.{s}"] for s in "LR"}
+    ankle = {s: heads[f"foot.{s}"] for s in "LR"}
+    leg = np.linalg.norm(hip["L"] - ankle["L"])
+
+    def reach_z(pelvis_x):
+        z = np.inf
+        for s in "LR":
+            horizontal = np.hypot(hip[s][0] + pelvis_x - ankle[s][0] - off[s][0], hip[s][1] - ankle[s][1])
+            z = min(z, ankle[s][2] + off[s][2] - hip[s][2] + np.sqrt(max(leg ** 2 - horizontal ** 2, 0.0)))
+        return z
+
+    x = (off["L"][0] + off["R"][0]) / 2
+    rest = min(ankle[s][2] - hip[s][2] + np.sqrt(max(leg ** 2 - np.hypot(*(hip[s][:2] - ankle[s][:2])) ** 2, 0.0))
+               for s in "LR")
+    z = -dip * leg + min(0.0, reach_z(x) - rest)
+    return {"pelvis": np.array([x, 0.4 * dip * leg, z]), "feet": off}
+
 
 class Scene:
     """The OpenGL scene (moderngl, headless EGL): the body's triangles and colours, the floor at height `floor`,
@@ -607,6 +664,8 @@ def main() -> int:
     ap.add_argument("--walk-out", type=float, default=0.0, help="seconds walking out of the picture at the end")
     ap.add_argument("--setup-dips", type=int, default=0,
                     help=f"set-up dips before the reps: {SETUP_DEPTH:.0%} of leg while shuffling {SETUP_SHUFFLE_M} m sideways")
+    ap.add_argument("--glide", action="store_true",
+                    help="walks and set-up shuffles glide the whole body instead of stepping (renders before session 14)")
     ap.add_argument("--zoom", type=float, default=1.0, help="the camera zooms in by this factor over the clip")
     ap.add_argument("--sway", type=float, default=0.0,
                     help="a hand-held camera: it drifts up to this many metres sideways (half that up and down)")
@@ -670,9 +729,11 @@ def main() -> int:
         extra, offset = tl.at(t)
         depth = rep[2] * s + extra
         phi = [phis[rep][0] * s, phis[rep][1] * s]
+        feet = None if args.glide or args.task == "step-down" else tl.feet_at(t)
+        gait = stepping_gait(feet, extra, {n: b["head"] for n, b in bones.items()}) if feet else None
         posed, joints = pose(verts, bones, names, W, depth, phi, task=rep[0], stance=rep[1], phase=s,
-                             toe_out=args.toe_out_deg, pronate=[p * s for p in args.pronate_deg])
-        move = np.array([offset, 0.0, 0.0])
+                             toe_out=args.toe_out_deg, pronate=[p * s for p in args.pronate_deg], gait=gait)
+        move = np.array([0.0 if gait else offset, 0.0, 0.0])
         posed = posed + move
         joints = {k: {n: p + move for n, p in j.items()} for k, j in joints.items()}
         if args.zoom != 1.0 or args.sway:
