@@ -141,7 +141,13 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let standing = standing_refs(&points, &standing_idx);
     let plane = FrontalPlane::new(&cleaned, &points, &standing_idx, standing, (&camera_yaw, yaw_check), facing);
     let local = standing.map(|st| {
-        local_standing(&points, &cleaned.valid, cleaned.rate_hz, (st.leg_px[Side::Left] + st.leg_px[Side::Right]) / 2.0)
+        local_standing(
+            &points,
+            &cleaned.valid,
+            &cleaned.in_frame,
+            cleaned.rate_hz,
+            (st.leg_px[Side::Left] + st.leg_px[Side::Right]) / 2.0,
+        )
     });
     if standing.is_none() {
         unavailable.push(Unavailable { metric: "standing".into(), reason: "no standing frames found".into() });

@@ -248,8 +248,17 @@ pub(crate) fn standing_refs(points: &[LegPoints], idx: &[usize]) -> Option<Stand
 
 /// For each sample, the standing hip height and leg length around it: the 5th percentile of the hip height
 /// within [`STANDING_WINDOW_S`] either side, and the median leg length of the samples near that height.
-/// Computed on blocks of [`LOCAL_STANDING_BLOCK_S`].
-pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64, leg_global: f64) -> Vec<(f64, f64)> {
+/// Computed on blocks of [`LOCAL_STANDING_BLOCK_S`]. Only samples with the legs inside the picture (`in_frame`)
+/// stand for the window where it has any: a subject walking out of the picture leaves BlazePose guessing the
+/// legs beyond its edge (on a rendered walk-out, hips 130 px above where they stood and legs 130 px long for
+/// 290), and the standing level taken from those made the clip's single-leg squats 30–90 % deep.
+pub(crate) fn local_standing(
+    points: &[LegPoints],
+    valid: &[bool],
+    in_frame: &[bool],
+    rate_hz: f64,
+    leg_global: f64,
+) -> Vec<(f64, f64)> {
     let n = points.len();
     let hip_y: Vec<f64> = points.iter().map(hip_mid_y).collect();
     // The longer leg: in a single-leg stance the free leg's 2D length shrinks, the stance leg's does not.
@@ -263,10 +272,12 @@ pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64,
         let centre = (start + block / 2).min(n - 1);
         let lo = centre.saturating_sub(half);
         let hi = (centre + half + 1).min(n);
+        let whole = (lo..hi).any(|i| valid[i] && in_frame.get(i).copied().unwrap_or(true));
+        let usable = |i: usize| valid[i] && (!whole || in_frame.get(i).copied().unwrap_or(true));
         // Standing is on the floor: samples with both feet off it (a jump's flight) are not candidates, or the
         // apex of a jump squat becomes "standing" and every rep looks 70-80 % deep.
         let floor = Sides::from_fn(|side| {
-            let ankles: Vec<f64> = (lo..hi).filter(|&i| valid[i]).map(|i| points[i][side].ankle[1]).collect();
+            let ankles: Vec<f64> = (lo..hi).filter(|&i| usable(i)).map(|i| points[i][side].ankle[1]).collect();
             percentile(&ankles, 100.0 - STANDING_PERCENTILE)
         });
         // Both feet up, once per sample of the window and the flight's reach around it.
@@ -279,7 +290,7 @@ pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64,
                     .all(|&side| floor[side].is_some_and(|f| points[i][side].ankle[1] < f - AIRBORNE_RISE * leg_global))
             })
             .collect();
-        let down = |j: usize| valid[j] && !up[j - ext_lo];
+        let down = |j: usize| usable(j) && !up[j - ext_lo];
         // A flight comes back down: both feet up with the feet on the floor within AIRBORNE_MAX_S before and after
         // (feet that stay up, as on stairs, are standing on something higher).
         let grounded: Vec<bool> = (lo..hi)
@@ -291,10 +302,10 @@ pub(crate) fn local_standing(points: &[LegPoints], valid: &[bool], rate_hz: f64,
             })
             .collect();
         let grounded = |i: usize| grounded[i - lo];
-        let ys: Vec<f64> = (lo..hi).filter(|&i| valid[i] && grounded(i)).map(|i| hip_y[i]).collect();
+        let ys: Vec<f64> = (lo..hi).filter(|&i| usable(i) && grounded(i)).map(|i| hip_y[i]).collect();
         let value = percentile(&ys, STANDING_PERCENTILE).map_or((f64::NAN, 0.0), |top| {
             let near = (lo..hi)
-                .filter(|&i| valid[i] && grounded(i) && hip_y[i] <= top + STANDING_BAND * leg_global)
+                .filter(|&i| usable(i) && grounded(i) && hip_y[i] <= top + STANDING_BAND * leg_global)
                 .map(|i| leg[i]);
             (top, median_of(near).unwrap_or(leg_global))
         });
@@ -376,5 +387,34 @@ mod tests {
         // With one cue missing the other four still decide.
         cues[1] = 3.0;
         assert!(matches!(estimate_roll(&(0..20).collect::<Vec<_>>(), &|_| cues), RollEstimate::Agreed { .. }));
+    }
+
+    #[test]
+    fn legs_guessed_beyond_the_picture_do_not_set_the_standing_level() {
+        // 10 s at 30 Hz standing with the hips at y 400 and the ankles at 700; from 6 s the subject has left the
+        // picture and BlazePose guesses a short body above it (hips at 270, legs 130 px).
+        let leg = |hip: f64, ankle: f64, x: f64| Leg {
+            hip: [x, hip],
+            knee: [x, (hip + ankle) / 2.0],
+            ankle: [x, ankle],
+            heel: [x, ankle + 5.0],
+            toe: [x + 5.0, ankle + 10.0],
+        };
+        let n = 300;
+        let out = |i: usize| i >= 180;
+        let points: Vec<LegPoints> = (0..n)
+            .map(|i| {
+                let (h, a) = if out(i) { (270.0, 400.0) } else { (400.0, 700.0) };
+                Sides::new(leg(h, a, 340.0), leg(h, a, 260.0))
+            })
+            .collect();
+        let valid = vec![true; n];
+        let in_frame: Vec<bool> = (0..n).map(|i| !out(i)).collect();
+        let near_exit = 170;
+        let (top, length) = local_standing(&points, &valid, &in_frame, 30.0, 300.0)[near_exit];
+        assert!((top - 400.0).abs() < 1.0 && (length - 300.0).abs() < 1.0, "{top} {length}");
+        // Without knowing which samples show the legs, the guesses set it.
+        let (top, _) = local_standing(&points, &valid, &[true; 300], 30.0, 300.0)[near_exit];
+        assert!(top < 300.0, "{top}");
     }
 }

@@ -229,8 +229,17 @@ MESSY_SET = [
      "held-out"),
     ("m6_sway_step_walk_in_setup", ["--reps", "2", "--walk-in", "2.5", "--setup-dips", "1", "--sway", "0.08"], 2,
      "squat", "", "held-out"),
+    # This one lost both reps (BlazePose's guesses of the legs beyond the picture set the standing level) and
+    # changed that rule: tuning since; the m7_ ones were rendered after.
     ("m6_step_walk_out_single_male", ["--reps", "2", "--walk-out", "3", "--task", "single-leg", "--stance", "R",
-                                      "--depth", "0.15", *MALE], 2, "single-leg-squat", "right", "held-out"),
+                                      "--depth", "0.15", *MALE], 2, "single-leg-squat", "right", "tuning"),
+    ("m7_step_walk_out_single_left_female", ["--reps", "2", "--walk-out", "3", "--task", "single-leg", "--stance", "L",
+                                             "--depth", "0.15", *FEMALE], 2, "single-leg-squat", "left", "held-out"),
+    ("m7_step_walk_in_out_deep_male", ["--reps", "2", "--walk-in", "3", "--walk-out", "3", "--depth", "0.45",
+                                       "--fppa-deg", "12", "0", *MALE], 2, "squat", "", "held-out"),
+    ("m7_sway_step_walk_out_stepdown", ["--reps", "2", "--lead", "2", "--walk-out", "3", "--task", "single-leg",
+                                        "--stance", "R", "--depth", "0.12", "--sway", "0.06"], 2, "single-leg-squat",
+     "right", "held-out"),
 ]
 
 
