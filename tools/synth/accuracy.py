@@ -237,7 +237,7 @@ MESSY_SET = [
                                              "--depth", "0.15", *FEMALE], 2, "single-leg-squat", "left", "held-out"),
     ("m7_step_walk_in_out_deep_male", ["--reps", "2", "--walk-in", "3", "--walk-out", "3", "--depth", "0.45",
                                        "--fppa-deg", "12", "0", *MALE], 2, "squat", "", "held-out"),
-    ("m7_sway_step_walk_out_stepdown", ["--reps", "2", "--lead", "2", "--walk-out", "3", "--task", "single-leg",
+    ("m7_sway_step_walk_out_single", ["--reps", "2", "--lead", "2", "--walk-out", "3", "--task", "single-leg",
                                         "--stance", "R", "--depth", "0.12", "--sway", "0.06"], 2, "single-leg-squat",
      "right", "held-out"),
 ]
