@@ -290,16 +290,28 @@ fn knee_over_toe_drift_is_measured_from_the_standing_position() {
 
 #[test]
 fn a_dip_while_walking_is_not_a_rep() {
-    // Three reps; during the second the whole body walks sideways by 60 % of a leg length (as when stepping in
-    // or out of the frame), so both feet travel.
+    // Three reps; during the second the body walks sideways by 60 % of a leg length (as when stepping in or out
+    // of the frame), stepping: the left foot (ankle, heel, toe) in the first half, the right in the second, so both
+    // feet travel and their distance apart changes. (Both feet moving together, their distance held, is what a
+    // drifting camera does: see `reps::segment`.)
     let spec = SynthSpec::default();
     let (mut track, truth) = generate(&spec);
     let (t0, t1) = (truth.reps[1].0 - 1.2, truth.reps[1].0 + 1.2);
     let walk_px = 0.6 * spec.leg_px;
+    let (left_foot, right_foot) = ([27, 29, 31], [28, 30, 32]);
     for f in &mut track.frames {
-        let shift = walk_px * ((f.pts_s - t0) / (t1 - t0)).clamp(0.0, 1.0);
+        let u = (f.pts_s - t0) / (t1 - t0);
+        let body = walk_px * u.clamp(0.0, 1.0);
+        let (left, right) = (walk_px * (2.0 * u).clamp(0.0, 1.0), walk_px * (2.0 * u - 1.0).clamp(0.0, 1.0));
         if let Some(p) = &mut f.pose {
-            for l in &mut p.landmarks {
+            for (k, l) in p.landmarks.iter_mut().enumerate() {
+                let shift = if left_foot.contains(&k) {
+                    left
+                } else if right_foot.contains(&k) {
+                    right
+                } else {
+                    body
+                };
                 l[0] += shift as f32;
             }
         }

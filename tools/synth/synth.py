@@ -481,13 +481,15 @@ class Timeline:
         return 0.0, 0.0
 
     def stepping(self, t):
-        """The walk or set-up shuffle under way at `t`: (start, end, seconds per cycle of both feet), or None."""
+        """The walk or set-up shuffle under way at `t`: (start, end, seconds per cycle of both feet), or None. A
+        walk's cycles (about 1 s) are stretched to fill it whole, so both feet stand together where it ends."""
+        fill = lambda a, b, period: (a, b, (b - a) / max(1, round((b - a) / period)))
         if t < self.walk_in:
-            return 0.0, self.walk_in, 2.0 / WALK_STEP_HZ
+            return fill(0.0, self.walk_in, 2.0 / WALK_STEP_HZ)
         if t < self.walk_in + self.setup:
             return self.walk_in, self.walk_in + self.setup, SETUP_S
         if self.walk_out > 0 and t > self.end - self.walk_out:
-            return self.end - self.walk_out, self.end, 2.0 / WALK_STEP_HZ
+            return fill(self.end - self.walk_out, self.end, 2.0 / WALK_STEP_HZ)
         return None
 
     def feet_at(self, t):
