@@ -1,0 +1,63 @@
+//! Unit tests of the rep stage: excursions and their hysteresis, the per-rep statistics.
+
+use super::*;
+
+#[test]
+fn excursions_with_hysteresis() {
+    let rate = 30.0;
+    // Two reps of depth 19 with a bounce to 5 (above the exit level, max(2.5, 20 % of 19)) inside the first:
+    // still one rep.
+    let mut d: Vec<Option<f64>> = vec![Some(0.0); 10];
+    d.extend((0..20).map(|i| Some(i as f64)));
+    d.extend([Some(5.0), Some(5.0)]);
+    d.extend((0..20).rev().map(|i| Some(i as f64)));
+    d.extend(vec![Some(0.0); 10]);
+    d.extend((0..20).map(|i| Some(i as f64)));
+    d.extend((0..20).rev().map(|i| Some(i as f64)));
+    d.extend(vec![Some(0.0); 10]);
+    let ex = excursions(&d, rate, 5.0);
+    assert_eq!(ex.len(), 2, "{ex:?}");
+    assert!(ex[0].start < ex[0].bottom && ex[0].bottom < ex[0].end && ex[0].complete);
+}
+
+#[test]
+fn a_trough_above_the_event_level_still_parts_two_reps() {
+    // Two 14 % reps whose standing between them reads 1.6 % (above 10 % of their depth, below the exit
+    // level 2.8): two reps, the first ending at the trough, not one swallowing the second.
+    let rep = |d: &mut Vec<Option<f64>>| {
+        d.extend((0..=28).map(|i| Some(1.6 + 12.4 * (f64::from(i) / 28.0 * std::f64::consts::PI).sin())));
+    };
+    let mut d: Vec<Option<f64>> = vec![Some(0.0); 10];
+    d.extend((0..8).map(|i| Some(0.2 * f64::from(i))));
+    rep(&mut d);
+    d.extend(vec![Some(1.6); 6]);
+    rep(&mut d);
+    d.extend((0..10).rev().map(|i| Some(0.16 * f64::from(i))));
+    let ex = excursions(&d, 30.0, 5.0);
+    assert_eq!(ex.len(), 2, "{ex:?}");
+    assert!(ex[0].end <= ex[1].start && ex[1].start < ex[1].bottom, "{ex:?}");
+    assert!(ex.iter().all(|e| e.complete), "{ex:?}");
+}
+
+#[test]
+fn stats_and_symmetry() {
+    let s = Stat::of([Some(2.0), Some(4.0), None, Some(6.0)]).expect("values");
+    assert_eq!(s.n, 3);
+    assert!((s.mean - 4.0).abs() < 1e-12);
+    assert!((s.sd.expect("sd") - 2.0).abs() < 1e-12);
+    assert!((s.cv_pct.expect("cv") - 50.0).abs() < 1e-9);
+    let a = Asymmetry::of(Some(10.0), Some(14.0)).expect("both");
+    assert!((a.left_minus_right + 4.0).abs() < 1e-12);
+    assert!((a.symmetry_index_pct.expect("si") - 4.0 / 12.0 * 100.0).abs() < 1e-9);
+    assert_eq!(Asymmetry::of(Some(-3.0), Some(5.0)).expect("both").symmetry_index_pct, None);
+    // Medial at the bottom: caving in if the knee drifted there, static alignment if it stood there, and
+    // unclear when the drift is within its error of the band (either side of it) or unknown.
+    assert_eq!(KtoCategory::classify(12.0, Some(9.0)), KtoCategory::MedialToToe);
+    assert_eq!(KtoCategory::classify(12.0, Some(1.5)), KtoCategory::MedialAtRest);
+    assert_eq!(KtoCategory::classify(12.0, Some(4.7)), KtoCategory::MedialUnclear);
+    assert_eq!(KtoCategory::classify(12.0, Some(5.1)), KtoCategory::MedialUnclear);
+    assert_eq!(KtoCategory::classify(12.0, None), KtoCategory::MedialUnclear);
+    assert_eq!(KtoCategory::classify(-8.0, Some(-1.0)), KtoCategory::Lateral);
+    assert_eq!(KtoCategory::classify(-8.0, None), KtoCategory::Lateral);
+    assert_eq!(KtoCategory::classify(2.0, Some(9.0)), KtoCategory::OverToe);
+}
