@@ -215,18 +215,30 @@ pub(crate) fn hip_mid_y(p: &LegPoints) -> f64 {
     (p.left().hip[1] + p.right().hip[1]) / 2.0
 }
 
+/// Whether any valid sample of `range` has the legs inside the picture. Where one has, the samples without
+/// them are no standing: a subject walking out of the picture leaves BlazePose guessing the legs beyond its
+/// edge (on a rendered walk-out, hips 130 px above where they stood and legs 130 px long for 290).
+fn legs_in_picture(valid: &[bool], in_frame: &[bool], range: std::ops::Range<usize>) -> bool {
+    range.into_iter().any(|i| valid[i] && in_frame[i])
+}
+
 /// The standing samples, found before roll correction (which changes hip height negligibly): valid samples
 /// whose hip midpoint is within [`STANDING_BAND`] of a leg length of its highest ([`STANDING_PERCENTILE`])
-/// position.
+/// position, among the samples with the legs in the picture when the clip has any ([`legs_in_picture`]).
 pub(crate) fn standing_samples(c: &Cleaned) -> Vec<usize> {
     let n = c.len();
-    let legs: Vec<LegPoints> = (0..n).map(|i| c.legs_at(i)).collect();
+    let whole = legs_in_picture(&c.valid, &c.in_frame, 0..n);
+    let keep: Vec<usize> = (0..n).filter(|&i| !whole || c.in_frame[i]).collect();
+    let legs: Vec<LegPoints> = keep.iter().map(|&i| c.legs_at(i)).collect();
     let hip_y: Vec<f64> = legs.iter().map(hip_mid_y).collect();
     let leg_est = median_of(
         legs.iter().map(|p| (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0),
     );
     match (percentile(&hip_y, STANDING_PERCENTILE), leg_est) {
-        (Some(top), Some(leg)) => (0..n).filter(|&i| c.valid[i] && hip_y[i] <= top + STANDING_BAND * leg).collect(),
+        (Some(top), Some(leg)) => (0..keep.len())
+            .filter(|&k| c.valid[keep[k]] && hip_y[k] <= top + STANDING_BAND * leg)
+            .map(|k| keep[k])
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -249,9 +261,8 @@ pub(crate) fn standing_refs(points: &[LegPoints], idx: &[usize]) -> Option<Stand
 /// For each sample, the standing hip height and leg length around it: the 5th percentile of the hip height
 /// within [`STANDING_WINDOW_S`] either side, and the median leg length of the samples near that height.
 /// Computed on blocks of [`LOCAL_STANDING_BLOCK_S`]. Only samples with the legs inside the picture (`in_frame`)
-/// stand for the window where it has any: a subject walking out of the picture leaves BlazePose guessing the
-/// legs beyond its edge (on a rendered walk-out, hips 130 px above where they stood and legs 130 px long for
-/// 290), and the standing level taken from those made the clip's single-leg squats 30–90 % deep.
+/// stand for the window where it has any ([`legs_in_picture`]): on a rendered walk-out the standing level taken
+/// from the guessed legs made the clip's single-leg squats 30–90 % deep.
 pub(crate) fn local_standing(
     points: &[LegPoints],
     valid: &[bool],
@@ -272,8 +283,8 @@ pub(crate) fn local_standing(
         let centre = (start + block / 2).min(n - 1);
         let lo = centre.saturating_sub(half);
         let hi = (centre + half + 1).min(n);
-        let whole = (lo..hi).any(|i| valid[i] && in_frame.get(i).copied().unwrap_or(true));
-        let usable = |i: usize| valid[i] && (!whole || in_frame.get(i).copied().unwrap_or(true));
+        let whole = legs_in_picture(valid, in_frame, lo..hi);
+        let usable = |i: usize| valid[i] && (!whole || in_frame[i]);
         // Standing is on the floor: samples with both feet off it (a jump's flight) are not candidates, or the
         // apex of a jump squat becomes "standing" and every rep looks 70-80 % deep.
         let floor = Sides::from_fn(|side| {
