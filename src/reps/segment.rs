@@ -1,5 +1,6 @@
 //! Segmentation: the hip-drop signal in, the excursions that are reps (and those that are not, with why) out.
 
+use super::classify::range_of;
 use super::*;
 
 /// Why an excursion is not a rep, if it is not: a dip far shallower than the clip's clear reps, a partial rep at
@@ -14,16 +15,6 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
         ));
     }
     let leg = s.standing.map(|st| st.leg_px.left().max(*st.leg_px.right())).filter(|l| *l > 0.0)?;
-    let travel = |side: Side| {
-        let smooth = smoothed_ankle(s, side, 0, ex.start, ex.end);
-        let (lo, hi) =
-            smooth.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
-        if lo.is_finite() {
-            (hi - lo) / leg * 100.0
-        } else {
-            0.0
-        }
-    };
     // Entering or leaving the picture: the legs are out of it for most of the excursion, before the legs are
     // first seen whole for a while or after they are last seen so (a rep that loses the legs mid-clip is kept,
     // flagged; so are the reps of a clip that never shows the legs whole).
@@ -39,9 +30,13 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
             }
         }
     }
-    let feet = if s.points.len() == s.len() { travel(Side::Left).min(travel(Side::Right)) } else { 0.0 };
-    if feet > FEET_TRAVEL_MAX_PCT {
-        let stepped = stance_change_pct(s, ex.start, ex.end, leg);
+    // Each ankle's x over the excursion, smoothed: how far both feet travelled, and whether they stepped.
+    if s.points.len() == s.len() {
+        let x = Sides::from_fn(|side| smoothed_ankle(s, side, 0, ex.start, ex.end));
+        let travel =
+            |side: Side| range_of(&x[side], 0..=x[side].len().saturating_sub(1)).map_or(0.0, |r| r / leg * 100.0);
+        let feet = travel(Side::Left).min(travel(Side::Right));
+        let stepped = if feet > FEET_TRAVEL_MAX_PCT { apart_change_pct(&x, leg) } else { 0.0 };
         if stepped >= FEET_STANCE_CHANGE_MIN_PCT {
             return Some(format!(
                 "hip dip {depth:.0} % of leg while both feet moved ({feet:.0} % of leg) and stepped (their distance changed {stepped:.0} %): walking or a set-up"
@@ -217,13 +212,12 @@ pub(crate) fn smoothed_ankle(s: &Signals, side: Side, axis: usize, a: usize, b: 
     crate::kinematics::filter::running_median(&v, (FEET_TRAVEL_SMOOTH_HALF_S * s.rate_hz).round() as usize)
 }
 
-/// How far the horizontal distance between the ankles changed over samples `a..=b` (% of `leg` pixels), each
-/// ankle after the running median of [`smoothed_ankle`]: a step changes it, a camera moving both feet does not.
-pub(crate) fn stance_change_pct(s: &Signals, a: usize, b: usize, leg: f64) -> f64 {
-    let (l, r) = (smoothed_ankle(s, Side::Left, 0, a, b), smoothed_ankle(s, Side::Right, 0, a, b));
+/// How far the horizontal distance between the ankles changed (% of `leg` pixels), from each ankle's smoothed x
+/// over the same samples ([`smoothed_ankle`]): a step changes it, a camera moving both feet does not.
+pub(crate) fn apart_change_pct(x: &Sides<Vec<Option<f64>>>, leg: f64) -> f64 {
     let apart: Vec<Option<f64>> =
-        l.iter().zip(&r).map(|(l, r)| Some((l.as_ref()? - r.as_ref()?) / leg * 100.0)).collect();
-    super::classify::range_of(&apart, 0..=apart.len().saturating_sub(1)).unwrap_or(0.0)
+        x.left().iter().zip(x.right()).map(|(l, r)| Some((l.as_ref()? - r.as_ref()?) / leg * 100.0)).collect();
+    range_of(&apart, 0..=apart.len().saturating_sub(1)).unwrap_or(0.0)
 }
 
 /// How many times as long the trunk is in the picture around sample `b` as around sample `a` (medians over
@@ -348,6 +342,7 @@ mod tests {
         let drifted =
             with_feet(1.0, |side, t| [if side == Side::Left { 300.0 } else { 200.0 } + shift * ramp(t, t0, t1), 500.0]);
         assert_eq!(not_a_rep(&drifted, &ex, None), None);
-        assert!(stance_change_pct(&drifted, ex.start, ex.end, leg) < 1.0);
+        let x = Sides::from_fn(|side| smoothed_ankle(&drifted, side, 0, ex.start, ex.end));
+        assert!(apart_change_pct(&x, leg) < 1.0);
     }
 }

@@ -69,7 +69,7 @@ impl Pixels {
         }
     }
 
-    /// The picture as upright RGB (converted here for planes: each pixel's own luma, its chroma interpolated).
+    /// The picture as upright RGB (converted here for planes: each pixel's own luma and its 2x2 block's chroma).
     pub fn to_rgb(&self) -> std::borrow::Cow<'_, RgbImage> {
         match self {
             Pixels::Rgb(img) => std::borrow::Cow::Borrowed(img),
@@ -169,17 +169,6 @@ impl Planes<'_> {
             270 => [-dy, dx],
             _ => [dx, dy],
         }
-    }
-
-    /// Luma, blue- and red-difference codes of stored pixel `(x, y)` (its chroma is that of its 2x2 block).
-    #[inline]
-    pub fn ycc(&self, x: usize, y: usize) -> [f32; 3] {
-        let c = (y >> 1, x >> 1);
-        [
-            f32::from(self.y[y * self.y_stride + x]),
-            f32::from(self.u[c.0 * self.c_stride[0] + c.1]),
-            f32::from(self.v[c.0 * self.c_stride[1] + c.1]),
-        ]
     }
 
     /// Bilinear luma and chroma codes at stored position `(x, y)` whose 2x2 neighbourhood, pixel `(xi, yi)` and
