@@ -576,3 +576,51 @@ fn shallow_single_leg_squats_after_deep_squats_are_reps_not_dips() {
     assert_eq!(a.reps.reps.len(), 2, "{}", a.table());
     assert!(a.reps.ignored[0].reason.contains("under 40 %"), "{:?}", a.reps.ignored);
 }
+
+#[test]
+fn a_camera_drifting_down_between_two_reps_does_not_merge_them() {
+    // Three single-leg squats to 15 % of leg with no pause between them, filmed by a hand-held camera that dips
+    // while the subject stands between the first two: the whole picture moves down by 6 % of leg there, so the
+    // hip reads 6 % deep at the stand (above the 3 % exit level) while it stands over its planted foot.
+    let rep = SynthRep { pause_top_s: 0.1, ..SynthRep::plain(15.0) };
+    let spec = SynthSpec { reps: vec![rep; 3], stance: Some(Side::Left), ..SynthSpec::default() };
+    let (mut track, truth) = generate(&spec);
+    let stand = (truth.reps[0].0 + truth.reps[1].0) / 2.0;
+    let dip = |t: f64| 0.06 * spec.leg_px * (-0.5 * ((t - stand) / 0.45).powi(2)).exp();
+    let drift = |track: &mut genu::pose::PoseTrack, scale: f64| {
+        for f in &mut track.frames {
+            let d = (scale * dip(f.pts_s)) as f32;
+            if let Some(p) = &mut f.pose {
+                p.landmarks.iter_mut().for_each(|l| l[1] += d);
+            }
+        }
+    };
+    drift(&mut track, 1.0);
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    let hip = |i: usize| a.signals.hip_drop_pct_leg[i].expect("hip seen");
+    let at_stand = hip(truth_at(&truth, stand));
+    assert!(at_stand > 4.0, "the stand reads {at_stand:.1} % deep in the picture");
+    assert_eq!(a.reps.reps.len(), 3, "{}", a.table());
+    for (rep, (t, depth)) in a.reps.reps.iter().zip(&truth.reps) {
+        assert_eq!(rep.stance, Some(Side::Left), "{}", a.table());
+        assert!((rep.bottom.t_s - t).abs() < 0.4, "rep {} bottom {:.2} s, truth {t:.2} s", rep.number, rep.bottom.t_s);
+        assert!(
+            (rep.depth_pct_leg - depth).abs() < 2.0,
+            "rep {} {:.1} % vs {depth:.1} %",
+            rep.number,
+            rep.depth_pct_leg
+        );
+    }
+    assert!(a.reps.ignored.is_empty(), "{:?}", a.reps.ignored);
+    // A subject who really stays that low between the reps (the feet dip with the camera above, not here) does
+    // one long rep: only the hip and what is above it go down.
+    drift(&mut track, -1.0);
+    for f in &mut track.frames {
+        let d = dip(f.pts_s) as f32;
+        if let Some(p) = &mut f.pose {
+            p.landmarks.iter_mut().take(25).for_each(|l| l[1] += d);
+        }
+    }
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    assert_eq!(a.reps.reps.len(), 2, "{}", a.table());
+}

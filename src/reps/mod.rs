@@ -32,7 +32,7 @@ pub use types::{
 pub use classify::{LUNGE_MAX_BACK_ANKLE_DROP, LUNGE_MAX_FRONT_ANKLE_RISE, LUNGE_MIN_KNEE_STEP};
 
 use classify::{flag_of, front_leg, lunge_front, planted_leg, quality, stance_of, withhold_lunge_flexion};
-use segment::{excursions, not_a_rep, typical_depth, Excursion};
+use segment::{excursions, not_a_rep, split_at_stands, typical_depth, Excursion};
 use stairs::{along_stairs, stair_cycles, vertical_stairs, StairClip};
 
 pub use stairs::{
@@ -152,6 +152,9 @@ pub const STEP_ALONE_MIN_TRUNK: f64 = 0.08;
 /// loses the feet for two or three frames at the bottom of a squat filmed from behind (both ankles drawn between
 /// the feet), which made the feet of a rendered squat "travel" 26 % of leg. A step lasts far longer.
 pub const FEET_TRAVEL_SMOOTH_HALF_S: f64 = 0.1;
+/// An excursion's standing height of the hip above its planted foot is read over this many seconds before its
+/// start and after its end (see [`segment::split_at_stands`]).
+pub const STAND_REFERENCE_S: f64 = 1.0;
 /// The standing position of a rep is read over this many seconds before its start.
 pub const STANDING_LOOKBACK_S: f64 = 1.0;
 /// Samples count as standing when the hip is at most this far below its standing level (% of leg).
@@ -437,7 +440,8 @@ fn stair_reps(s: &Signals, clip: Option<&StairClip>) -> Vec<Rep> {
 /// The reps of a squat-like clip: the hip-drop excursions that are reps, each with its task and stance leg;
 /// the excursions that are not, with why; the clip's task and why.
 fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, Task, String) {
-    let found = excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct);
+    let found =
+        split_at_stands(s, excursions(&s.hip_drop_pct_leg, s.rate_hz, config.min_depth_pct), config.min_depth_pct);
     // One-leg excursions (a foot lifted or lowered) are judged against the clip's other one-leg excursions when
     // it has at least two: single-leg squats are shallower than bilateral ones (a mixed clip of 44 % squats and
     // 15 % single-leg squats lost every single-leg rep as a dip "under 40 % of the clear reps").

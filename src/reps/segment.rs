@@ -4,8 +4,7 @@ use super::classify::range_of;
 use super::*;
 
 /// Why an excursion is not a rep, if it is not: a dip far shallower than the clip's clear reps, a partial rep at
-/// the clip's edge that stays shallow, or a movement during which both feet travel (walking in or out, stepping
-/// around, a set-up).
+/// the clip's edge that stays shallow, or a movement during which the subject moved about ([`moved_about`]).
 pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>) -> Option<String> {
     let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
     if !ex.rising && typical_depth.is_none_or(|t| depth < END_CUT_MIN_DEPTH * t) {
@@ -14,7 +13,47 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
             typical_depth.map_or(String::new(), |t| format!(" (clear reps: {t:.0} %)"))
         ));
     }
-    let leg = s.standing.map(|st| st.leg_px.left().max(*st.leg_px.right())).filter(|l| *l > 0.0)?;
+    standing_leg(s)?;
+    if let Some(why) = moved_about(s, ex) {
+        return Some(why);
+    }
+    let typical = typical_depth?;
+    if depth < RELATIVE_MIN_DEPTH * typical {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg, under {:.0} % of this clip's clear reps ({typical:.0} %)",
+            RELATIVE_MIN_DEPTH * 100.0
+        ));
+    }
+    // The landing after a jump: the hip falls from a flight into a dip far shallower than the clip's reps (the
+    // knees absorbing the landing; a jump squat's own reps start from a landing too, but go as deep as the others).
+    let lookback = (LANDING_LOOKBACK_S * s.rate_hz).round() as usize;
+    let highest = s.hip_drop_pct_leg[ex.start.saturating_sub(lookback)..=ex.start].iter().flatten().copied();
+    let flight = -highest.fold(f64::INFINITY, f64::min);
+    if depth < PARTIAL_MIN_DEPTH * typical && flight > LANDING_FLIGHT_PCT {
+        return Some(format!(
+            "hip dip {depth:.0} % of leg just after a jump (the hip {flight:.0} % of leg above standing): the landing, under {:.0} % of this clip's clear reps ({typical:.0} %)",
+            PARTIAL_MIN_DEPTH * 100.0
+        ));
+    }
+    if !ex.complete && depth < PARTIAL_MIN_DEPTH * typical {
+        return Some(format!(
+            "partial rep cut by the clip's edge reaching only {depth:.0} % of leg (clear reps: {typical:.0} %)"
+        ));
+    }
+    None
+}
+
+/// The standing leg length (pixels, the longer leg's), if there is one.
+fn standing_leg(s: &Signals) -> Option<f64> {
+    s.standing.map(|st| st.leg_px.left().max(*st.leg_px.right())).filter(|l| *l > 0.0)
+}
+
+/// Why an excursion is no rep because the subject moved about during it, if it is: entering or leaving the
+/// picture, walking or stepping (both feet travelled and stepped), the body travelling sideways, or a walk toward
+/// or away from the camera.
+fn moved_about(s: &Signals, ex: &Excursion) -> Option<String> {
+    let depth = s.hip_drop_pct_leg[ex.bottom].unwrap_or(0.0);
+    let leg = standing_leg(s)?;
     // Entering or leaving the picture: the legs are out of it for most of the excursion, before the legs are
     // first seen whole for a while or after they are last seen so (a rep that loses the legs mid-clip is kept,
     // flagged; so are the reps of a clip that never shows the legs whole).
@@ -63,29 +102,6 @@ pub(crate) fn not_a_rep(s: &Signals, ex: &Excursion, typical_depth: Option<f64>)
         return Some(format!(
             "hip dip {depth:.0} % of leg while the subject {} the camera (trunk {ratio:.2} times as long in the picture at the end): walking, stairs or a set-up",
             if ratio > 1.0 { "came toward" } else { "went away from" }
-        ));
-    }
-    let typical = typical_depth?;
-    if depth < RELATIVE_MIN_DEPTH * typical {
-        return Some(format!(
-            "hip dip {depth:.0} % of leg, under {:.0} % of this clip's clear reps ({typical:.0} %)",
-            RELATIVE_MIN_DEPTH * 100.0
-        ));
-    }
-    // The landing after a jump: the hip falls from a flight into a dip far shallower than the clip's reps (the
-    // knees absorbing the landing; a jump squat's own reps start from a landing too, but go as deep as the others).
-    let lookback = (LANDING_LOOKBACK_S * s.rate_hz).round() as usize;
-    let highest = s.hip_drop_pct_leg[ex.start.saturating_sub(lookback)..=ex.start].iter().flatten().copied();
-    let flight = -highest.fold(f64::INFINITY, f64::min);
-    if depth < PARTIAL_MIN_DEPTH * typical && flight > LANDING_FLIGHT_PCT {
-        return Some(format!(
-            "hip dip {depth:.0} % of leg just after a jump (the hip {flight:.0} % of leg above standing): the landing, under {:.0} % of this clip's clear reps ({typical:.0} %)",
-            PARTIAL_MIN_DEPTH * 100.0
-        ));
-    }
-    if !ex.complete && depth < PARTIAL_MIN_DEPTH * typical {
-        return Some(format!(
-            "partial rep cut by the clip's edge reaching only {depth:.0} % of leg (clear reps: {typical:.0} %)"
         ));
     }
     None
@@ -203,6 +219,101 @@ pub(crate) fn excursions(drop: &[Option<f64>], rate_hz: f64, min_depth: f64) -> 
         }
     }
     out
+}
+
+/// The excursions with each one that holds several reps in the subject's own frame split between them.
+///
+/// The hip's height in the picture moves with the camera: a hand-held phone drifting 3-6 cm up and down moves it
+/// as much as a shallow rep does, so the stand between two single-leg squats can read 4-5 % of leg deep, short
+/// of the exit level, and two reps merge into one excursion. The hip's height above the planted ankle does not
+/// move with the camera. Where, inside an excursion, it comes back to the standing height (within the exit
+/// level) between two stretches at least `min_depth` below it, the excursion is split there, at the highest
+/// sample. The planted foot is the one whose ankle moved least in the picture over the excursion (the free foot
+/// of a single-leg task moves far more); the standing height is the highest over [`STAND_REFERENCE_S`] before
+/// the excursion and after it, taken linearly between the two (a slow zoom scales it). An excursion during which
+/// the subject moved about ([`moved_about`]: walking, entering the picture) is left whole: its pieces would each
+/// walk too little to be caught (a level walk toward the camera, split at its strides, became two squats).
+pub(crate) fn split_at_stands(s: &Signals, found: Vec<Excursion>, min_depth: f64) -> Vec<Excursion> {
+    let Some(leg) = standing_leg(s).filter(|_| s.points.len() == s.len()) else {
+        return found;
+    };
+    found
+        .into_iter()
+        .flat_map(|ex| if moved_about(s, &ex).is_some() { vec![ex] } else { split_one(s, ex, leg, min_depth) })
+        .collect()
+}
+
+/// One excursion split at its stands ([`split_at_stands`]).
+fn split_one(s: &Signals, ex: Excursion, leg: f64, min_depth: f64) -> Vec<Excursion> {
+    let look = (STAND_REFERENCE_S * s.rate_hz).round() as usize;
+    let (a, b) = (ex.start.saturating_sub(look), (ex.end + look).min(s.len() - 1));
+    let ankle_y = Sides::from_fn(|side| smoothed_ankle(s, side, 1, a, b));
+    let (inside_a, inside_b) = (ex.start - a, ex.end - a);
+    let moved = |side: Side| range_of(&ankle_y[side], inside_a..=inside_b).unwrap_or(f64::INFINITY);
+    let planted = if moved(Side::Left) <= moved(Side::Right) { Side::Left } else { Side::Right };
+    // The hip's height above the planted ankle, % of leg.
+    let height: Vec<Option<f64>> = (a..=b)
+        .map(|i| {
+            let ankle = ankle_y[planted][i - a].filter(|_| s.valid[i])?;
+            let hip = (s.points[i].left().hip[1] + s.points[i].right().hip[1]) / 2.0;
+            Some((ankle - hip) / leg * 100.0).filter(|h| h.is_finite())
+        })
+        .collect();
+    let highest = |r: std::ops::RangeInclusive<usize>| {
+        r.filter_map(|k| height[k]).fold(None, |m: Option<f64>, h| Some(m.map_or(h, |m| m.max(h))))
+    };
+    let (before, after) = match (highest(0..=inside_a), highest(inside_b..=b - a)) {
+        (Some(x), Some(y)) => (x, y),
+        (Some(x), None) | (None, Some(x)) => (x, x),
+        (None, None) => return vec![ex],
+    };
+    let span = (inside_b - inside_a).max(1) as f64;
+    let below = |k: usize| height[k].map(|h| before + (after - before) * (k - inside_a) as f64 / span - h);
+    // Walk the excursion: a stretch at least min_depth below standing, then a stand, then another such stretch.
+    let mut cuts = Vec::new();
+    let (mut deepest, mut stand): (f64, Option<(usize, f64)>) = (f64::NEG_INFINITY, None);
+    let mut last_cut = ex.start;
+    for k in inside_a..=inside_b {
+        let Some(d) = below(k) else { continue };
+        match stand {
+            None => {
+                deepest = deepest.max(d);
+                let exit = (EXIT_FRACTION * min_depth).max(EXIT_FRACTION_OF_DEPTH * deepest);
+                if deepest >= min_depth && d <= exit {
+                    stand = Some((k, d));
+                }
+            }
+            Some((at, low)) => {
+                if d < low {
+                    stand = Some((k, d));
+                } else if d >= min_depth {
+                    let cut = a + at;
+                    let long = |x: usize, y: usize| (y - x) as f64 / s.rate_hz >= MIN_REP_S;
+                    if long(last_cut, cut) && long(cut, ex.end) {
+                        cuts.push(cut);
+                        last_cut = cut;
+                    }
+                    (deepest, stand) = (d, None);
+                }
+            }
+        }
+    }
+    if cuts.is_empty() {
+        return vec![ex];
+    }
+    let bounds: Vec<usize> = std::iter::once(ex.start).chain(cuts).chain(std::iter::once(ex.end)).collect();
+    let last = bounds.len() - 2;
+    bounds
+        .windows(2)
+        .enumerate()
+        .map(|(n, w)| {
+            let bottom = (w[0]..=w[1])
+                .filter(|&i| s.hip_drop_pct_leg[i].is_some())
+                .max_by(|&x, &y| s.hip_drop_pct_leg[x].partial_cmp(&s.hip_drop_pct_leg[y]).expect("finite"))
+                .unwrap_or(w[0]);
+            Excursion { start: w[0], bottom, end: w[1], complete: n > 0 || ex.complete, rising: n < last || ex.rising }
+        })
+        .collect()
 }
 
 /// One coordinate (`axis` 0: x, 1: y) of an ankle over samples `a..=b`, after a running median of
