@@ -602,11 +602,13 @@ class Encoder:
             self.raw.unlink()
 
 
-def sway(amplitude, t):
+def sway(amplitude, t, phase=0.0):
     """Where a hand-held camera has drifted to at `t` seconds (metres, the whole set-up's offset): two slow
-    sways sideways, half as much up and down, none toward the subject; within `amplitude` either way."""
+    sways sideways, half as much up and down, none toward the subject; within `amplitude` either way. `phase`
+    (seconds) starts the sways elsewhere in their cycles: another hand."""
     if not amplitude:
         return (0.0, 0.0, 0.0)
+    t = t + phase
     x = 0.6 * np.sin(2 * np.pi * t / 5.3) + 0.4 * np.sin(2 * np.pi * t / 2.9 + 1.0)
     z = 0.6 * np.sin(2 * np.pi * t / 4.1 + 2.0) + 0.4 * np.sin(2 * np.pi * t / 2.3)
     return (amplitude * x, 0.0, 0.5 * amplitude * z)
@@ -671,6 +673,8 @@ def main() -> int:
     ap.add_argument("--zoom", type=float, default=1.0, help="the camera zooms in by this factor over the clip")
     ap.add_argument("--sway", type=float, default=0.0,
                     help="a hand-held camera: it drifts up to this many metres sideways (half that up and down)")
+    ap.add_argument("--sway-phase", type=float, default=0.0,
+                    help="seconds into the sways' cycles the clip starts (0: the renders before session 15)")
     ap.add_argument("--roll-deg", type=float, default=0.0, help="camera roll: the picture turned clockwise")
     ap.add_argument("--cut-start", type=float, default=0.0, help="drop the clip's first seconds (start mid-rep)")
     ap.add_argument("--toe-out-deg", type=float, nargs=2, default=[0.0, 0.0],
@@ -741,7 +745,7 @@ def main() -> int:
         if args.zoom != 1.0 or args.sway:
             fovy = 45.0 / (1 + (args.zoom - 1) * t / tl.end)
             cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg, fovy=fovy,
-                         origin=sway(args.sway, t))
+                         origin=sway(args.sway, t, args.sway_phase))
             scene.look(cam)
             # The depth's truth is the subject's own: measured as a camera that holds still sees it.
             still = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg, fovy=fovy)
