@@ -69,8 +69,11 @@ fn moved_about(s: &Signals, ex: &Excursion) -> Option<String> {
             }
         }
     }
-    // Each ankle's x over the excursion, smoothed: how far both feet travelled, and whether they stepped.
-    if s.points.len() == s.len() {
+    // Each ankle's x over the excursion, smoothed: how far both feet travelled, and whether they stepped. (Not
+    // when the data ends at the bottom: a forward lunge's front foot is still out there, its step back past the
+    // end, and its back foot's ankle comes forward as the heel rises; a walk-out's dips stay far shallower than
+    // the clip's reps, which `not_a_rep` asks of an excursion the data cuts.)
+    if s.points.len() == s.len() && ex.rising {
         let x = Sides::from_fn(|side| smoothed_ankle(s, side, 0, ex.start, ex.end));
         let travel =
             |side: Side| range_of(&x[side], 0..=x[side].len().saturating_sub(1)).map_or(0.0, |r| r / leg * 100.0);
