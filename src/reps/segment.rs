@@ -458,5 +458,21 @@ mod tests {
         assert_eq!(not_a_rep(&drifted, &ex, None), None);
         let x = Sides::from_fn(|side| smoothed_ankle(&drifted, side, 0, ex.start, ex.end));
         assert!(apart_change_pct(&x, leg) < 1.0);
+        // The data ending at the bottom of a forward lunge, its front foot out and its back ankle come forward:
+        // the feet are not judged, the depth is (a cut rep as deep as the clip's reps counts, a shallower one not).
+        // Both feet travel and step before the bottom.
+        let tb = base.t_s[ex.bottom];
+        let quarter = (t0 + tb) / 2.0;
+        let lunged = with_feet(1.0, |side, t| match side {
+            Side::Left => [300.0 + shift * ramp(t, t0, quarter), 500.0],
+            Side::Right => [200.0 + shift * ramp(t, quarter, tb), 500.0],
+        });
+        let why = not_a_rep(&lunged, &Excursion { end: ex.bottom, ..ex }, None).expect("stepped");
+        assert!(why.contains("stepped"), "{why}");
+        let cut = Excursion { end: ex.bottom, rising: false, ..ex };
+        let depth = lunged.hip_drop_pct_leg[ex.bottom].expect("bottom seen");
+        assert_eq!(not_a_rep(&lunged, &cut, Some(depth)), None);
+        let why = not_a_rep(&lunged, &cut, Some(2.0 * depth)).expect("shallow");
+        assert!(why.contains("ends on the way down"), "{why}");
     }
 }
