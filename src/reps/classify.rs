@@ -117,34 +117,18 @@ pub(crate) fn stance_of(s: &Signals, start: usize, bottom: usize, end: usize) ->
 /// Whether the stance foot's travel during a rep is the camera's: a hand-held camera that drifts or zooms moves
 /// both feet in the picture, so the planted foot seems to travel nearly as far as the free one (a rendered
 /// step-down filmed by a camera drifting 10 cm: stance ankle 8–10 % of leg, free 13–17 %). It is, when the free
-/// foot still moved at least [`CAMERA_FREE_FOOT_MIN_PCT`] relative to the stance foot, the stance foot never moved
-/// on its own (as each foot does on stairs and in a walk, [`feet_that_moved_alone`]), and what the stance foot
-/// did shows in the free foot too: the free ankle's height regressed on the stance ankle's has a slope of at least
-/// [`CAMERA_FEET_MIN_SLOPE`] (a camera's motion is in both, slope about 1; a squat filmed from behind, whose ankle
-/// landmarks wander apart, and split squats read −1.9 to +0.2).
+/// foot moved relative to the stance foot (which the camera cannot do) at least [`CAMERA_FREE_FOOT_MIN_PCT`] and at
+/// least [`CAMERA_APART_MIN_DEPTH_SHARE`] of the rep's depth, and the stance foot never moved on its own (as each
+/// foot does on stairs and in a walk, [`feet_that_moved_alone`]).
 ///
 /// [`feet_that_moved_alone`]: super::segment::feet_that_moved_alone
 fn camera_moved_the_stance_foot(s: &Signals, stance: Side, start: usize, end: usize) -> bool {
     let (free, planted) = (&s.legs[stance.other()].ankle_drop_pct_leg, &s.legs[stance].ankle_drop_pct_leg);
-    let pairs: Vec<(f64, f64)> =
-        (start..=end).filter_map(|i| Some((*free.get(i)?.as_ref()?, (*planted.get(i)?)?))).collect();
-    let apart: Vec<Option<f64>> = pairs.iter().map(|(f, p)| Some(f - p)).collect();
-    range_of(&apart, 0..=pairs.len().saturating_sub(1)).is_some_and(|r| r >= CAMERA_FREE_FOOT_MIN_PCT)
+    let apart: Vec<Option<f64>> = (start..=end).map(|i| Some((*free.get(i)?)? - (*planted.get(i)?)?)).collect();
+    let depth = s.hip_drop_pct_leg[start..=end].iter().flatten().copied().fold(0.0, f64::max);
+    range_of(&apart, 0..=apart.len().saturating_sub(1))
+        .is_some_and(|r| r >= CAMERA_FREE_FOOT_MIN_PCT && r >= CAMERA_APART_MIN_DEPTH_SHARE * depth)
         && !super::segment::feet_that_moved_alone(s, start, end)[stance]
-        && slope(&pairs).is_some_and(|c| c >= CAMERA_FEET_MIN_SLOPE)
-}
-
-/// The least-squares slope of the first member of the pairs on the second; `None` for fewer than three pairs
-/// or a constant second member.
-fn slope(pairs: &[(f64, f64)]) -> Option<f64> {
-    if pairs.len() < 3 {
-        return None;
-    }
-    let n = pairs.len() as f64;
-    let (mx, my) = pairs.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
-    let (sxy, syy) = pairs.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + (x - mx) * (y - my), b + (y - my).powi(2)));
-    let k = sxy / syy;
-    k.is_finite().then_some(k)
 }
 
 pub(crate) fn quality(s: &Signals, r: std::ops::RangeInclusive<usize>) -> Quality {
@@ -192,12 +176,14 @@ pub(crate) fn planted_leg(s: &Signals, start: usize, end: usize) -> Side {
 mod tests {
     use super::*;
     use crate::kinematics::{compute_signals, KinematicsConfig};
-    use crate::synthetic::{generate, SynthSpec};
+    use crate::synthetic::{generate, SynthRep, SynthSpec};
 
-    /// A bilateral squat clip's signals and its first rep, with the ankles moved: `offset(side, u)` (pixels, down
-    /// positive) is added to each ankle's height, `u` running 0..1 over the rep and 0 outside it.
-    fn feet_moved(offset: impl Fn(Side, f64) -> f64) -> (Signals, Excursion) {
-        let (track, _) = generate(&SynthSpec::default());
+    /// A bilateral squat clip's signals (reps `depth_pct` deep) and its first rep, with the ankles moved:
+    /// `offset(side, u)` (pixels, down positive) is added to each ankle's height, `u` running 0..1 over the rep
+    /// and 0 outside it.
+    fn feet_moved(depth_pct: f64, offset: impl Fn(Side, f64) -> f64) -> (Signals, Excursion) {
+        let spec = SynthSpec { reps: vec![SynthRep::plain(depth_pct); 3], ..SynthSpec::default() };
+        let (track, _) = generate(&spec);
         let mut s = compute_signals(&track, &KinematicsConfig::default()).expect("signals");
         let ex = excursions(&s.hip_drop_pct_leg, s.rate_hz, DEFAULT_MIN_DEPTH_PCT)[0];
         let leg = s.standing.expect("standing").leg_px;
@@ -221,26 +207,35 @@ mod tests {
 
     #[test]
     fn a_step_down_filmed_by_a_drifting_camera_keeps_its_stance_foot() {
-        // The right foot is lowered 14 % of leg (about 42 px) while the camera drifts the whole picture 26 px down
-        // and back: the planted foot travels 9 % of leg, too far for the still-camera ratio.
-        let (s, ex) = feet_moved(|side, u| {
-            let camera = 26.0 * (std::f64::consts::PI * u * 1.5).sin().abs();
-            camera + if side == Side::Right { 42.0 * bump(u) } else { 0.0 }
+        // A step-down 15 % of leg deep: the right foot is lowered 14 % of leg (about 56 px) relative to the left
+        // while the camera dips the whole picture 44 px and back: the planted foot travels 11 % of leg, too
+        // far for the still-camera ratio.
+        let (s, ex) = feet_moved(15.0, |side, u| {
+            let camera = 44.0 * (std::f64::consts::PI * u).sin();
+            camera + if side == Side::Right { 56.0 * bump(u) } else { 0.0 }
         });
         let moves = s.legs.as_ref().map(|l| range_of(&l.ankle_drop_pct_leg, ex.start..=ex.end).expect("seen"));
         assert!(*moves.right() < FREE_FOOT_MIN_RATIO * *moves.left(), "{moves:?}");
         assert!(camera_moved_the_stance_foot(&s, Side::Left, ex.start, ex.end));
         assert_eq!(stance_of(&s, ex.start, ex.bottom, ex.end).map(|(side, _)| side), Some(Side::Left));
+        // The same feet under a squat three times as deep: ankle landmarks wandering apart by a fraction of the
+        // depth, not a foot lowered.
+        let (deep, ex) = feet_moved(45.0, |side, u| {
+            let camera = 44.0 * (std::f64::consts::PI * u).sin();
+            camera + if side == Side::Right { 56.0 * bump(u) } else { 0.0 }
+        });
+        assert!(!camera_moved_the_stance_foot(&deep, Side::Left, ex.start, ex.end));
     }
 
     #[test]
     fn feet_that_wander_apart_or_step_in_turn_are_not_a_drifting_camera() {
         // Ankle landmarks drifting in opposite directions (a squat filmed from behind): no stance foot.
-        let (apart, ex) = feet_moved(|side, u| if side == Side::Right { 30.0 * bump(u) } else { -25.0 * bump(u) });
+        let (apart, ex) =
+            feet_moved(30.0, |side, u| if side == Side::Right { 30.0 * bump(u) } else { -25.0 * bump(u) });
         assert!(!camera_moved_the_stance_foot(&apart, Side::Left, ex.start, ex.end));
         assert_eq!(stance_of(&apart, ex.start, ex.bottom, ex.end), None);
         // Each foot in turn moves on its own (stairs, a walk): the planted one's travel is its own.
-        let (turns, ex) = feet_moved(|side, u| match side {
+        let (turns, ex) = feet_moved(30.0, |side, u| match side {
             Side::Left => 30.0 * ((u - 0.2) / 0.1).clamp(0.0, 1.0),
             Side::Right => 60.0 * ((u - 0.6) / 0.1).clamp(0.0, 1.0),
         });

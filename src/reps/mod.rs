@@ -173,10 +173,14 @@ pub const FREE_FOOT_MIN_RATIO: f64 = 2.5;
 /// step-downs, still or drifting camera, it is 9.1–12.9 %, a single-leg squat's 24–32 %; chosen on the tuning
 /// clips (session 14) with a margin below the step-downs.
 pub const CAMERA_FREE_FOOT_MIN_PCT: f64 = 8.0;
-/// See [`CAMERA_FREE_FOOT_MIN_PCT`]: the least slope of the free ankle's height on the stance ankle's over the rep.
-/// On the drifting and zooming tuning step-downs 0.59–2.1; on every other saved track where the stance foot moved
-/// too far for [`FREE_FOOT_MIN_RATIO`] (squats from behind, split squats, a real oblique split squat) −1.9 to +0.2.
-pub const CAMERA_FEET_MIN_SLOPE: f64 = 0.4;
+/// See [`CAMERA_FREE_FOOT_MIN_PCT`]: the free foot's travel relative to the stance foot must also reach this
+/// share of the rep's depth. A free foot is lifted or lowered about as far as the hip drops or further (0.66–1.7 on
+/// every drifting, zooming or real step-down and single-leg rep that fails [`FREE_FOOT_MIN_RATIO`]); a bilateral
+/// squat's or a lunge's ankle landmarks wander apart by a fraction of it (0.31–0.43 on every such saved rep:
+/// squats from behind, real deep and jump squats, split squats). Both quantities move with the camera only through
+/// the depth. Session 15: it replaced a slope of the free ankle's height on the stance ankle's (at least 0.4), which
+/// a rendered hand-held single-leg squat and step-down failed at 0.30 and 0.20.
+pub const CAMERA_APART_MIN_DEPTH_SHARE: f64 = 0.55;
 /// Settings of the rep stage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RepConfig {
