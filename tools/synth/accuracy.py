@@ -243,11 +243,12 @@ MESSY_SET = [
                                         "--stance", "R", "--depth", "0.12", "--sway", "0.06"], 2, "single-leg-squat",
      "right", "held-out"),
     # Rendered after the split at stands (session 15), each with the hand's sways started elsewhere.
+    # (These two drove the free-foot share of session 15, which replaced the slope: tuning since.)
     ("m8_sway_single_right_female", ["--reps", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.13",
                                      "--sway", "0.1", "--sway-phase", "1.7", *FEMALE], 3, "single-leg-squat", "right",
-     "held-out"),
+     "tuning"),
     ("m8_sway_stepdown_left_male", ["--reps", "3", "--task", "step-down", "--stance", "L", "--depth", "0.18",
-                                    "--sway", "0.1", "--sway-phase", "3.1", *MALE], 3, "step-down", "left", "held-out"),
+                                    "--sway", "0.1", "--sway-phase", "3.1", *MALE], 3, "step-down", "left", "tuning"),
     ("m8_zoom_sway_single_left_chest", ["--reps", "3", "--task", "single-leg", "--stance", "L", "--depth", "0.15",
                                         "--zoom", "1.2", "--sway", "0.08", "--sway-phase", "0.6", "--camera-height",
                                         "1.0"], 3, "single-leg-squat", "left", "held-out"),
@@ -256,6 +257,17 @@ MESSY_SET = [
     ("m8_sway_pause_single_right", ["--reps", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.15",
                                     "--pause", "0.6", "--sway", "0.12", "--sway-phase", "4.2"], 3, "single-leg-squat",
      "right", "held-out"),
+    # Rendered after the free-foot share (session 15).
+    ("m9_sway_single_left_male", ["--reps", "3", "--task", "single-leg", "--stance", "L", "--depth", "0.14",
+                                  "--sway", "0.1", "--sway-phase", "2.9", *MALE], 3, "single-leg-squat", "left",
+     "held-out"),
+    ("m9_sway_stepdown_right_female_chest", ["--reps", "3", "--task", "step-down", "--stance", "R", "--depth", "0.17",
+                                             "--sway", "0.1", "--sway-phase", "0.9", "--camera-height", "1.0",
+                                             *FEMALE], 3, "step-down", "right", "held-out"),
+    ("m9_sway_single_right_deep", ["--reps", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.22",
+                                   "--sway", "0.12", "--sway-phase", "3.7"], 3, "single-leg-squat", "right", "held-out"),
+    ("m9_sway_stepdown_left", ["--reps", "3", "--task", "step-down", "--stance", "L", "--depth", "0.15", "--sway",
+                               "0.08", "--sway-phase", "5.0"], 3, "step-down", "left", "held-out"),
 ]
 
 
