@@ -1,6 +1,7 @@
 //! Segmentation: the hip-drop signal in, the excursions that are reps (and those that are not, with why) out.
 
 use super::classify::range_of;
+use crate::kinematics::hip_mid_y;
 use super::*;
 
 /// Why an excursion is not a rep, if it is not: a dip far shallower than the clip's clear reps, a partial rep at
@@ -258,13 +259,10 @@ fn split_one(s: &Signals, ex: Excursion, leg: f64, min_depth: f64) -> Vec<Excurs
     let height: Vec<Option<f64>> = (a..=b)
         .map(|i| {
             let ankle = ankle_y[planted][i - a].filter(|_| s.valid[i])?;
-            let hip = (s.points[i].left().hip[1] + s.points[i].right().hip[1]) / 2.0;
-            Some((ankle - hip) / leg * 100.0).filter(|h| h.is_finite())
+            Some((ankle - hip_mid_y(&s.points[i])) / leg * 100.0).filter(|h| h.is_finite())
         })
         .collect();
-    let highest = |r: std::ops::RangeInclusive<usize>| {
-        r.filter_map(|k| height[k]).fold(None, |m: Option<f64>, h| Some(m.map_or(h, |m| m.max(h))))
-    };
+    let highest = |r: std::ops::RangeInclusive<usize>| r.filter_map(|k| height[k]).reduce(f64::max);
     let (before, after) = match (highest(0..=inside_a), highest(inside_b..=b - a)) {
         (Some(x), Some(y)) => (x, y),
         (Some(x), None) | (None, Some(x)) => (x, x),
