@@ -178,6 +178,9 @@ struct AnalysisArgs {
     /// Low-pass cut-off, Hz.
     #[arg(long, default_value_t = genu::kinematics::filter::DEFAULT_CUTOFF_HZ)]
     cutoff: f64,
+    /// The phone was held in the hand: steady the picture on the planted foot (docs/metrics.md).
+    #[arg(long)]
+    hand_held: bool,
 }
 
 impl AnalysisArgs {
@@ -189,6 +192,7 @@ impl AnalysisArgs {
         config.reps.task = self.task;
         config.reps.min_depth_pct = self.min_depth;
         config.kinematics.cutoff_hz = self.cutoff;
+        config.kinematics.hand_held = self.hand_held;
         Ok(config)
     }
 }

@@ -45,6 +45,7 @@ pub use metrics::{FOOT_TO_SHANK, TOE_OUT_MAX_YAW_DEG};
 mod reasons;
 mod side;
 mod standing;
+mod steady;
 mod types;
 mod view;
 pub mod yaw;
@@ -117,7 +118,10 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let mut raw = extract(track)?;
     let leg_px = subject_leg_px(&raw)?;
     let (facing, swaps_corrected) = view::orient(&mut raw, leg_px);
-    let cleaned = clean::clean(&raw, config)?;
+    let mut cleaned = clean::clean(&raw, config)?;
+    if config.hand_held {
+        steady::steady(&mut cleaned);
+    }
     let SampleViews { pelvis_yaw, view, hip_line_yaw } = view::sample_views(&cleaned, facing);
     let mut unavailable = Vec::new();
 

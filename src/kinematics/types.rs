@@ -13,11 +13,15 @@ pub struct KinematicsConfig {
     pub cutoff_hz: f64,
     /// Longest gap filled by interpolation, in seconds.
     pub max_fill_s: f64,
+    /// The camera was held in the hand: the picture is steadied on the planted foot before anything is
+    /// measured ([`steady`](super::steady)).
+    #[serde(default)]
+    pub hand_held: bool,
 }
 
 impl Default for KinematicsConfig {
     fn default() -> Self {
-        Self { cutoff_hz: filter::DEFAULT_CUTOFF_HZ, max_fill_s: filter::DEFAULT_MAX_FILL_S }
+        Self { cutoff_hz: filter::DEFAULT_CUTOFF_HZ, max_fill_s: filter::DEFAULT_MAX_FILL_S, hand_held: false }
     }
 }
 

@@ -1,8 +1,8 @@
 //! Segmentation: the hip-drop signal in, the excursions that are reps (and those that are not, with why) out.
 
 use super::classify::range_of;
-use crate::kinematics::hip_mid_y;
 use super::*;
+use crate::kinematics::hip_mid_y;
 
 /// Why an excursion is not a rep, if it is not: a dip far shallower than the clip's clear reps, a partial rep at
 /// the clip's edge that stays shallow, or a movement during which the subject moved about ([`moved_about`]).

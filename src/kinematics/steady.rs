@@ -1,0 +1,100 @@
+//! A hand-held camera (`--hand-held`): the picture steadied on the planted foot.
+//!
+//! A phone held in the hand drifts: 3–6 cm up and down move the hip in the picture as much as a shallow rep does,
+//! so depths, bottoms, the stand between reps and the task are read wrong (rendered single-leg squats merged,
+//! bottoms a second late, step-downs read as squats). A planted foot does not move in the world, so what it does
+//! in the picture is the camera's. The anchor is the ankle that moved less over the clip (summed over windows of
+//! ±[`ANCHOR_WINDOW_S`]: the free foot of a single-leg task is lifted or lowered on every rep, the stance foot only
+//! drifts with the camera); the camera's offset is the sum of the anchor's moves from sample to sample, except
+//! while it steps on its own ([`STEP_LEG`]: a walk's steps are the subject's), and every image point is moved
+//! back by it.
+//!
+//! Opt-in, because genu cannot tell a drifting phone from landmark noise: on the real development clips the
+//! planted ankle's motion disagrees with the hip's by as much as on the rendered hand-held clips. Limits, each
+//! seen on rendered clips: the ankle landmark rises as the knee bends, so depth reads a few % of leg shallower; a
+//! zoom moves the feet (far from the picture's centre) more than the hip; a clip whose stance leg changes keeps
+//! one anchor, the stance foot of its commoner side; a walk that glides both feet together is the camera's.
+
+use super::clean::Cleaned;
+use super::filter::running_median;
+use super::geometry::median_of;
+use super::side::{Joint, Side, Sides};
+
+/// Half-width (seconds) of the window the feet's motion is compared over to choose the anchor: longer than a
+/// single-leg squat's descent (the free foot's lift shows in it), shorter than a hand-held sway.
+pub const ANCHOR_WINDOW_S: f64 = 1.5;
+/// Window (seconds) over which a step of the anchor foot is told from the camera's drift ([`STEP_LEG`]).
+pub const STEP_S: f64 = 0.3;
+/// The anchor foot steps when, over [`STEP_S`], it moves at least this fraction of its leg's length while the
+/// other foot moves under a third of that: the rep stage's step (`STEP_ALONE_MIN_TRUNK`, 0.08 trunk lengths)
+/// in leg lengths.
+pub const STEP_LEG: f64 = 0.05;
+/// Half-width (seconds) of the running median taken of each ankle before its steps are summed.
+pub const ANCHOR_SMOOTH_HALF_S: f64 = 0.1;
+
+/// Moves every image point of `c` back by the camera's offset, measured on the planted ankle; returns the
+/// offset per sample (`[x, y]` pixels, zero on average over the clip).
+pub(crate) fn steady(c: &mut Cleaned) -> Vec<[f64; 2]> {
+    let n = c.len();
+    let half = (ANCHOR_SMOOTH_HALF_S * c.rate_hz).round() as usize;
+    let ankle = Sides::from_fn(|side: Side| {
+        let series = &c.img_series[2 * Joint::Ankle.index() + side.index()];
+        [0, 1].map(|axis| {
+            let v: Vec<Option<f64>> =
+                (0..n).map(|i| Some(series[axis][i]).filter(|x| c.valid[i] && x.is_finite())).collect();
+            running_median(&v, half)
+        })
+    });
+    // How far each ankle moved (x range plus y range) within the window around each sample.
+    let w = (ANCHOR_WINDOW_S * c.rate_hz).round() as usize;
+    let range = |v: &[Option<f64>], i: usize| {
+        let window = v[i.saturating_sub(w)..(i + w + 1).min(n)].iter().flatten();
+        let (lo, hi) = window.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+        (hi >= lo).then_some(hi - lo)
+    };
+    let moved = |side: Side, i: usize| -> f64 {
+        let [x, y] = &ankle[side];
+        range(x, i).zip(range(y, i)).map_or(f64::INFINITY, |(a, b)| a + b)
+    };
+    let total = |side: Side| (0..n).map(|i| moved(side, i)).filter(|m| m.is_finite()).sum::<f64>();
+    let anchor = if total(Side::Left) <= total(Side::Right) { Side::Left } else { Side::Right };
+    // A step of the anchor foot is the subject's, not the camera's: over STEP_S it moves at least STEP_LEG of a
+    // leg while the other foot moves under a third of that (a camera moves both feet; a single-leg task moves the
+    // free foot alone).
+    let leg = median_of((0..n).filter(|&i| c.valid[i]).map(|i| {
+        let (h, a) = (c.image(anchor, Joint::Hip, i), c.image(anchor, Joint::Ankle, i));
+        (h[0] - a[0]).hypot(h[1] - a[1])
+    }))
+    .unwrap_or(f64::INFINITY);
+    let step = ((STEP_S * c.rate_hz).round() as usize).max(1);
+    let shift = |side: Side, i: usize| -> Option<f64> {
+        let (a, b) = (i.saturating_sub(step / 2), (i + step.div_ceil(2)).min(n - 1));
+        let [x, y] = &ankle[side];
+        Some((x[b]? - x[a]?).hypot(y[b]? - y[a]?))
+    };
+    let stepping = |i: usize| {
+        shift(anchor, i).is_some_and(|m| m >= STEP_LEG * leg && shift(anchor.other(), i).is_some_and(|o| o < m / 3.0))
+    };
+    let mut offset = vec![[0.0; 2]; n];
+    for i in 1..n {
+        offset[i] = offset[i - 1];
+        if stepping(i) {
+            continue;
+        }
+        for axis in 0..2 {
+            if let (Some(now), Some(before)) = (ankle[anchor][axis][i], ankle[anchor][axis][i - 1]) {
+                offset[i][axis] += now - before;
+            }
+        }
+    }
+    for axis in 0..2 {
+        let mean = offset.iter().map(|o| o[axis]).sum::<f64>() / n.max(1) as f64;
+        offset.iter_mut().for_each(|o| o[axis] -= mean);
+    }
+    for series in &mut c.img_series {
+        for (axis, values) in series.iter_mut().enumerate() {
+            values.iter_mut().zip(&offset).for_each(|(v, o)| *v -= o[axis]);
+        }
+    }
+    offset
+}
