@@ -151,17 +151,18 @@ def mae(v) -> str:
     return "    -" if not v else f"{np.mean(np.abs(v)):5.1f}"
 
 
-def render_and_analyse(args, name: str, synth_args: list[str], generator: str = "synth.py"):
-    """Render clip `name` with `generator` (unless its truth is there already), run genu on it; the truth, the
-    rows of reps.csv and summary.json."""
+def render_and_analyse(args, name: str, synth_args: list[str], generator: str = "synth.py", genu_args=(), tag=""):
+    """Render clip `name` with `generator` (unless its truth is there already), run genu on it (with `genu_args`,
+    results under `_genu{tag}`); the truth, the rows of reps.csv and summary.json."""
     clip = args.out / f"{name}.mp4"
     if not Path(str(clip) + ".truth.json").exists():
         subprocess.run([sys.executable, str(HERE / generator), str(clip), *synth_args], check=True,
                        stderr=subprocess.DEVNULL)
     truth = json.loads(Path(str(clip) + ".truth.json").read_text())
-    res = args.out / f"{name}_genu{args.suffix}"
+    res = args.out / f"{name}_genu{tag}{args.suffix}"
     subprocess.run([str(args.genu), "analyze", str(clip), "-o", str(res), "--no-overlay", "--no-report",
-                    "--model", args.model], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    "--model", args.model, *genu_args], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     rows = list(csv.DictReader(open(res / "reps.csv")))
     return truth, rows, json.loads((res / "summary.json").read_text())
 
@@ -268,14 +269,44 @@ MESSY_SET = [
                                    "--sway", "0.12", "--sway-phase", "3.7"], 3, "single-leg-squat", "right", "held-out"),
     ("m9_sway_stepdown_left", ["--reps", "3", "--task", "step-down", "--stance", "L", "--depth", "0.15", "--sway",
                                "0.08", "--sway-phase", "5.0"], 3, "step-down", "left", "held-out"),
+    # Rendered after `--hand-held` was written on all the hand-held clips above (session 15): its held-out check
+    # (HAND_HELD_HELD_OUT), and the plain pipeline's too.
+    ("m10_sway_single_left_female_chest", ["--reps", "3", "--task", "single-leg", "--stance", "L", "--depth", "0.16",
+                                           "--sway", "0.1", "--sway-phase", "1.1", "--camera-height", "1.0", *FEMALE],
+     3, "single-leg-squat", "left", "held-out"),
+    ("m10_sway_stepdown_right_male", ["--reps", "3", "--task", "step-down", "--stance", "R", "--depth", "0.16",
+                                      "--sway", "0.12", "--sway-phase", "4.6", *MALE], 3, "step-down", "right",
+     "held-out"),
+    ("m10_sway_squat_deep_female", ["--reps", "3", "--depth", "0.45", "--fppa-deg", "0", "12", "--sway", "0.1",
+                                    "--sway-phase", "3.3", *FEMALE], 3, "squat", "", "held-out"),
+    ("m10_sway_step_walk_in_single", ["--reps", "3", "--walk-in", "2.5", "--task", "single-leg", "--stance", "R",
+                                      "--depth", "0.15", "--sway", "0.08", "--sway-phase", "2.0"], 3,
+     "single-leg-squat", "right", "held-out"),
+    ("m10_zoom_sway_stepdown_left", ["--reps", "3", "--task", "step-down", "--stance", "L", "--depth", "0.15",
+                                     "--zoom", "1.15", "--sway", "0.1", "--sway-phase", "0.3"], 3, "step-down", "left",
+     "held-out"),
 ]
+# `--hand-held` was written looking at every hand-held clip before these: only they are held out for it.
+HAND_HELD_HELD_OUT = "m10_"
 
 
 def messy_set(args) -> int:
-    """Rep counts and tasks on clips with what real footage contains."""
+    """Rep counts and tasks on clips with what real footage contains; the hand-held clips (`--sway`) once more
+    with `genu analyze --hand-held`, in a table of their own."""
+    plain = messy_table(args, MESSY_SET, (), "")
+    hand_held = [(*c[:5], "held-out" if c[0].startswith(HAND_HELD_HELD_OUT) else "tuning")
+                 for c in MESSY_SET if "--sway" in c[1]]
+    print("\nThe hand-held clips with `genu analyze --hand-held` (the picture steadied on the planted foot):")
+    steadied = messy_table(args, hand_held, ("--hand-held",), "_hh")
+    save(args, "messy", plain + [dict(r, hand_held=True) for r in steadied], suffixed=False)
+    return 0
+
+
+def messy_table(args, clips, genu_args, tag):
+    """Runs genu on `clips` (rows of MESSY_SET) and prints their table; the results."""
     results = []
-    for name, extra, want_reps, want_task, want_stance, split in MESSY_SET:
-        truth, rows, summary = render_and_analyse(args, name, extra)
+    for name, extra, want_reps, want_task, want_stance, split in clips:
+        truth, rows, summary = render_and_analyse(args, name, extra, genu_args=genu_args, tag=tag)
         assert len(truth["reps"]) == want_reps, (name, len(truth["reps"]))
         rows = [r for r in rows if r["leg"] == "left"]
         bottoms = [float(r["t_bottom_s"]) for r in rows]
@@ -285,7 +316,6 @@ def messy_set(args) -> int:
                         "ignored": len(summary["analysis"]["reps"].get("ignored", [])),
                         "flagged": sum(r["flagged"] == "true" for r in rows),
                         "roll": summary["analysis"]["signals"]["roll_deg"]})
-    save(args, "messy", results, suffixed=False)
     print(f"{'clip':24} {'split':8} {'reps':>6} {'bottoms':>8} {'task':>5} {'ignored':>8} {'flagged':>8} {'roll':>6}")
     for r in results:
         print(f"{r['clip']:24} {r['split']:8} {r['reps']:>3}/{r['reps_true']:<2} {r['matched']:>8} {'ok' if r['tasks_ok'] else 'WRONG':>5} "
@@ -294,7 +324,7 @@ def messy_set(args) -> int:
         exact = sum(r["reps"] == r["reps_true"] == r["matched"] for r in part)
         print(f"{split:8}: {len(part)} clips; rep counts exact (every bottom within 0.3 s) {exact}; tasks and stance "
               f"right {sum(r['tasks_ok'] for r in part)}")
-    return 0
+    return results
 
 
 # Lunges and split squats (issue #10): the front foot ahead, the back foot on the ball of the foot, the back knee
