@@ -178,7 +178,8 @@ struct AnalysisArgs {
     /// Low-pass cut-off, Hz.
     #[arg(long, default_value_t = genu::kinematics::filter::DEFAULT_CUTOFF_HZ)]
     cutoff: f64,
-    /// The phone was held in the hand: steady the picture on the planted foot (docs/metrics.md).
+    /// The phone was held in the hand: steady the picture on the planted foot. For squats, single-leg squats and
+    /// step-downs on one stance leg; not lunges, jumps, walks or a change of stance leg (docs/metrics.md).
     #[arg(long)]
     hand_held: bool,
 }
