@@ -14,7 +14,7 @@ pub struct KinematicsConfig {
     /// Longest gap filled by interpolation, in seconds.
     pub max_fill_s: f64,
     /// The camera was held in the hand: the picture is steadied on the planted foot before anything is
-    /// measured ([`steady`](super::steady)).
+    /// measured (`kinematics/steady.rs`; docs/metrics.md, "A hand-held camera").
     #[serde(default)]
     pub hand_held: bool,
 }

@@ -153,7 +153,7 @@ pub const STEP_ALONE_MIN_TRUNK: f64 = 0.08;
 /// the feet), which made the feet of a rendered squat "travel" 26 % of leg. A step lasts far longer.
 pub const FEET_TRAVEL_SMOOTH_HALF_S: f64 = 0.1;
 /// An excursion's standing height of the hip above its planted foot is read over this many seconds before its
-/// start and after its end (see [`segment::split_at_stands`]).
+/// start and after its end (the rep stage's split at stands: docs/metrics.md, Repetitions).
 pub const STAND_REFERENCE_S: f64 = 1.0;
 /// The standing position of a rep is read over this many seconds before its start.
 pub const STANDING_LOOKBACK_S: f64 = 1.0;
