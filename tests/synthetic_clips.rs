@@ -123,6 +123,22 @@ fn a_step_down_filmed_by_a_hand_held_camera_is_still_a_step_down() {
     every_rep_a_step_down_on("step_down_left_handheld.mp4", "left");
 }
 
+#[test]
+fn a_hand_held_step_down_steadied_on_the_planted_foot_keeps_its_bottoms() {
+    // The same clip with `--hand-held`: the picture is steadied on the left ankle, and each rep's bottom is found
+    // where the subject's was (the drift moves the hip in the picture by a third of the rep's depth).
+    let (rows, truth, summary) = run_with("step_down_left_handheld.mp4", &["--hand-held"]);
+    assert_eq!(summary["analysis"]["config"]["kinematics"]["hand_held"], true, "{}", summary["analysis"]["config"]);
+    let reps = truth["reps"].as_array().expect("reps");
+    assert_eq!(rows.len(), 2 * reps.len(), "{rows:?}");
+    for (k, tr) in reps.iter().enumerate() {
+        let row = rows.iter().find(|r| r["rep"] == (k + 1).to_string() && r["leg"] == "left").expect("row");
+        assert_eq!((row["task"].as_str(), row["stance_leg"].as_str()), ("step-down", "left"), "{row:?}");
+        let (bottom, want) = (num(row, "t_bottom_s").expect("bottom"), tr["bottom_s"].as_f64().expect("truth"));
+        assert!((bottom - want).abs() <= BOTTOM_TOL_S, "rep {}: bottom {bottom} for {want}", k + 1);
+    }
+}
+
 /// Knee flexion of a lunge's front knee from the side: on the rendered lunges (`accuracy.py --set lunge`) genu
 /// read it 8–12° short of the rig's joint-centre angle (true 82–92°); 15° bounds that, while a back knee taken for
 /// the front one would be 20° or more off.
@@ -280,6 +296,14 @@ fn findings(name: &str) -> (Vec<std::collections::HashMap<String, String>>, serd
 
 /// `genu analyze` on a fixture clip: the rows of reps.csv, the clip's truth and summary.json.
 fn run(name: &str) -> (Vec<std::collections::HashMap<String, String>>, serde_json::Value, serde_json::Value) {
+    run_with(name, &[])
+}
+
+/// [`run`] with more arguments for `genu analyze`.
+fn run_with(
+    name: &str,
+    extra: &[&str],
+) -> (Vec<std::collections::HashMap<String, String>>, serde_json::Value, serde_json::Value) {
     let out = tempfile::tempdir().expect("tempdir");
     genu()
         .arg("analyze")
@@ -287,6 +311,7 @@ fn run(name: &str) -> (Vec<std::collections::HashMap<String, String>>, serde_jso
         .arg("-o")
         .arg(out.path())
         .args(["--no-overlay", "--no-report"])
+        .args(extra)
         .assert()
         .success();
     let mut reader = csv::Reader::from_path(out.path().join("reps.csv")).expect("reps.csv");
