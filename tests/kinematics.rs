@@ -577,14 +577,33 @@ fn shallow_single_leg_squats_after_deep_squats_are_reps_not_dips() {
     assert!(a.reps.ignored[0].reason.contains("under 40 %"), "{:?}", a.reps.ignored);
 }
 
+/// Three single-leg squats on the left leg to 15 % of leg, with no stand between them: the spec, the track and
+/// its truth.
+fn three_single_leg_squats() -> (SynthSpec, genu::pose::PoseTrack, SynthTruth) {
+    let rep = SynthRep { pause_top_s: 0.1, ..SynthRep::plain(15.0) };
+    let spec = SynthSpec { reps: vec![rep; 3], stance: Some(Side::Left), ..SynthSpec::default() };
+    let (track, truth) = generate(&spec);
+    (spec, track, truth)
+}
+
+/// The analysis found the truth's three left-stance single-leg squats, each bottom within `bottom_s` and each
+/// depth within `depth_pct`.
+fn finds_the_three(a: &Analysis, truth: &SynthTruth, bottom_s: f64, depth_pct: f64) {
+    assert_eq!(a.reps.reps.len(), 3, "{}", a.table());
+    for (rep, (t, depth)) in a.reps.reps.iter().zip(&truth.reps) {
+        assert_eq!((rep.task, rep.stance), (Task::SingleLegSquat, Some(Side::Left)), "{}", a.table());
+        let (b, d) = (rep.bottom.t_s, rep.depth_pct_leg);
+        assert!((b - t).abs() < bottom_s, "rep {}: bottom {b:.2} s for {t:.2} s", rep.number);
+        assert!((d - depth).abs() < depth_pct, "rep {}: {d:.1} % for {depth:.1} %", rep.number);
+    }
+}
+
 #[test]
 fn a_camera_drifting_down_between_two_reps_does_not_merge_them() {
     // Three single-leg squats to 15 % of leg with no pause between them, filmed by a hand-held camera that dips
     // while the subject stands between the first two: the whole picture moves down by 6 % of leg there, so the
     // hip reads 6 % deep at the stand (above the 3 % exit level) while it stands over its planted foot.
-    let rep = SynthRep { pause_top_s: 0.1, ..SynthRep::plain(15.0) };
-    let spec = SynthSpec { reps: vec![rep; 3], stance: Some(Side::Left), ..SynthSpec::default() };
-    let (mut track, truth) = generate(&spec);
+    let (spec, mut track, truth) = three_single_leg_squats();
     let stand = (truth.reps[0].0 + truth.reps[1].0) / 2.0;
     let dip = |t: f64| 0.06 * spec.leg_px * (-0.5 * ((t - stand) / 0.45).powi(2)).exp();
     let drift = |track: &mut genu::pose::PoseTrack, scale: f64| {
@@ -600,17 +619,7 @@ fn a_camera_drifting_down_between_two_reps_does_not_merge_them() {
     let hip = |i: usize| a.signals.hip_drop_pct_leg[i].expect("hip seen");
     let at_stand = hip(truth_at(&truth, stand));
     assert!(at_stand > 4.0, "the stand reads {at_stand:.1} % deep in the picture");
-    assert_eq!(a.reps.reps.len(), 3, "{}", a.table());
-    for (rep, (t, depth)) in a.reps.reps.iter().zip(&truth.reps) {
-        assert_eq!(rep.stance, Some(Side::Left), "{}", a.table());
-        assert!((rep.bottom.t_s - t).abs() < 0.4, "rep {} bottom {:.2} s, truth {t:.2} s", rep.number, rep.bottom.t_s);
-        assert!(
-            (rep.depth_pct_leg - depth).abs() < 2.0,
-            "rep {} {:.1} % vs {depth:.1} %",
-            rep.number,
-            rep.depth_pct_leg
-        );
-    }
+    finds_the_three(&a, &truth, 0.4, 2.0);
     assert!(a.reps.ignored.is_empty(), "{:?}", a.reps.ignored);
     // A subject who really stays that low between the reps (the feet dip with the camera above, not here) does
     // one long rep: only the hip and what is above it go down.
@@ -629,9 +638,7 @@ fn a_camera_drifting_down_between_two_reps_does_not_merge_them() {
 fn a_hand_held_camera_is_steadied_on_the_planted_foot() {
     // Three single-leg squats to 15 % of leg, filmed by a phone that drifts up and down by up to 8 % of leg and
     // sideways by 12 % (slow sways of 4.1 and 2.3 s), moving every landmark in the picture.
-    let rep = SynthRep { pause_top_s: 0.1, ..SynthRep::plain(15.0) };
-    let spec = SynthSpec { reps: vec![rep; 3], stance: Some(Side::Left), ..SynthSpec::default() };
-    let (still, truth) = generate(&spec);
+    let (spec, still, truth) = three_single_leg_squats();
     let leg = spec.leg_px;
     let mut track = still.clone();
     for f in &mut track.frames {
@@ -652,21 +659,8 @@ fn a_hand_held_camera_is_steadied_on_the_planted_foot() {
         config.kinematics.hand_held = true;
         config
     };
-    let check = |a: &Analysis| {
-        assert_eq!(a.reps.reps.len(), 3, "{}", a.table());
-        for (rep, (t, depth)) in a.reps.reps.iter().zip(&truth.reps) {
-            assert_eq!((rep.task, rep.stance), (Task::SingleLegSquat, Some(Side::Left)), "{}", a.table());
-            assert!((rep.bottom.t_s - t).abs() < 0.2, "rep {} bottom {:.2} s for {t:.2} s", rep.number, rep.bottom.t_s);
-            assert!(
-                (rep.depth_pct_leg - depth).abs() < 1.5,
-                "rep {} {:.1} % for {depth:.1} %",
-                rep.number,
-                rep.depth_pct_leg
-            );
-        }
-    };
     let steadied = analyze_track(&track, &hand_held()).expect("analysis");
-    check(&steadied);
+    finds_the_three(&steadied, &truth, 0.2, 1.5);
     // Left as it is, the drift moves the bottoms or the depths.
     let drifting = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
     let off = drifting.reps.reps.len() != 3
@@ -678,5 +672,5 @@ fn a_hand_held_camera_is_steadied_on_the_planted_foot() {
             .any(|(r, (t, d))| (r.bottom.t_s - t).abs() >= 0.2 || (r.depth_pct_leg - d).abs() >= 1.5);
     assert!(off, "{}", drifting.table());
     // A camera held still loses nothing by being steadied.
-    check(&analyze_track(&still, &hand_held()).expect("analysis"));
+    finds_the_three(&analyze_track(&still, &hand_held()).expect("analysis"), &truth, 0.2, 1.5);
 }

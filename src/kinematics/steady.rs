@@ -20,7 +20,7 @@
 
 use super::clean::Cleaned;
 use super::filter::running_median;
-use super::geometry::median_of;
+use super::geometry::{dist, median_of};
 use super::side::{Joint, Side, Sides};
 
 /// Half-width (seconds) of the window the feet's motion is compared over to choose the anchor: longer than a
@@ -35,9 +35,9 @@ pub const STEP_LEG: f64 = 0.05;
 /// Half-width (seconds) of the running median taken of each ankle before its steps are summed.
 pub const ANCHOR_SMOOTH_HALF_S: f64 = 0.1;
 
-/// Moves every image point of `c` back by the camera's offset, measured on the planted ankle; returns the
-/// offset per sample (`[x, y]` pixels, zero on average over the clip).
-pub(crate) fn steady(c: &mut Cleaned) -> Vec<[f64; 2]> {
+/// Moves every image point of `c` back by the camera's offset (`[x, y]` pixels per sample, zero on average over
+/// the clip), measured on the planted ankle.
+pub(crate) fn steady(c: &mut Cleaned) {
     let n = c.len();
     let half = (ANCHOR_SMOOTH_HALF_S * c.rate_hz).round() as usize;
     let ankle = Sides::from_fn(|side: Side| {
@@ -64,10 +64,9 @@ pub(crate) fn steady(c: &mut Cleaned) -> Vec<[f64; 2]> {
     // A step of the anchor foot is the subject's, not the camera's: over STEP_S it moves at least STEP_LEG of a
     // leg while the other foot moves under a third of that (a camera moves both feet; a single-leg task moves the
     // free foot alone).
-    let leg = median_of((0..n).filter(|&i| c.valid[i]).map(|i| {
-        let (h, a) = (c.image(anchor, Joint::Hip, i), c.image(anchor, Joint::Ankle, i));
-        (h[0] - a[0]).hypot(h[1] - a[1])
-    }))
+    let leg = median_of(
+        (0..n).filter(|&i| c.valid[i]).map(|i| dist(c.image(anchor, Joint::Hip, i), c.image(anchor, Joint::Ankle, i))),
+    )
     .unwrap_or(f64::INFINITY);
     let step = ((STEP_S * c.rate_hz).round() as usize).max(1);
     let shift = |side: Side, i: usize| -> Option<f64> {
@@ -99,5 +98,4 @@ pub(crate) fn steady(c: &mut Cleaned) -> Vec<[f64; 2]> {
             values.iter_mut().zip(&offset).for_each(|(v, o)| *v -= o[axis]);
         }
     }
-    offset
 }
