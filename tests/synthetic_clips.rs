@@ -129,6 +129,8 @@ fn a_hand_held_step_down_steadied_on_the_planted_foot_keeps_its_bottoms() {
     // where the subject's was (the drift moves the hip in the picture by a third of the rep's depth).
     let (rows, truth, summary) = run_with("step_down_left_handheld.mp4", &["--hand-held"]);
     assert_eq!(summary["analysis"]["config"]["kinematics"]["hand_held"], true, "{}", summary["analysis"]["config"]);
+    let said = summary["findings"].as_array().expect("findings");
+    assert!(said.iter().any(|f| f.as_str().is_some_and(|f| f.starts_with("Filming: hand-held"))), "{said:?}");
     let reps = truth["reps"].as_array().expect("reps");
     assert_eq!(rows.len(), 2 * reps.len(), "{rows:?}");
     for (k, tr) in reps.iter().enumerate() {
