@@ -123,6 +123,15 @@ pub fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
     Some(values[lo] + (values[hi] - values[lo]) * (rank - lo as f64))
 }
 
+/// Spread (largest minus smallest) of the values of `series` present at the indices `r` (indices past its end
+/// skipped); `None` when none is present.
+pub fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize>) -> Option<f64> {
+    let (n, lo, hi) = r
+        .filter_map(|i| series.get(i).copied().flatten())
+        .fold((0usize, f64::INFINITY, f64::NEG_INFINITY), |(n, a, b), x| (n + 1, a.min(x), b.max(x)));
+    (n > 0).then_some(hi - lo)
+}
+
 /// Running median of `values` over `±half` samples (missing samples skipped; missing where the window is
 /// empty or the sample itself is missing).
 pub fn running_median(values: &[Option<f64>], half: usize) -> Vec<Option<f64>> {

@@ -19,7 +19,7 @@
 //! feet leave the floor together, as a camera would move them), a lateral step-down clip loses one of eleven.
 
 use super::clean::Cleaned;
-use super::filter::running_median;
+use super::filter::{range_of, running_median};
 use super::geometry::{dist, median_of};
 use super::side::{Joint, Side, Sides};
 
@@ -50,11 +50,7 @@ pub(crate) fn steady(c: &mut Cleaned) {
     });
     // How far each ankle moved (x range plus y range) within the window around each sample.
     let w = (ANCHOR_WINDOW_S * c.rate_hz).round() as usize;
-    let range = |v: &[Option<f64>], i: usize| {
-        let window = v[i.saturating_sub(w)..(i + w + 1).min(n)].iter().flatten();
-        let (lo, hi) = window.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
-        (hi >= lo).then_some(hi - lo)
-    };
+    let range = |v: &[Option<f64>], i: usize| range_of(v, i.saturating_sub(w)..=(i + w).min(n - 1));
     let moved = |side: Side, i: usize| -> f64 {
         let [x, y] = &ankle[side];
         range(x, i).zip(range(y, i)).map_or(f64::INFINITY, |(a, b)| a + b)

@@ -3,13 +3,8 @@
 //! findings must not rest on ([`flag_of`]).
 
 use super::*;
+use crate::kinematics::filter::range_of;
 use crate::kinematics::geometry::median_of;
-
-pub(crate) fn range_of(series: &[Option<f64>], r: std::ops::RangeInclusive<usize>) -> Option<f64> {
-    let v: Vec<f64> = r.filter_map(|i| series.get(i).copied().flatten()).collect();
-    let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
-    (!v.is_empty()).then_some(hi - lo)
-}
 
 /// A lunge or split squat lowers the back knee toward the floor while the front knee stays at about shank
 /// height: at the bottom the two knees' heights in the picture differ by at least this fraction of the standing

@@ -1,7 +1,7 @@
 //! Segmentation: the hip-drop signal in, the excursions that are reps (and those that are not, with why) out.
 
-use super::classify::range_of;
 use super::*;
+use crate::kinematics::filter::range_of;
 use crate::kinematics::hip_mid_y;
 
 /// Why an excursion is not a rep, if it is not: a dip far shallower than the clip's clear reps, a partial rep at
