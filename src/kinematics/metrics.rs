@@ -7,7 +7,7 @@
 use super::clean::Cleaned;
 use super::frontal::FrontalPlane;
 use super::geometry::{angle_deg, segment_flexion, world_flexion, FrontalLeg};
-use super::reasons::Withheld;
+use super::reasons::{Cause, Missing, Withheld};
 use super::side::{Joint, LegPoints, Side, Sides};
 use super::standing::Standing;
 use super::types::{FlexionSource, LegSignals};
@@ -47,6 +47,8 @@ pub(crate) struct Metrics {
     pub(crate) fppa_mean: Vec<Option<f64>>,
     /// Knee-to-ankle separation ratio.
     pub(crate) kasr: Vec<Option<f64>>,
+    /// Why the frontal values are missing, per sample (its `texts` are filled from the [`Withheld`] facts).
+    pub(crate) missing: Missing,
 }
 
 /// Facts gathered while computing, for the reasons of missing values.
@@ -111,6 +113,11 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         if frontal_view {
             (m.fppa_mean[i], m.kasr[i]) = bilateral(inp.plane, p);
         }
+        m.missing.fppa_mean.push(match (ok, frontal_view) {
+            (false, _) => None,
+            (true, false) => Some(Cause::NotFrontal),
+            (true, true) => m.fppa_mean[i].is_none().then_some(Cause::Foreshortened),
+        });
         m.hip_drop[i] = hip_drop(inp, &s);
         if frontal {
             (m.obliquity[i], m.shift[i]) = pelvis(fp, inp.plane.standing);
@@ -119,7 +126,10 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         for side in Side::BOTH {
             m.legs[side].toe_out_deg.push(leg_toe_out(inp, &s, side, &mut facts));
             let leg = &mut m.legs[side];
-            let (fppa, u_fppa, kto, u_kto) = frontal_values(inp, &s, side, &bounds, &mut facts);
+            let FrontalValues { fppa, u_fppa, kto, u_kto, fppa_cause, kto_cause } =
+                frontal_values(inp, &s, side, &bounds, &mut facts);
+            m.missing.fppa[side].push(fppa_cause);
+            m.missing.kto[side].push(kto_cause);
             leg.fppa_deg.push(fppa);
             leg.fppa_uncertainty_deg.push(fppa.and(u_fppa));
             leg.kto_uncertainty_pct_shank.push(kto.and(u_kto));
@@ -178,21 +188,43 @@ fn pelvis(fp: &LegPoints, standing: Option<Standing>) -> (Option<f64>, Option<f6
     (Some(obliquity), shift)
 }
 
+/// One leg's FPPA and knee over toe at one sample, with their uncertainties, or why each is missing.
+struct FrontalValues {
+    fppa: Option<f64>,
+    u_fppa: Option<f64>,
+    kto: Option<f64>,
+    u_kto: Option<f64>,
+    fppa_cause: Option<Cause>,
+    kto_cause: Option<Cause>,
+}
+
 /// One leg's FPPA and knee over toe with their uncertainties: withheld where the yaw's uncertainty could move
 /// them by a clinically meaningful amount, and from behind (see [`super::BACK_YAW_ERROR_DEG`]).
-fn frontal_values(
-    inp: &Inputs,
-    s: &Sample,
-    side: Side,
-    bounds: &[LegPoints],
-    facts: &mut Facts,
-) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
-    let FrontalLeg { mut fppa, mut kto, upright } =
-        if s.frontal { inp.plane.leg(s.fp, side) } else { FrontalLeg { fppa: None, kto: None, upright: true } };
-    if s.frontal && !upright {
+fn frontal_values(inp: &Inputs, s: &Sample, side: Side, bounds: &[LegPoints], facts: &mut Facts) -> FrontalValues {
+    let back = inp.facing == Facing::Back;
+    let view_cause = match (s.ok, s.frontal_view, s.frontal) {
+        (false, _, _) => None,
+        (true, false, _) => Some(Cause::NotFrontal),
+        (true, true, false) if back => Some(Cause::Behind),
+        (true, true, false) => Some(Cause::YawBeyond),
+        (true, true, true) => None,
+    };
+    if !s.frontal {
+        return FrontalValues {
+            fppa: None,
+            u_fppa: None,
+            kto: None,
+            u_kto: None,
+            fppa_cause: view_cause,
+            kto_cause: view_cause,
+        };
+    }
+    let FrontalLeg { fppa, kto, upright } = inp.plane.leg(s.fp, side);
+    if !upright {
         facts.foreshortened = true;
     }
-    // Uncertainty from the yaw's: the largest change at either end of the yaw's range.
+    // Uncertainty from the yaw's: the largest change at either end of the yaw's range; unbounded where an end
+    // cannot be rectified or leaves no 2D angle.
     let at_ends: Vec<FrontalLeg> = bounds.iter().map(|b| inp.plane.leg(b, side)).collect();
     let spread = |value: Option<f64>, pick: &dyn Fn(&FrontalLeg) -> Option<f64>| {
         let v = value?;
@@ -203,19 +235,39 @@ fn frontal_values(
     let u_kto = spread(kto, &|m| m.kto).map(|u| u + KTO_BASE_ERROR_PCT);
     let fppa_too_uncertain = u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG);
     let kto_too_uncertain = u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT);
-    if fppa_too_uncertain || kto_too_uncertain {
+    // Both ends rectified, one leaves the segment too foreshortened for an angle and the other keeps the value
+    // within the limit: the leg's pose, not the yaw, withholds it.
+    let upright_end_within = || {
+        let ends: Vec<f64> = at_ends.iter().filter_map(|m| m.fppa).collect();
+        fppa.zip(ends.first()).is_some_and(|(v, e)| (e - v).abs() + FPPA_BASE_ERROR_DEG <= MAX_FPPA_UNCERTAINTY_DEG)
+    };
+    let edge_on =
+        fppa_too_uncertain && at_ends.len() == 2 && at_ends.iter().any(|m| !m.upright) && upright_end_within();
+    if edge_on {
+        facts.foreshortened = true;
+    }
+    if (fppa_too_uncertain && !edge_on) || kto_too_uncertain {
         let u = u_fppa.unwrap_or(0.0);
         if facts.uncertain.is_none_or(|(_, worst)| u > worst) {
             facts.uncertain = Some((inp.plane.camera_yaw[s.i].unwrap_or(0.0), u));
         }
     }
-    if fppa_too_uncertain || inp.facing == Facing::Back {
-        fppa = None;
+    let fppa_cause = if back {
+        Some(Cause::Behind)
+    } else if !upright || edge_on {
+        Some(Cause::Foreshortened)
+    } else {
+        fppa_too_uncertain.then_some(Cause::YawUncertain)
+    };
+    let kto_cause = if back { Some(Cause::Behind) } else { kto_too_uncertain.then_some(Cause::YawUncertain) };
+    FrontalValues {
+        fppa: fppa.filter(|_| fppa_cause.is_none()),
+        u_fppa,
+        kto: kto.filter(|_| kto_cause.is_none()),
+        u_kto,
+        fppa_cause,
+        kto_cause,
     }
-    if kto_too_uncertain || inp.facing == Facing::Back {
-        kto = None;
-    }
-    (fppa, u_fppa, kto, u_kto)
 }
 
 /// Hip below knee and ankle drop (% of the standing leg length) on the image points.

@@ -70,6 +70,7 @@ pub use view::{
 };
 
 /// The hip midpoint's image height (pixels, y down), as the stairs rules read it.
+pub(crate) use reasons::Cause;
 pub(crate) use standing::hip_mid_y;
 
 use frontal::FrontalPlane;
@@ -158,8 +159,13 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     }
     let inputs =
         metrics::Inputs { cleaned: &cleaned, points: &points, view: &view, facing, plane: &plane, standing, local };
-    let (m, withheld) = metrics::compute(&inputs);
-    unavailable.extend(withheld.reasons());
+    let (mut m, withheld) = metrics::compute(&inputs);
+    for (cause, reason) in withheld.reasons() {
+        if let Some(cause) = cause {
+            m.missing.texts.push((cause, reason.clone()));
+        }
+        unavailable.push(reason);
+    }
     let trunk_px = (0..cleaned.t_s.len()).map(|i| trunk_length(&cleaned, i)).collect();
 
     let clean::Cleaned {
@@ -192,6 +198,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         legs: m.legs,
         unavailable,
         points,
+        missing: m.missing,
     })
 }
 

@@ -2,9 +2,49 @@
 //! not frontal, a camera yaw too large or too uncertain, foreshortened segments, no side view), turned into the
 //! [`Unavailable`] entries that reps, the CSV and the report quote.
 //!
-//! Order matters: a row shows the first reason recorded for its metric, so the most basic cause comes first.
+//! Order matters: the clip's list gives the most basic cause first. A rep's missing value quotes the reason of
+//! its own moment ([`Missing`]): a deep squat filmed square has its bottom FPPA withheld for the thigh pointing at
+//! the camera, not for a yaw that withheld values elsewhere in the clip.
 
 use super::*;
+
+/// Why one sample's frontal value (a leg's FPPA or knee over toe, the mean FPPA of both knees) is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cause {
+    /// Filmed from behind.
+    Behind,
+    /// The view at that moment is not frontal.
+    NotFrontal,
+    /// A yaw within the measured yaw's uncertainty could move the value too far.
+    YawUncertain,
+    /// The yaw is beyond what the rectification handles, or could not be measured.
+    YawBeyond,
+    /// The thigh or shank is too foreshortened or tilted for a 2D angle (at the measured yaw or at an end of
+    /// its uncertainty).
+    Foreshortened,
+}
+
+/// The cause of each missing frontal value per sample, and the clip's reason for each cause: what a rep quotes
+/// for a value missing at its moment. Not written out (the clip's reasons are in [`Signals::unavailable`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Missing {
+    /// Per leg and sample: why FPPA is missing (`None` where it has a value or no cause is known).
+    pub(crate) fppa: Sides<Vec<Option<Cause>>>,
+    /// Per leg and sample: why knee over toe is missing.
+    pub(crate) kto: Sides<Vec<Option<Cause>>>,
+    /// Per sample: why the mean FPPA of both knees is missing.
+    pub(crate) fppa_mean: Vec<Option<Cause>>,
+    /// The clip's reasons, each with the cause it states.
+    pub(crate) texts: Vec<(Cause, Unavailable)>,
+}
+
+impl Missing {
+    /// The clip's reason for `metric` missing for `cause`, if it stated one.
+    pub(crate) fn reason(&self, metric: &str, cause: Option<Cause>) -> Option<&str> {
+        let cause = cause?;
+        self.texts.iter().find(|(c, u)| *c == cause && u.metric == metric).map(|(_, u)| u.reason.as_str())
+    }
+}
 
 /// The facts behind the missing values of one clip.
 pub(crate) struct Withheld {
@@ -29,22 +69,24 @@ pub(crate) struct Withheld {
 }
 
 impl Withheld {
-    /// The reasons, most basic first.
-    pub(crate) fn reasons(&self) -> Vec<Unavailable> {
+    /// The reasons, most basic first, each with the per-sample cause it states (none for the clip-level ones).
+    pub(crate) fn reasons(&self) -> Vec<(Option<Cause>, Unavailable)> {
         let mut out = Vec::new();
-        let mut say = |metrics: &[&str], reason: String| {
-            out.extend(metrics.iter().map(|m| Unavailable { metric: (*m).into(), reason: reason.clone() }));
+        let mut say = |cause: Option<Cause>, metrics: &[&str], reason: String| {
+            out.extend(metrics.iter().map(|m| (cause, Unavailable { metric: (*m).into(), reason: reason.clone() })));
         };
         const FRONTAL: [&str; 5] =
             ["fppa_deg", "kto_pct_shank", "pelvic_obliquity_deg", "pelvic_shift_pct_stance", "toe_out_deg"];
         if self.from_behind {
             say(
+                Some(Cause::Behind),
                 &["fppa_deg"],
                 format!(
                     "filmed from behind: BlazePose's depth of a back misreads the camera's yaw by up to {BACK_YAW_ERROR_DEG:.0} degrees, which moves each knee's FPPA the opposite way; only the mean of both knees and the knee-to-ankle separation ratio are given (film from the front for per-leg values)"
                 ),
             );
             say(
+                Some(Cause::Behind),
                 &["kto_pct_shank", "toe_out_deg"],
                 "filmed from behind: the toes are hidden behind the heels, so knee over toe and toe-out are not measured"
                     .into(),
@@ -54,6 +96,7 @@ impl Withheld {
             // A frontal clip whose frontal samples were all withheld for the yaw is still only partly not frontal.
             let part_frontal = self.any_frontal || self.clip_view.is_frontal();
             say(
+                Some(Cause::NotFrontal),
                 &FRONTAL,
                 format!(
                     "needs a frontal view (pelvis yaw up to {FRONTAL_MAX_YAW_DEG:.0} degrees); {} of the clip is {}",
@@ -69,6 +112,7 @@ impl Withheld {
                 "an amount that could not be bounded".into()
             };
             say(
+                Some(Cause::YawUncertain),
                 &["fppa_deg", "kto_pct_shank"],
                 format!(
                     "camera yaw {y:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); film square to the subject"
@@ -77,6 +121,7 @@ impl Withheld {
         }
         if let Some(y) = self.yaw_withheld {
             say(
+                Some(Cause::YawBeyond),
                 &FRONTAL,
                 if y.is_finite() {
                     format!(
@@ -89,9 +134,10 @@ impl Withheld {
         }
         if self.foreshortened {
             say(
+                Some(Cause::Foreshortened),
                 &["fppa_deg"],
                 format!(
-                    "on some frames the thigh or shank points at the camera or lies sideways in the image (shorter than {:.0} % of its standing length, or tilted more than {:.0} degrees): no 2D angle",
+                    "the thigh or shank points at the camera (a deep squat seen from the front) or lies sideways in the image (shorter than {:.0} % of its standing length or tilted more than {:.0} degrees, at the measured camera yaw or within its uncertainty): no 2D angle there; FPPA at 45 and 60 degrees of knee flexion are read on the descent",
                     MIN_FORESHORTENING * 100.0,
                     MAX_SEGMENT_TILT_DEG
                 ),
@@ -99,6 +145,7 @@ impl Withheld {
         }
         if let Some(y) = self.toe_out_yaw {
             say(
+                None,
                 &["toe_out_deg"],
                 format!(
                     "camera yaw {y:.0} degrees: toe-out is read only within {TOE_OUT_MAX_YAW_DEG:.0} degrees of square (the yaw turns each foot in the picture, and its error goes straight into the angle)"
@@ -107,6 +154,7 @@ impl Withheld {
         }
         if self.no_side_view {
             say(
+                None,
                 &["knee_flexion_deg"],
                 "no side view: knee flexion is estimated from the model's 3D world landmarks".into(),
             );
@@ -133,8 +181,8 @@ mod tests {
         }
     }
 
-    fn first(reasons: &[Unavailable], metric: &str) -> Option<String> {
-        reasons.iter().find(|u| u.metric == metric).map(|u| u.reason.clone())
+    fn first(reasons: &[(Option<Cause>, Unavailable)], metric: &str) -> Option<String> {
+        reasons.iter().find(|(_, u)| u.metric == metric).map(|(_, u)| u.reason.clone())
     }
 
     #[test]

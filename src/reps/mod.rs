@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kinematics::{majority_view, Side, Sides, Signals};
+use crate::kinematics::{majority_view, Cause, Side, Sides, Signals};
 
 mod classify;
 mod segment;
@@ -250,23 +250,36 @@ fn standing_value(s: &Signals, series: &[Option<f64>], start: usize, end: usize,
     let mut v: Vec<f64> = idx.iter().filter_map(|&i| series[i]).collect();
     match crate::kinematics::filter::percentile(&mut v, 50.0) {
         Some(m) => Value { value: Some(m), at: idx.get(idx.len() / 2).map(|&i| moment(s, i)), reason: None },
+        None if reason == NOT_MEASURED => Value::absent("no standing samples next to the rep"),
         None => Value::absent(format!("no standing samples next to the rep ({reason})")),
     }
 }
+
+/// Why `metric` of leg `side` is missing at sample `i`: the clip's reason for the cause at that moment (see
+/// `kinematics::reasons`), else its first reason for the metric.
+fn missing_reason(s: &Signals, metric: &str, side: Side, i: usize) -> String {
+    let at = |series: &Sides<Vec<Option<Cause>>>| series[side].get(i).copied().flatten();
+    let cause = match metric {
+        "fppa_deg" => at(&s.missing.fppa),
+        "kto_pct_shank" => at(&s.missing.kto),
+        _ => None,
+    };
+    s.missing
+        .reason(metric, cause)
+        .or_else(|| s.unavailable.iter().find(|u| u.metric == metric).map(|u| u.reason.as_str()))
+        .unwrap_or(NOT_MEASURED)
+        .to_string()
+}
+
+/// The reason of a value missing with no cause known.
+const NOT_MEASURED: &str = "not measured at this moment";
 
 /// One leg's values over a rep; every value empty with `withheld` as the reason when given (the free leg of a
 /// single-leg task, legs out of the frame).
 fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, withheld: Option<&str>) -> LegRep {
     let leg = &s.legs[side];
-    let why = |metric: &str| -> String {
-        if let Some(reason) = withheld {
-            return reason.into();
-        }
-        s.unavailable
-            .iter()
-            .find(|u| u.metric == metric)
-            .map_or_else(|| "not measured at this moment".to_string(), |u| u.reason.clone())
-    };
+    let why =
+        |metric: &str, i: usize| -> String { withheld.map_or_else(|| missing_reason(s, metric, side, i), Into::into) };
     if let Some(reason) = withheld {
         return LegRep::withheld(reason);
     }
@@ -277,10 +290,10 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
     let loaded: Vec<usize> = (start..=end)
         .filter(|&i| deepest <= 0.0 || s.hip_drop_pct_leg[i].is_some_and(|d| d >= LOADED_FRACTION * deepest))
         .collect();
-    let kto_peak = peak(s, &leg.kto_pct_shank, &loaded, &why("kto_pct_shank"));
-    let kto_standing = standing_value(s, &leg.kto_pct_shank, start, end, &why("kto_pct_shank"));
+    let kto_peak = peak(s, &leg.kto_pct_shank, &loaded, &why("kto_pct_shank", bottom));
+    let kto_standing = standing_value(s, &leg.kto_pct_shank, start, end, &why("kto_pct_shank", start));
     let kto_drift = kto_peak.value.zip(kto_standing.value).map(|(p, st)| p - st);
-    let fppa_bottom = value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg"));
+    let fppa_bottom = value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg", bottom));
     let fppa_uncertainty_deg =
         fppa_bottom.value.and_then(|_| value_at(s, &leg.fppa_uncertainty_deg, bottom, w.clone(), "").value);
     let at_flexion = |deg: f64| -> (Value, Option<f64>) {
@@ -292,7 +305,7 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
                 Value { value: Some(v), at: Some(moment(s, i)), reason: None },
                 leg.fppa_uncertainty_deg.get(i).copied().flatten(),
             ),
-            None => (Value::absent(why("fppa_deg")), None),
+            None => (Value::absent(why("fppa_deg", i)), None),
         }
     };
     let (fppa_at_45_deg, fppa_at_45_uncertainty_deg) = at_flexion(45.0);
@@ -304,11 +317,11 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
         fppa_at_45_uncertainty_deg,
         fppa_at_60_deg,
         fppa_at_60_uncertainty_deg,
-        fppa_peak_deg: peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg")),
-        kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank")),
+        fppa_peak_deg: peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg", bottom)),
+        kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank", bottom)),
         kto_category: kto_peak.value.map(|p| KtoCategory::classify(p, kto_drift)),
         kto_standing_pct_shank: kto_standing,
-        toe_out_deg: standing_value(s, &leg.toe_out_deg, start, end, &why("toe_out_deg")),
+        toe_out_deg: standing_value(s, &leg.toe_out_deg, start, end, &why("toe_out_deg", start)),
         kto_drift_pct_shank: kto_drift,
         kto_medial_peak_pct_shank: kto_peak,
         hip_below_knee_pct_leg: value_at(
@@ -316,9 +329,9 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
             &leg.hip_below_knee_pct_leg,
             bottom,
             w.clone(),
-            &why("hip_below_knee_pct_leg"),
+            &why("hip_below_knee_pct_leg", bottom),
         ),
-        knee_flexion_deg: value_at(s, &leg.knee_flexion_deg, bottom, w, &why("knee_flexion_deg")),
+        knee_flexion_deg: value_at(s, &leg.knee_flexion_deg, bottom, w, &why("knee_flexion_deg", bottom)),
         knee_flexion_source: leg.knee_flexion_source.get(bottom).copied().flatten(),
     }
 }
@@ -355,7 +368,11 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: E
         if let Some(reason) = &out_of_frame {
             return Value::absent(reason.clone());
         }
-        let reason = format!("needs a frontal view of both legs ({metric})");
+        let reason = match s.missing.fppa_mean.get(bottom).copied().flatten() {
+            Some(cause @ Cause::Foreshortened) => s.missing.reason("fppa_deg", Some(cause)).map(str::to_string),
+            _ => None,
+        }
+        .unwrap_or_else(|| format!("needs a frontal view of both legs ({metric})"));
         if series.len() != s.len() {
             return Value::absent(reason);
         }

@@ -61,3 +61,29 @@ fn stats_and_symmetry() {
     assert_eq!(KtoCategory::classify(-8.0, None), KtoCategory::Lateral);
     assert_eq!(KtoCategory::classify(2.0, Some(9.0)), KtoCategory::OverToe);
 }
+
+/// A deep squat filmed square: the bottom FPPA is withheld for the thigh pointing at the camera, and says so,
+/// though the clip's first listed reason for FPPA is another (here a yaw withholding values elsewhere); the
+/// flexion-matched FPPA carries the value.
+#[test]
+fn a_value_missing_at_a_deep_bottom_quotes_its_own_moments_reason() {
+    use crate::kinematics::{compute_signals, KinematicsConfig, Unavailable};
+    use crate::synthetic::{generate, SynthRep, SynthSpec};
+    let spec = SynthSpec { reps: vec![SynthRep::plain(48.0); 2], fppa_bottom_deg: [0.0, 0.0], ..SynthSpec::default() };
+    let (track, _) = generate(&spec);
+    let mut s = compute_signals(&track, &KinematicsConfig::default()).expect("signals");
+    let other = "camera yaw 12 degrees (known to about ±6): film square to the subject";
+    s.unavailable.insert(0, Unavailable { metric: "fppa_deg".into(), reason: other.into() });
+    let reps = find_reps(&s, &RepConfig::default()).reps;
+    assert_eq!(reps.len(), 2, "{reps:?}");
+    for rep in &reps {
+        for leg in &rep.legs.0 {
+            let bottom = &leg.fppa_bottom_deg;
+            assert!(bottom.value.is_none(), "{bottom:?}");
+            assert!(bottom.reason.as_deref().is_some_and(|r| r.contains("points at the camera")), "{bottom:?}");
+            assert!(leg.fppa_at_45_deg.value.is_some(), "{:?}", leg.fppa_at_45_deg);
+        }
+        let mean = &rep.fppa_mean_bottom_deg;
+        assert!(mean.reason.as_deref().is_some_and(|r| r.contains("points at the camera")), "{mean:?}");
+    }
+}
