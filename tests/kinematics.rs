@@ -674,3 +674,37 @@ fn a_hand_held_camera_is_steadied_on_the_planted_foot() {
     // A camera held still loses nothing by being steadied.
     finds_the_three(&analyze_track(&still, &hand_held()).expect("analysis"), &truth, 0.2, 1.5);
 }
+
+/// A clip cut from a front shot to a side shot framed smaller and higher (an instructional video): the front
+/// shot keeps its own standing, so its knee over toe is measured against its own shank, not the side shot's.
+#[test]
+fn a_front_shot_then_a_side_shot_framed_higher_keeps_the_fronts_standing() {
+    let front = SynthSpec { reps: vec![SynthRep::plain(30.0); 2], ..SynthSpec::default() };
+    let side = SynthSpec {
+        view: SynthView::SagittalLeft,
+        leg_px: 320.0,
+        shift: [0.0, -120.0],
+        reps: vec![SynthRep::plain(30.0); 2],
+        ..SynthSpec::default()
+    };
+    let (mut track, truth) = generate(&front);
+    let (side_track, _) = generate(&side);
+    let (n, end) = (track.frames.len() as u64, track.frames.last().expect("frames").pts_s + 1.0 / front.fps);
+    track.frames.extend(side_track.frames.into_iter().map(|mut f| {
+        f.index += n;
+        f.pts_s += end;
+        f
+    }));
+    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    let frontal: Vec<_> = a.reps.reps.iter().filter(|r| r.view.is_frontal()).collect();
+    assert_eq!(frontal.len(), 2, "{}", a.table());
+    for (rep, (t_bottom, _)) in frontal.iter().zip(&truth.reps) {
+        let i = truth_at(&truth, *t_bottom);
+        for side in Side::BOTH {
+            let v = &rep.legs[side].kto_bottom_pct_shank;
+            let kto = v.value.unwrap_or_else(|| panic!("kto measured: {v:?}\n{}", a.table()));
+            let kt = truth.kto_pct_shank[i][side.index()];
+            assert!((kto - kt).abs() <= 1.0, "rep {} side {side}: KTO {kto:.2} vs {kt:.2}", rep.number);
+        }
+    }
+}

@@ -129,7 +129,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     // Camera roll (frontal views only) from five cues that hold while standing with both feet planted: the heel,
     // ankle and hip lines (level) and the body's and trunk's axes (vertical). When they disagree, or there is no
     // such standing, the roll is not corrected and the reason is recorded.
-    let standing_idx = standing_samples(&cleaned);
+    let standing_idx = standing_samples(&cleaned, &view);
     let frontal_standing: Vec<usize> = standing_idx.iter().copied().filter(|&i| view[i].is_frontal()).collect();
     let cues = |i: usize| roll_cues(&cleaned.legs_at(i), cleaned.shoulders_at(i));
     let (roll, roll_uncertainty, roll_note) = roll_correction(estimate_roll(&frontal_standing, &cues));
@@ -139,10 +139,11 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
 
     // The camera's yaw from three cues; on the hip line alone, with the standing knee line as its check, where
     // the feet are never both planted while standing.
-    let (camera_yaw, yaw_check) = match yaw::three_cue_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, facing) {
-        Some((yaw, spread)) => (yaw, Some(spread)),
-        None => (hip_line_yaw, None),
-    };
+    let (camera_yaw, yaw_check) =
+        match yaw::three_cue_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, (&view, facing)) {
+            Some((yaw, spread)) => (yaw, Some(spread)),
+            None => (hip_line_yaw, None),
+        };
     let standing = standing_refs(&points, &standing_idx);
     let plane = FrontalPlane::new(&cleaned, &points, &standing_idx, standing, (&camera_yaw, yaw_check), facing);
     let local = standing.map(|st| {

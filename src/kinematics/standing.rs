@@ -225,19 +225,44 @@ fn legs_in_picture(valid: &[bool], in_frame: &[bool], range: std::ops::Range<usi
 /// The standing samples, found before roll correction (which changes hip height negligibly): valid samples
 /// whose hip midpoint is within [`STANDING_BAND`] of a leg length of its highest ([`STANDING_PERCENTILE`])
 /// position, among the samples with the legs in the picture when the clip has any ([`legs_in_picture`]).
-pub(crate) fn standing_samples(c: &Cleaned) -> Vec<usize> {
+/// Frontal and other views are taken apart when the clip has at least [`VIEW_GROUP_MIN_S`] of each: a clip cut
+/// from a front shot to a side shot frames the subject differently, and the highest hip of one shot would leave
+/// the other without a standing (a real instructional clip, front – side – front: every standing sample came
+/// from the side shot, so its front shots had no standing with both feet planted for the camera's yaw).
+pub(crate) fn standing_samples(c: &Cleaned, view: &[super::View]) -> Vec<usize> {
     let n = c.len();
     let whole = legs_in_picture(&c.valid, &c.in_frame, 0..n);
     let keep: Vec<usize> = (0..n).filter(|&i| !whole || c.in_frame[i]).collect();
-    let legs: Vec<LegPoints> = keep.iter().map(|&i| c.legs_at(i)).collect();
+    let min = (VIEW_GROUP_MIN_S * c.rate_hz).ceil() as usize;
+    let frontal = |i: &&usize| view.get(**i).is_some_and(|v| v.is_frontal());
+    let (front, other): (Vec<usize>, Vec<usize>) = keep.iter().partition(frontal);
+    let valid = |g: &[usize]| g.iter().filter(|&&i| c.valid[i]).count();
+    let mut out = if valid(&front) >= min && valid(&other) >= min {
+        let mut both = standing_among(c, &front);
+        both.extend(standing_among(c, &other));
+        both
+    } else {
+        standing_among(c, &keep)
+    };
+    out.sort_unstable();
+    out
+}
+
+/// Both a frontal and another view must last this long (seconds of valid samples) for their standings to be
+/// found apart ([`standing_samples`]).
+pub const VIEW_GROUP_MIN_S: f64 = 2.0;
+
+/// The valid standing samples among the samples `idx`.
+fn standing_among(c: &Cleaned, idx: &[usize]) -> Vec<usize> {
+    let legs: Vec<LegPoints> = idx.iter().map(|&i| c.legs_at(i)).collect();
     let hip_y: Vec<f64> = legs.iter().map(hip_mid_y).collect();
     let leg_est = median_of(
         legs.iter().map(|p| (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0),
     );
     match (percentile(&hip_y, STANDING_PERCENTILE), leg_est) {
-        (Some(top), Some(leg)) => (0..keep.len())
-            .filter(|&k| c.valid[keep[k]] && hip_y[k] <= top + STANDING_BAND * leg)
-            .map(|k| keep[k])
+        (Some(top), Some(leg)) => (0..idx.len())
+            .filter(|&k| c.valid[idx[k]] && hip_y[k] <= top + STANDING_BAND * leg)
+            .map(|k| idx[k])
             .collect(),
         _ => Vec::new(),
     }

@@ -33,7 +33,7 @@
 use super::clean::Cleaned;
 use super::geometry::{dist, median_of};
 use super::side::{Joint, LegPoints, Side, Sides};
-use super::view::Facing;
+use super::view::{Facing, View};
 
 /// Half-width (seconds) of the running median that smooths the per-sample yaw: the hip line's depth is the
 /// noisiest world coordinate, and a subject does not turn within a second of a squat.
@@ -113,14 +113,15 @@ pub const PLANTED_MAX_ANKLE_STEP: f64 = 0.04;
 /// as −31° at the bottom of a squat), and the knee line and the feet ([`standing_cues`]) over the standing
 /// samples with both feet planted within [`STANDING_YAW_WINDOW_S`] (the knee line reads a +10° camera as +5°,
 /// the feet a −10° one as −4°; a squatting or lifted leg turns both, so they are read standing). Also returns
-/// the spread of the three cues at the samples, the half of their range (degrees), as a check. `None` when
+/// the spread of the three cues at the frontal samples (a side shot of the same clip has no frontal yaw to
+/// check), the half of their range (degrees), as a check. `None` when
 /// fewer than [`MIN_YAW_SAMPLES`] such standing samples exist; the hip line is then the yaw.
 pub(crate) fn three_cue_yaw(
     c: &Cleaned,
     points: &[LegPoints],
     standing_idx: &[usize],
     hip_line: &[Option<f64>],
-    facing: Facing,
+    (view, facing): (&[View], Facing),
 ) -> Option<(Vec<Option<f64>>, f64)> {
     let planted: Vec<(usize, [f64; 2])> = standing_idx
         .iter()
@@ -161,7 +162,9 @@ pub(crate) fn three_cue_yaw(
             };
             let mut cues = [hip, knees, feet];
             cues.sort_by(f64::total_cmp);
-            spreads.push((cues[2] - cues[0]) / 2.0);
+            if view.get(i).is_some_and(|v| v.is_frontal()) {
+                spreads.push((cues[2] - cues[0]) / 2.0);
+            }
             Some(cues[1])
         })
         .collect();
