@@ -27,6 +27,8 @@ pub(crate) struct FrontalPlane<'a> {
     /// How far the yaw's cues disagree (degrees): the standing cues' spread, or the standing knee line's
     /// disagreement with the hip line's.
     yaw_disagreement: f64,
+    /// The yaw rests on the hip line alone: no standing sample with both feet planted for the other two cues.
+    pub(crate) hip_line_only: bool,
     /// The smoothed camera yaw per sample (degrees).
     pub(crate) camera_yaw: &'a [Option<f64>],
     /// The points in the subject's frontal plane, where the yaw is within what rectification handles.
@@ -67,6 +69,7 @@ impl<'a> FrontalPlane<'a> {
             thigh_px: Sides::from_fn(|s| seg_len(s, Joint::Hip, Joint::Knee)),
             shank_px: Sides::from_fn(|s| seg_len(s, Joint::Knee, Joint::Ankle)),
             yaw_disagreement: 0.0,
+            hip_line_only: cue_spread.is_none(),
             camera_yaw,
             rectified: Vec::new(),
             standing: None,

@@ -149,6 +149,7 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         any_non_frontal: facts.any_non_frontal,
         clip_view,
         uncertain: facts.uncertain.map(|(y, u)| (y, inp.plane.yaw_sigma(y), u)),
+        hip_line_only: inp.plane.hip_line_only,
         yaw_withheld: facts.yaw_withheld,
         foreshortened: facts.foreshortened,
         no_side_view: !inp.view.iter().any(|v| v.is_sagittal()) && inp.cleaned.valid.iter().any(|v| *v),

@@ -58,6 +58,9 @@ pub(crate) struct Withheld {
     pub(crate) clip_view: View,
     /// The worst value withheld for the yaw's uncertainty: (yaw, the yaw's uncertainty, FPPA uncertainty).
     pub(crate) uncertain: Option<(f64, f64, f64)>,
+    /// The yaw rests on the hip line alone, checked against the standing knee line (no standing with both feet
+    /// planted).
+    pub(crate) hip_line_only: bool,
     /// The largest yaw beyond what the rectification handles (`NaN` when it could not be measured).
     pub(crate) yaw_withheld: Option<f64>,
     /// Some frontal samples had a segment too foreshortened or tilted for a 2D angle.
@@ -106,16 +109,24 @@ impl Withheld {
             );
         }
         if let Some((y, sigma, u)) = self.uncertain {
+            let y = y.round() + 0.0; // no "-0 degrees"
             let by = if u.is_finite() {
                 format!("up to {u:.0} degrees")
             } else {
                 "an amount that could not be bounded".into()
             };
+            // With the hip line alone, a wide uncertainty is the standing knee line's disagreement: often a
+            // lifted or staggered leg rather than the camera, and what helps is a stand on both feet.
+            let advice = if self.hip_line_only && sigma > yaw::yaw_uncertainty_deg(y) {
+                "the yaw rests on the hip line alone, and the standing knee line disagrees with it (no standing with both feet planted side by side, which the knee line and the feet need): stand on both feet for a second before the reps, square to the camera"
+            } else {
+                "film square to the subject"
+            };
             say(
                 Some(Cause::YawUncertain),
                 &["fppa_deg", "kto_pct_shank"],
                 format!(
-                    "camera yaw {y:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); film square to the subject"
+                    "camera yaw {y:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); {advice}"
                 ),
             );
         }
@@ -174,6 +185,7 @@ mod tests {
             any_non_frontal: false,
             clip_view: View::FrontalFront,
             uncertain: None,
+            hip_line_only: false,
             yaw_withheld: None,
             foreshortened: false,
             no_side_view: false,
@@ -196,6 +208,10 @@ mod tests {
         assert!(r.contains("camera yaw 12 degrees (known to about ±6)") && r.contains("up to 9 degrees"), "{r}");
         let side = Withheld { any_frontal: false, any_non_frontal: true, clip_view: View::SagittalLeft, ..none() };
         assert!(first(&side.reasons(), "pelvic_shift_pct_stance").is_some_and(|r| r.contains("all of the clip")));
+        let unchecked =
+            Withheld { uncertain: Some((0.0, 22.0, f64::INFINITY)), hip_line_only: true, ..none() }.reasons();
+        let r = first(&unchecked, "fppa_deg").expect("reason");
+        assert!(r.contains("stand on both feet") && !r.contains("film square"), "{r}");
         let unmeasured = Withheld { yaw_withheld: Some(f64::NAN), ..none() }.reasons();
         assert!(first(&unmeasured, "kto_pct_shank").is_some_and(|r| r.contains("could not be measured")));
     }

@@ -12,8 +12,11 @@ pub const ASYMMETRY_MIN_DEG: f64 = 8.0;
 /// Camera yaw (degrees, either way) from which the findings say that the filming limits what can be said.
 pub const YAW_BANNER_DEG: f64 = 5.0;
 
+/// The largest camera yaw of the frontal reps (a clip may turn to a side view on purpose), when it reaches
+/// [`YAW_BANNER_DEG`].
 fn largest_yaw(reps: &[Rep]) -> Option<f64> {
     reps.iter()
+        .filter(|r| r.view.is_frontal())
         .filter_map(|r| r.camera_yaw_deg)
         .filter(|y| y.abs() >= YAW_BANNER_DEG)
         .max_by(|a, b| a.abs().total_cmp(&b.abs()))
@@ -232,9 +235,33 @@ fn leg_findings(reps: &[Rep], group: &TaskStats) -> Vec<String> {
                 st.mean,
                 st.sd.map_or(String::new(), |sd| format!(", SD {sd:.1}"))
             ));
+        } else if let Some(why) = no_fppa_reason(&measured, side) {
+            out.push(format!(
+                "{} knee frontal-plane projection angle: not given in any measured rep: {why}.",
+                side.title()
+            ));
         }
     }
     out
+}
+
+/// Why a leg has no FPPA at all (peak, bottom, 45° or 60° of knee flexion) in `reps`, where it has none: the
+/// first rep's reason for its bottom value.
+fn no_fppa_reason(reps: &[&Rep], side: Side) -> Option<String> {
+    let any = |r: &&Rep| {
+        let l = &r.legs[side];
+        [&l.fppa_peak_deg, &l.fppa_bottom_deg, &l.fppa_at_45_deg, &l.fppa_at_60_deg].iter().any(|v| v.value.is_some())
+    };
+    if reps.iter().any(any) {
+        return None;
+    }
+    // At 45° of flexion the thigh has not yet turned toward the camera: its reason is the more basic one, unless
+    // the knee never bent that far.
+    let l = &reps.first()?.legs[side];
+    [&l.fppa_at_45_deg, &l.fppa_bottom_deg]
+        .iter()
+        .filter_map(|v| v.reason.clone())
+        .find(|r| !r.starts_with("the knee did not reach"))
 }
 
 /// A task as a heading of its findings.

@@ -271,6 +271,11 @@ fn missing_reason(s: &Signals, metric: &str, side: Side, i: usize) -> String {
         .to_string()
 }
 
+/// Whether leg `side`'s FPPA is missing at sample `i` for a segment too foreshortened for a 2D angle.
+fn foreshortened(s: &Signals, side: Side, i: usize) -> bool {
+    s.missing.fppa[side].get(i).copied().flatten() == Some(Cause::Foreshortened)
+}
+
 /// The reason of a value missing with no cause known.
 const NOT_MEASURED: &str = "not measured at this moment";
 
@@ -317,7 +322,12 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
         fppa_at_45_uncertainty_deg,
         fppa_at_60_deg,
         fppa_at_60_uncertainty_deg,
-        fppa_peak_deg: peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg", bottom)),
+        fppa_peak_deg: match loaded.iter().find(|&&i| foreshortened(s, side, i)) {
+            // A peak over a phase part of which cannot be seen is no peak: the samples next to the foreshortened
+            // ones read the thigh nearly end-on (a real deep squat's "peak" read −57°).
+            Some(&i) => Value::absent(why("fppa_deg", i)),
+            None => peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg", bottom)),
+        },
         kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank", bottom)),
         kto_category: kto_peak.value.map(|p| KtoCategory::classify(p, kto_drift)),
         kto_standing_pct_shank: kto_standing,
