@@ -62,9 +62,9 @@ fn stats_and_symmetry() {
     assert_eq!(KtoCategory::classify(2.0, Some(9.0)), KtoCategory::OverToe);
 }
 
-/// A deep squat filmed square: the bottom FPPA is withheld for the thigh pointing at the camera, and says so,
-/// though the clip's first listed reason for FPPA is another (here a yaw withholding values elsewhere); the
-/// flexion-matched FPPA carries the value.
+/// A deep squat filmed square: the bottom and peak FPPA are withheld for the thigh pointing at the camera, and
+/// say so, though the clip's first listed reason for FPPA is another (here a yaw withholding values elsewhere);
+/// the flexion-matched FPPA carries the value.
 #[test]
 fn a_value_missing_at_a_deep_bottom_quotes_its_own_moments_reason() {
     use crate::kinematics::{compute_signals, KinematicsConfig, Unavailable};
@@ -82,6 +82,9 @@ fn a_value_missing_at_a_deep_bottom_quotes_its_own_moments_reason() {
             assert!(bottom.value.is_none(), "{bottom:?}");
             assert!(bottom.reason.as_deref().is_some_and(|r| r.contains("points at the camera")), "{bottom:?}");
             assert!(leg.fppa_at_45_deg.value.is_some(), "{:?}", leg.fppa_at_45_deg);
+            // Nor is there a peak over a descent whose deepest part cannot be seen.
+            let peak = &leg.fppa_peak_deg;
+            assert!(peak.value.is_none() && peak.reason.as_deref().is_some_and(|r| r.contains("points at")), "{peak:?}");
         }
         let mean = &rep.fppa_mean_bottom_deg;
         assert!(mean.reason.as_deref().is_some_and(|r| r.contains("points at the camera")), "{mean:?}");
