@@ -227,6 +227,12 @@ fn sagittal_track_has_no_fppa_and_says_why() {
         }
     }
     assert!(a.signals.unavailable.iter().any(|u| u.metric == "fppa_deg"));
+    // The findings give the near (left) knee's flexion at the bottom, the mean of the reps' values.
+    let near: Vec<f64> = a.reps.reps.iter().filter_map(|r| r.legs[Side::Left].knee_flexion_deg.value).collect();
+    let mean = near.iter().sum::<f64>() / near.len() as f64;
+    let said = genu::report::findings(&a);
+    let line = said.iter().find(|l| l.starts_with("Knee flexion at the bottom, seen from the side")).expect("a line");
+    assert!(line.contains("the left leg, nearer the camera") && line.contains(&format!("{mean:.0} degrees")), "{line}");
 }
 
 #[test]

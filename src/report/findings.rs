@@ -2,8 +2,8 @@
 //! values only, names its reps, and says when the filming limits what can be said.
 
 use crate::analysis::Analysis;
-use crate::kinematics::{view_name, Side};
-use crate::reps::{tasks_in_order, KtoCategory, Rep, Task, TaskStats};
+use crate::kinematics::{view_name, FlexionSource, Side, View};
+use crate::reps::{tasks_in_order, KtoCategory, Rep, Stat, Task, TaskStats};
 
 /// The smallest left/right difference in FPPA (degrees) reported as a finding: the smallest detectable
 /// difference of 2D FPPA is 7.5–8.9° (Munro, Herrington & Carolan 2012); a smaller difference is within what
@@ -264,6 +264,43 @@ fn no_fppa_reason(reps: &[&Rep], side: Side) -> Option<String> {
         .find(|r| !r.starts_with("the knee did not reach"))
 }
 
+/// Knee flexion at the bottom of the reps filmed from the side, the way a side view is filmed for: the loaded
+/// leg's in one-leg tasks, else the leg nearer the camera (the far one is partly hidden behind it).
+fn side_view_flexion(reps: &[Rep]) -> Option<String> {
+    let leg_of = |r: &Rep| {
+        r.stance.or(match r.view {
+            View::SagittalLeft => Some(Side::Left),
+            View::SagittalRight => Some(Side::Right),
+            _ => None,
+        })
+    };
+    let measured: Vec<(Side, f64)> = reps
+        .iter()
+        .filter(|r| r.view.is_sagittal())
+        .filter_map(|r| {
+            let side = leg_of(r)?;
+            let l = &r.legs[side];
+            (l.knee_flexion_source == Some(FlexionSource::Sagittal2d)).then_some(())?;
+            Some((side, l.knee_flexion_deg.value?))
+        })
+        .collect();
+    let st = Stat::of(measured.iter().map(|(_, v)| Some(*v)))?;
+    let sides: Vec<Side> = Side::BOTH.into_iter().filter(|s| measured.iter().any(|(m, _)| m == s)).collect();
+    let which = match (sides.as_slice(), reps.iter().any(|r| r.stance.is_some())) {
+        ([one], true) => format!("the {} leg, which bears the load", one.name()),
+        ([one], false) => format!("the {} leg, nearer the camera", one.name()),
+        (_, true) => "the leg bearing the load".to_string(),
+        _ => "the leg nearer the camera".to_string(),
+    };
+    Some(format!(
+        "Knee flexion at the bottom, seen from the side ({which}; 0 = straight): {:.0} degrees on average over {} {}{}.",
+        st.mean,
+        st.n,
+        if st.n == 1 { "rep" } else { "reps" },
+        st.sd.map_or(String::new(), |sd| format!(", SD {sd:.0}"))
+    ))
+}
+
 /// A task as a heading of its findings.
 fn task_title(task: Task) -> &'static str {
     match task {
@@ -336,6 +373,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         if let Some(d) = group.depth_pct_leg {
             said.push(format!("Depth: the hip drops {:.0} % of leg length on average.", d.mean));
         }
+        said.extend(side_view_flexion(&reps));
         if mixed && !said.is_empty() {
             out.push(format!("{} ({}):", task_title(group.task), rep_list(&group.reps)));
         }

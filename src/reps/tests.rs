@@ -84,7 +84,10 @@ fn a_value_missing_at_a_deep_bottom_quotes_its_own_moments_reason() {
             assert!(leg.fppa_at_45_deg.value.is_some(), "{:?}", leg.fppa_at_45_deg);
             // Nor is there a peak over a descent whose deepest part cannot be seen.
             let peak = &leg.fppa_peak_deg;
-            assert!(peak.value.is_none() && peak.reason.as_deref().is_some_and(|r| r.contains("points at")), "{peak:?}");
+            assert!(
+                peak.value.is_none() && peak.reason.as_deref().is_some_and(|r| r.contains("points at")),
+                "{peak:?}"
+            );
         }
         let mean = &rep.fppa_mean_bottom_deg;
         assert!(mean.reason.as_deref().is_some_and(|r| r.contains("points at the camera")), "{mean:?}");
