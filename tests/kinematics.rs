@@ -681,15 +681,14 @@ fn a_hand_held_camera_is_steadied_on_the_planted_foot() {
     finds_the_three(&analyze_track(&still, &hand_held()).expect("analysis"), &truth, 0.2, 1.5);
 }
 
-/// A clip cut from a front shot to a side shot framed smaller and higher (an instructional video): the front
-/// shot keeps its own standing, so its knee over toe is measured against its own shank, not the side shot's.
-#[test]
-fn a_front_shot_then_a_side_shot_framed_higher_keeps_the_fronts_standing() {
+/// A front shot (2 squats) then a side shot of the same subject framed `scale` times as large and `up` pixels
+/// higher, as one track, with the front shot's truth.
+fn front_then_side(scale: f64, up: f64) -> (Analysis, SynthTruth) {
     let front = SynthSpec { reps: vec![SynthRep::plain(30.0); 2], ..SynthSpec::default() };
     let side = SynthSpec {
         view: SynthView::SagittalLeft,
-        leg_px: 320.0,
-        shift: [0.0, -120.0],
+        leg_px: front.leg_px * scale,
+        shift: [0.0, -up],
         reps: vec![SynthRep::plain(30.0); 2],
         ..SynthSpec::default()
     };
@@ -701,10 +700,20 @@ fn a_front_shot_then_a_side_shot_framed_higher_keeps_the_fronts_standing() {
         f.pts_s += end;
         f
     }));
-    let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    (analyze_track(&track, &AnalysisConfig::default()).expect("analysis"), truth)
+}
+
+/// A clip cut from a front shot to a side shot framed smaller and higher (an instructional video): the front
+/// shot keeps its own standing, so its knee over toe is measured against its own shank, not the side shot's, and
+/// its depths against its own standing level; the cut is found, and the jump of the hip at it is no stair climb.
+#[test]
+fn a_front_shot_then_a_side_shot_framed_higher_keeps_the_fronts_standing() {
+    let (a, truth) = front_then_side(0.8, 120.0);
+    assert_eq!(a.signals.cuts.len(), 1, "{:?}", a.signals.cuts);
     let frontal: Vec<_> = a.reps.reps.iter().filter(|r| r.view.is_frontal()).collect();
     assert_eq!(frontal.len(), 2, "{}", a.table());
-    for (rep, (t_bottom, _)) in frontal.iter().zip(&truth.reps) {
+    for (rep, (t_bottom, depth)) in frontal.iter().zip(&truth.reps) {
+        assert!((rep.depth_pct_leg - depth).abs() <= 2.0, "rep {}: depth {}\n{}", rep.number, depth, a.table());
         let i = truth_at(&truth, *t_bottom);
         for side in Side::BOTH {
             let v = &rep.legs[side].kto_bottom_pct_shank;
@@ -713,4 +722,7 @@ fn a_front_shot_then_a_side_shot_framed_higher_keeps_the_fronts_standing() {
             assert!((kto - kt).abs() <= 1.0, "rep {} side {side}: KTO {kto:.2} vs {kt:.2}", rep.number);
         }
     }
+    let (far, _) = front_then_side(0.7, 300.0);
+    assert_eq!(far.reps.task, Task::Squat, "{}", far.table());
+    assert_eq!(far.reps.reps.len(), 4, "{}", far.table());
 }

@@ -43,6 +43,7 @@ mod input;
 mod metrics;
 pub use metrics::{FOOT_TO_SHANK, TOE_OUT_MAX_YAW_DEG};
 mod reasons;
+mod shots;
 mod side;
 mod standing;
 mod steady;
@@ -71,6 +72,7 @@ pub use view::{
 
 /// The hip midpoint's image height (pixels, y down), as the stairs rules read it.
 pub(crate) use reasons::Cause;
+pub(crate) use shots::shot_of;
 pub(crate) use standing::hip_mid_y;
 
 use frontal::FrontalPlane;
@@ -120,6 +122,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let leg_px = subject_leg_px(&raw)?;
     let (facing, swaps_corrected) = view::orient(&mut raw, leg_px);
     let mut cleaned = clean::clean(&raw, config)?;
+    let cuts = shots::cuts(&raw, &cleaned.t_s);
     if config.hand_held {
         steady::steady(&mut cleaned);
     }
@@ -151,7 +154,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
             &points,
             &cleaned.valid,
             &cleaned.in_frame,
-            cleaned.rate_hz,
+            (cleaned.rate_hz, &cuts),
             (st.leg_px[Side::Left] + st.leg_px[Side::Right]) / 2.0,
         )
     });
@@ -200,6 +203,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         unavailable,
         points,
         missing: m.missing,
+        cuts,
     })
 }
 

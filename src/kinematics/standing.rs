@@ -285,14 +285,14 @@ pub(crate) fn standing_refs(points: &[LegPoints], idx: &[usize]) -> Option<Stand
 
 /// For each sample, the standing hip height and leg length around it: the 5th percentile of the hip height
 /// within [`STANDING_WINDOW_S`] either side, and the median leg length of the samples near that height.
-/// Computed on blocks of [`LOCAL_STANDING_BLOCK_S`]. Only samples with the legs inside the picture (`in_frame`)
+/// Computed on blocks of [`LOCAL_STANDING_BLOCK_S`], each within its shot (see `shots`). Only samples with the legs inside the picture (`in_frame`)
 /// stand for the window where it has any ([`legs_in_picture`]): on a rendered walk-out the standing level taken
 /// from the guessed legs made the clip's single-leg squats 30–90 % deep.
 pub(crate) fn local_standing(
     points: &[LegPoints],
     valid: &[bool],
     in_frame: &[bool],
-    rate_hz: f64,
+    (rate_hz, cuts): (f64, &[usize]),
     leg_global: f64,
 ) -> Vec<(f64, f64)> {
     let n = points.len();
@@ -306,8 +306,11 @@ pub(crate) fn local_standing(
     let mut start = 0;
     while start < n {
         let centre = (start + block / 2).min(n - 1);
-        let lo = centre.saturating_sub(half);
-        let hi = (centre + half + 1).min(n);
+        // Within the shot: the next shot may frame the subject higher or lower.
+        let shot = super::shots::shot_of(cuts, centre, n);
+        let lo = centre.saturating_sub(half).max(shot.start);
+        let hi = (centre + half + 1).min(n).min(shot.end);
+        let block = block.min(shot.end - start);
         let whole = legs_in_picture(valid, in_frame, lo..hi);
         let usable = |i: usize| valid[i] && (!whole || in_frame[i]);
         // Standing is on the floor: samples with both feet off it (a jump's flight) are not candidates, or the
@@ -447,10 +450,10 @@ mod tests {
         let valid = vec![true; n];
         let in_frame: Vec<bool> = (0..n).map(|i| !out(i)).collect();
         let near_exit = 170;
-        let (top, length) = local_standing(&points, &valid, &in_frame, 30.0, 300.0)[near_exit];
+        let (top, length) = local_standing(&points, &valid, &in_frame, (30.0, &[]), 300.0)[near_exit];
         assert!((top - 400.0).abs() < 1.0 && (length - 300.0).abs() < 1.0, "{top} {length}");
         // Without knowing which samples show the legs, the guesses set it.
-        let (top, _) = local_standing(&points, &valid, &[true; 300], 30.0, 300.0)[near_exit];
+        let (top, _) = local_standing(&points, &valid, &[true; 300], (30.0, &[]), 300.0)[near_exit];
         assert!(top < 300.0, "{top}");
     }
 }

@@ -197,6 +197,9 @@ pub struct Signals {
     /// correction; `NaN` where missing (written as null). Reps read the feet and hips from these.
     #[serde(default)]
     pub points: Vec<LegPoints>,
+    /// Samples where a new shot of an edited clip starts (a camera cut), in order; empty for one shot.
+    #[serde(default)]
+    pub cuts: Vec<usize>,
     /// Why each frontal value is missing at each sample, for the reason a rep quotes (not written).
     #[serde(skip)]
     pub(crate) missing: reasons::Missing,

@@ -242,7 +242,11 @@ fn peak(s: &Signals, series: &[Option<f64>], samples: &[usize], reason: &str) ->
 
 fn standing_value(s: &Signals, series: &[Option<f64>], start: usize, end: usize, reason: &str) -> Value {
     let span = (STANDING_LOOKBACK_S * s.rate_hz).round() as usize;
-    let standing = |i: &usize| s.hip_drop_pct_leg[*i].is_some_and(|d| d <= STANDING_DROP_PCT) && series[*i].is_some();
+    // Within the rep's shot (an edited clip's next shot is another view of the subject).
+    let shot = crate::kinematics::shot_of(&s.cuts, start, s.len());
+    let standing = |i: &usize| {
+        shot.contains(i) && s.hip_drop_pct_leg[*i].is_some_and(|d| d <= STANDING_DROP_PCT) && series[*i].is_some()
+    };
     let mut idx: Vec<usize> = (start.saturating_sub(span)..=start).filter(standing).collect();
     if idx.is_empty() {
         idx = (end..(end + span + 1).min(s.len())).filter(standing).collect();

@@ -73,17 +73,28 @@ pub(crate) struct StairClip {
 
 /// Net vertical travel of the hip midpoint over the clip (first tenth against last tenth of the samples), % of
 /// the standing leg length, positive upward (a stair ascent).
+/// In a clip cut into shots, the travels within each shot are summed: a cut frames the subject anew.
 pub(crate) fn hip_travel_pct(s: &Signals) -> Option<f64> {
     let st = s.standing?;
     let leg = st.leg_px.left().max(*st.leg_px.right());
-    let y: Vec<f64> = s.points.iter().map(hip_mid_y).filter(|v| v.is_finite()).collect();
-    let k = (y.len() / 10).max(1);
-    if y.len() < 2 * k || leg <= 0.0 {
+    if leg <= 0.0 {
         return None;
     }
-    let head = y[..k].iter().sum::<f64>() / k as f64;
-    let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
-    Some((head - tail) / leg * 100.0)
+    let n = s.points.len();
+    let starts = std::iter::once(0).chain(s.cuts.iter().copied().filter(|&c| c < n));
+    let travels: Vec<f64> = starts
+        .filter_map(|a| {
+            let shot = crate::kinematics::shot_of(&s.cuts, a, n);
+            let y: Vec<f64> = s.points[shot].iter().map(hip_mid_y).filter(|v| v.is_finite()).collect();
+            let k = (y.len() / 10).max(1);
+            (y.len() >= 2 * k).then(|| {
+                let head = y[..k].iter().sum::<f64>() / k as f64;
+                let tail = y[y.len() - k..].iter().sum::<f64>() / k as f64;
+                (head - tail) / leg * 100.0
+            })
+        })
+        .collect();
+    (!travels.is_empty()).then(|| travels.iter().sum())
 }
 
 /// A clip whose hip travels far up or down in the picture: stairs, that way.
