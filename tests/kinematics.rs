@@ -726,3 +726,20 @@ fn a_front_shot_then_a_side_shot_framed_higher_keeps_the_fronts_standing() {
     assert_eq!(far.reps.task, Task::Squat, "{}", far.table());
     assert_eq!(far.reps.reps.len(), 4, "{}", far.table());
 }
+
+/// A squat too deep for a 2D angle at its bottom: the findings give each knee's FPPA at 60 degrees of knee flexion
+/// (the mean of the reps' values) and say why there is no peak.
+#[test]
+fn a_deep_squat_carries_its_valgus_at_60_degrees_of_flexion() {
+    let spec = SynthSpec { reps: vec![SynthRep::plain(48.0); 3], ..SynthSpec::default() };
+    let (a, _) = analyze(&spec);
+    let said = genu::report::findings(&a);
+    for side in Side::BOTH {
+        let at60: Vec<f64> = a.reps.reps.iter().filter_map(|r| r.legs[side].fppa_at_60_deg.value).collect();
+        assert_eq!(at60.len(), 3, "{}", a.table());
+        let mean = at60.iter().sum::<f64>() / 3.0;
+        let start = format!("{} knee frontal-plane projection angle at 60 degrees of knee flexion", side.title());
+        let line = said.iter().find(|l| l.starts_with(&start)).unwrap_or_else(|| panic!("{said:#?}"));
+        assert!(line.contains(&format!("{mean:.1} degrees")) && line.contains("points at the camera"), "{line}");
+    }
+}

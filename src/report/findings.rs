@@ -235,6 +235,8 @@ fn leg_findings(reps: &[Rep], group: &TaskStats) -> Vec<String> {
                 st.mean,
                 st.sd.map_or(String::new(), |sd| format!(", SD {sd:.1}"))
             ));
+        } else if let Some(line) = flexion_matched_fppa(&measured, side) {
+            out.push(line);
         } else if let Some(why) = no_fppa_reason(&measured, side) {
             out.push(format!(
                 "{} knee frontal-plane projection angle: not given in any measured rep: {why}.",
@@ -243,6 +245,39 @@ fn leg_findings(reps: &[Rep], group: &TaskStats) -> Vec<String> {
         }
     }
     out
+}
+
+/// Where a leg has no peak FPPA (a deep squat: the thigh points at the camera at the bottom), its FPPA at 60°
+/// of knee flexion on the descent, else at 45°, over the reps that have it: the clinical reading, and the one
+/// that holds there.
+fn flexion_matched_fppa(reps: &[&Rep], side: Side) -> Option<String> {
+    let at = |deg: u32| {
+        let pick = |r: &&Rep| {
+            let l = &r.legs[side];
+            if deg == 60 {
+                l.fppa_at_60_deg.value
+            } else {
+                l.fppa_at_45_deg.value
+            }
+        };
+        Stat::of(reps.iter().map(pick)).map(|st| (deg, st))
+    };
+    let (deg, st) = at(60).or_else(|| at(45))?;
+    let kind = if st.mean > 0.0 { "valgus" } else { "varus" };
+    let why = reps.iter().find_map(|r| r.legs[side].fppa_peak_deg.reason.clone()).unwrap_or_default();
+    let why = if why.starts_with("the thigh or shank points at the camera") {
+        "deeper in the rep the thigh points at the camera, where a 2D angle means nothing".to_string()
+    } else {
+        why
+    };
+    Some(format!(
+        "{} knee frontal-plane projection angle at {deg} degrees of knee flexion on the descent: {:.1} degrees on average ({kind}){} over {} {} (no peak or bottom value: {why}).",
+        side.title(),
+        st.mean,
+        st.sd.map_or(String::new(), |sd| format!(", SD {sd:.1},")),
+        st.n,
+        if st.n == 1 { "rep" } else { "reps" },
+    ))
 }
 
 /// Why a leg has no FPPA at all (peak, bottom, 45° or 60° of knee flexion) in `reps`, where it has none: the
