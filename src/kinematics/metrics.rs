@@ -239,8 +239,8 @@ fn frontal_values(inp: &Inputs, s: &Sample, side: Side, bounds: &[LegPoints], fa
     // Both ends rectified, one leaves the segment too foreshortened for an angle and the other keeps the value
     // within the limit: the leg's pose, not the yaw, withholds it.
     let upright_end_within = || {
-        let ends: Vec<f64> = at_ends.iter().filter_map(|m| m.fppa).collect();
-        fppa.zip(ends.first()).is_some_and(|(v, e)| (e - v).abs() + FPPA_BASE_ERROR_DEG <= MAX_FPPA_UNCERTAINTY_DEG)
+        let end = at_ends.iter().find_map(|m| m.fppa);
+        fppa.zip(end).is_some_and(|(v, e)| (e - v).abs() + FPPA_BASE_ERROR_DEG <= MAX_FPPA_UNCERTAINTY_DEG)
     };
     let edge_on =
         fppa_too_uncertain && at_ends.len() == 2 && at_ends.iter().any(|m| !m.upright) && upright_end_within();

@@ -109,7 +109,7 @@ impl Withheld {
             );
         }
         if let Some((y, sigma, u)) = self.uncertain {
-            let y = y.round() + 0.0; // no "-0 degrees"
+            let shown = y.round() + 0.0; // no "-0 degrees"
             let by = if u.is_finite() {
                 format!("up to {u:.0} degrees")
             } else {
@@ -126,7 +126,7 @@ impl Withheld {
                 Some(Cause::YawUncertain),
                 &["fppa_deg", "kto_pct_shank"],
                 format!(
-                    "camera yaw {y:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); {advice}"
+                    "camera yaw {shown:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); {advice}"
                 ),
             );
         }

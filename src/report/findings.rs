@@ -281,7 +281,7 @@ fn flexion_matched_fppa(reps: &[&Rep], side: Side) -> Option<String> {
 }
 
 /// Why a leg has no FPPA at all (peak, bottom, 45° or 60° of knee flexion) in `reps`, where it has none: the
-/// first rep's reason for its bottom value.
+/// first rep's reason at 45° of knee flexion, else at its bottom.
 fn no_fppa_reason(reps: &[&Rep], side: Side) -> Option<String> {
     let any = |r: &&Rep| {
         let l = &r.legs[side];

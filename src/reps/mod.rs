@@ -287,11 +287,10 @@ const NOT_MEASURED: &str = "not measured at this moment";
 /// single-leg task, legs out of the frame).
 fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, withheld: Option<&str>) -> LegRep {
     let leg = &s.legs[side];
-    let why =
-        |metric: &str, i: usize| -> String { withheld.map_or_else(|| missing_reason(s, metric, side, i), Into::into) };
     if let Some(reason) = withheld {
         return LegRep::withheld(reason);
     }
+    let why = |metric: &str, i: usize| missing_reason(s, metric, side, i);
     let w = bottom_phase(s, bottom, start, end);
     // The loaded phase: the hip at least LOADED_FRACTION of the way down (all of the rep for stairs, whose
     // "bottom" is the deepest knee bend rather than the lowest hip).
