@@ -263,8 +263,10 @@ pub fn render_pass(
     stop: &mut dyn FnMut() -> bool,
 ) -> Result<Vec<Still>, OverlayError> {
     // Preview quality (no deblocking, fastest colour conversion) on its own thread, beside the drawing and
-    // encoding.
-    let mut decoder = DecodeThread::open(clip, VideoOptions { max_side, threads: 1, preview: true, yuv: false })?;
+    // encoding. Without a video only the bottoms are drawn: the frames stay in their decoded planes (where the
+    // clip needs no scaling) and only the bottoms are converted to RGB.
+    let options = VideoOptions { max_side, threads: 1, preview: true, yuv: out.is_none() };
+    let mut decoder = DecodeThread::open(clip, options)?;
     let (w, h) = (decoder.info().work_width, decoder.info().work_height);
     let poses: HashMap<u64, &Pose> =
         track.frames.iter().filter_map(|f| f.pose.as_ref().map(|p| (f.index, p))).collect();
