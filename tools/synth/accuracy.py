@@ -945,7 +945,7 @@ def main() -> int:
             found = sorted({int(r["rep"]) for r in rows})
             summary = json.loads((res / "summary.json").read_text())
             rec = {"clip": str(clip), "view": view, "level": [left, right], "reps_true": len(truth["reps"]), "reps_found": len(found),
-                   "fppa_err": [], "kto_err": [], "depth_err": [], "lr_correct": [], "task": task,
+                   "fppa_err": [], "kto_err": [], "depth_err": [], "flexion_err": [], "lr_correct": [], "task": task,
                    "task_found": summary["analysis"]["reps"]["task"],
                    "detection_rate": summary["frames_with_subject"] / max(summary["frames"], 1)}
             for tr in truth["reps"]:
@@ -962,6 +962,15 @@ def main() -> int:
                         rec["kto_err"].append(float(r["kto_bottom_pct_shank"]) - tr["kto_pct_shank"][k])
                 if near and near[0]["depth_pct_leg"]:
                     rec["depth_err"].append(float(near[0]["depth_pct_leg"]) - tr["depth_pct_leg"])
+                # Side views: the knee flexion of the leg nearer the camera (the one the findings give), against
+                # the rig's joint-centre angle at the true bottom.
+                view_found = near[0]["view"] if near else ""
+                if view_found.startswith("sagittal"):
+                    k = 0 if view_found == "sagittal-left" else 1
+                    r = by_leg.get(["left", "right"][k])
+                    if r and r["knee_flexion_deg"] and r["knee_flexion_source"] == "sagittal_2d":
+                        frame = min(truth["frames"], key=lambda fr: abs(fr["t_s"] - tr["bottom_s"]))
+                        rec["flexion_err"].append(float(r["knee_flexion_deg"]) - frame["knee_flexion_deg"][k])
                 if task == "squat" and left != right and all(by_leg.get(l, {}).get("fppa_bottom_deg") for l in ("left", "right")):
                     more = "left" if float(by_leg["left"]["fppa_bottom_deg"]) > float(by_leg["right"]["fppa_bottom_deg"]) else "right"
                     rec["lr_correct"].append(more == ("left" if left > right else "right"))
@@ -971,12 +980,12 @@ def main() -> int:
     f = lambda v: "   -  " if not v else f"{np.mean(np.abs(v)):5.1f}"
     b = lambda v: "   -  " if not v else f"{np.mean(v):+5.1f}"
     print(f"{'view / task':26} {'FPPA L/R':>9} {'reps':>7} {'FPPA MAE':>8} {'bias':>6} {'KTO MAE':>7} {'depth':>6} "
-          f"{'L/R ok':>6} {'task found':>16} {'detected':>8}")
+          f"{'L/R ok':>6} {'task found':>16} {'detected':>8} {'flexion (side)':>14}")
     for r in results:
         lr = "-" if not r["lr_correct"] else f"{sum(r['lr_correct'])}/{len(r['lr_correct'])}"
         print(f"{r['view']:26} {r['level'][0]:4g}/{r['level'][1]:<4g} {r['reps_found']:>3}/{r['reps_true']:<3} "
               f"{f(r['fppa_err']):>8} {b(r['fppa_err']):>6} {f(r['kto_err']):>7} {b(r['depth_err']):>6} {lr:>6} "
-              f"{r['task_found']:>16} {100 * r['detection_rate']:7.0f}%")
+              f"{r['task_found']:>16} {100 * r['detection_rate']:7.0f}% {b(r['flexion_err']):>14}")
     return 0
 
 
