@@ -305,11 +305,11 @@ pub(crate) fn local_standing(
     let mut out = vec![(f64::NAN, 0.0); n];
     let mut start = 0;
     while start < n {
-        let centre = (start + block / 2).min(n - 1);
-        // Within the shot: the next shot may frame the subject higher or lower.
-        let shot = super::shots::shot_of(cuts, centre, n);
+        // Within the shot: the next shot may frame the subject higher or lower. A block ends at a cut.
+        let shot = super::shots::shot_of(cuts, start, n);
+        let centre = (start + block / 2).min(shot.end - 1);
         let lo = centre.saturating_sub(half).max(shot.start);
-        let hi = (centre + half + 1).min(n).min(shot.end);
+        let hi = (centre + half + 1).min(shot.end);
         let block = block.min(shot.end - start);
         let whole = legs_in_picture(valid, in_frame, lo..hi);
         let usable = |i: usize| valid[i] && (!whole || in_frame[i]);
