@@ -70,7 +70,7 @@ pub use view::{
     SAGITTAL_MIN_YAW_DEG, SWAP_CONTINUITY_RATIO, SWAP_CONTINUITY_S, SWAP_MARGIN, VIEW_SMOOTH_HALF_S,
 };
 
-pub(crate) use reasons::Cause;
+pub(crate) use reasons::{Cause, FORESHORTENED_REASON};
 pub(crate) use shots::shot_of;
 /// The hip midpoint's image height (pixels, y down), as the stairs rules read it.
 pub(crate) use standing::hip_mid_y;

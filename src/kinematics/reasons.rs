@@ -8,6 +8,9 @@
 
 use super::*;
 
+/// How the reason for a foreshortened segment starts (the findings recognise it by this).
+pub(crate) const FORESHORTENED_REASON: &str = "the thigh or shank points at the camera";
+
 /// Why one sample's frontal value (a leg's FPPA or knee over toe, the mean FPPA of both knees) is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cause {
@@ -148,7 +151,7 @@ impl Withheld {
                 Some(Cause::Foreshortened),
                 &["fppa_deg"],
                 format!(
-                    "the thigh or shank points at the camera (a deep squat seen from the front) or lies sideways in the image (shorter than {:.0} % of its standing length or tilted more than {:.0} degrees, at the measured camera yaw or within its uncertainty): no 2D angle there; FPPA at 45 and 60 degrees of knee flexion are read on the descent",
+                    "{FORESHORTENED_REASON} (a deep squat seen from the front) or lies sideways in the image (shorter than {:.0} % of its standing length or tilted more than {:.0} degrees, at the measured camera yaw or within its uncertainty): no 2D angle there; FPPA at 45 and 60 degrees of knee flexion are read on the descent",
                     MIN_FORESHORTENING * 100.0,
                     MAX_SEGMENT_TILT_DEG
                 ),

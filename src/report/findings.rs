@@ -265,7 +265,7 @@ fn flexion_matched_fppa(reps: &[&Rep], side: Side) -> Option<String> {
     let (deg, st) = at(60).or_else(|| at(45))?;
     let kind = if st.mean > 0.0 { "valgus" } else { "varus" };
     let why = reps.iter().find_map(|r| r.legs[side].fppa_peak_deg.reason.clone()).unwrap_or_default();
-    let why = if why.starts_with("the thigh or shank points at the camera") {
+    let why = if why.starts_with(crate::kinematics::FORESHORTENED_REASON) {
         "deeper in the rep the thigh points at the camera, where a 2D angle means nothing".to_string()
     } else {
         why
@@ -296,7 +296,7 @@ fn no_fppa_reason(reps: &[&Rep], side: Side) -> Option<String> {
     [&l.fppa_at_45_deg, &l.fppa_bottom_deg]
         .iter()
         .filter_map(|v| v.reason.clone())
-        .find(|r| !r.starts_with("the knee did not reach"))
+        .find(|r| !r.starts_with(crate::reps::NOT_REACHED))
 }
 
 /// Knee flexion at the bottom of the reps filmed from the side, the way a side view is filmed for: the loaded

@@ -280,6 +280,9 @@ fn foreshortened(s: &Signals, side: Side, i: usize) -> bool {
     s.missing.fppa[side].get(i).copied().flatten() == Some(Cause::Foreshortened)
 }
 
+/// How the reason for a flexion-matched FPPA the knee never reached starts (the findings recognise it by this).
+pub(crate) const NOT_REACHED: &str = "the knee did not reach";
+
 /// The reason of a value missing with no cause known.
 const NOT_MEASURED: &str = "not measured at this moment";
 
@@ -306,7 +309,7 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
         fppa_bottom.value.and_then(|_| value_at(s, &leg.fppa_uncertainty_deg, bottom, w.clone(), "").value);
     let at_flexion = |deg: f64| -> (Value, Option<f64>) {
         let Some(i) = (start..=bottom).find(|&i| leg.knee_flexion_deg[i].is_some_and(|f| f >= deg)) else {
-            return (Value::absent(format!("the knee did not reach {deg:.0} degrees of flexion on the descent")), None);
+            return (Value::absent(format!("{NOT_REACHED} {deg:.0} degrees of flexion on the descent")), None);
         };
         match leg.fppa_deg[i] {
             Some(v) => (
