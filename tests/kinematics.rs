@@ -448,6 +448,44 @@ fn one_turned_yaw_cue_does_not_turn_the_camera_yaw() {
     assert!((yaw - 12.0).abs() < 0.5, "{yaw}");
 }
 
+/// Turn every world point about the vertical by `deg` degrees, as a camera that far toward the subject's left would
+/// see them (BlazePose's world landmarks read a square camera as a few degrees off), leaving the picture alone.
+fn turn_world(track: &mut genu::pose::PoseTrack, deg: f64) {
+    let (s, c) = deg.to_radians().sin_cos();
+    for frame in &mut track.frames {
+        let pose = frame.pose.as_mut().expect("pose");
+        for p in &mut pose.world {
+            let (x, z) = (f64::from(p[0]), f64::from(p[2]));
+            p[0] = (x * c + z * s) as f32;
+            p[2] = (-x * s + z * c) as f32;
+        }
+    }
+}
+
+/// The feet in the picture weigh in on the yaw: with the toes straight ahead of the ankles they outweigh world
+/// landmarks turned 4°, and turned out (no longer a measure of the camera) they do not.
+#[test]
+fn straight_feet_in_the_picture_correct_a_world_yaw_and_turned_out_ones_do_not() {
+    let (mut track, _) = generate(&SynthSpec::default());
+    turn_world(&mut track, 4.0);
+    let yaw_of = |track: &genu::pose::PoseTrack| {
+        let a = analyze_track(track, &AnalysisConfig::default()).expect("analysis");
+        a.reps.reps[0].camera_yaw_deg.expect("yaw")
+    };
+    // The generated feet turn out (toe lateral of the ankle): the world's 4° stands.
+    let turned_out = yaw_of(&track);
+    assert!((turned_out - 4.0).abs() < 0.5, "{turned_out}");
+    // Toes straight in front of the ankles in the picture: the camera is square, whatever the world says.
+    for frame in &mut track.frames {
+        let lm = &mut frame.pose.as_mut().expect("pose").landmarks;
+        for (ankle, toe) in [(27, 31), (28, 32)] {
+            lm[toe][0] = lm[ankle][0];
+        }
+    }
+    let straight = yaw_of(&track);
+    assert!(straight.abs() < 1.0, "{straight}");
+}
+
 #[test]
 fn a_rolled_camera_keeps_all_three_yaw_cues() {
     // The same turned hip line, filmed with the camera rolled 15 degrees: the planted feet sit at different heights

@@ -31,6 +31,8 @@ pub(crate) struct FrontalPlane<'a> {
     pub(crate) hip_line_only: bool,
     /// The smoothed camera yaw per sample (degrees).
     pub(crate) camera_yaw: &'a [Option<f64>],
+    /// The yaw's uncertainty per sample where the feet in the picture measured it (degrees).
+    feet_sigma: &'a [Option<f64>],
     /// The points in the subject's frontal plane, where the yaw is within what rectification handles.
     pub(crate) rectified: Vec<Option<LegPoints>>,
     /// Standing references on the rectified points (on the image's where none are rectified).
@@ -39,14 +41,15 @@ pub(crate) struct FrontalPlane<'a> {
 
 impl<'a> FrontalPlane<'a> {
     /// The frontal plane of a clip: `points` (roll-corrected image points), `standing_idx` (standing samples),
-    /// `image_standing` (standing references on the image points), `camera_yaw` per sample with the spread of
-    /// the cues it was measured from (`None`: from the hip line alone, checked against the standing knee line).
+    /// `image_standing` (standing references on the image points), `camera_yaw` per sample with its uncertainty
+    /// where the feet in the picture measured it and the spread of the world cues (`None`: from the hip line
+    /// alone, checked against the standing knee line).
     pub(crate) fn new(
         cleaned: &'a Cleaned,
         points: &'a [LegPoints],
         standing_idx: &[usize],
         image_standing: Option<Standing>,
-        (camera_yaw, cue_spread): (&'a [Option<f64>], Option<f64>),
+        (camera_yaw, feet_sigma, cue_spread): (&'a [Option<f64>], &'a [Option<f64>], Option<f64>),
         facing: Facing,
     ) -> Self {
         let world_leg = |i: usize, side: Side| {
@@ -71,6 +74,7 @@ impl<'a> FrontalPlane<'a> {
             yaw_disagreement: 0.0,
             hip_line_only: cue_spread.is_none(),
             camera_yaw,
+            feet_sigma,
             rectified: Vec::new(),
             standing: None,
         };
@@ -120,9 +124,14 @@ impl<'a> FrontalPlane<'a> {
         yaw::rectify_legs(&self.points[i], &depth, lengths, yaw_deg, self.facing)
     }
 
-    /// The yaw's uncertainty at a measured yaw: the usual one, or the knee line's disagreement when larger.
-    pub(crate) fn yaw_sigma(&self, yaw_deg: f64) -> f64 {
-        yaw::yaw_uncertainty_deg(yaw_deg).max(self.yaw_disagreement)
+    /// The yaw's uncertainty at sample `i`: the feet's where they measured it, else the world cues' usual one
+    /// at the measured yaw, or their disagreement when larger.
+    pub(crate) fn yaw_sigma(&self, i: usize) -> f64 {
+        self.feet_sigma
+            .get(i)
+            .copied()
+            .flatten()
+            .unwrap_or_else(|| yaw::yaw_uncertainty_deg(self.camera_yaw[i].unwrap_or(0.0)).max(self.yaw_disagreement))
     }
 
     /// FPPA (when both segments are upright enough) and knee over toe of one leg on frontal-plane points `fp`.
@@ -134,7 +143,7 @@ impl<'a> FrontalPlane<'a> {
     /// how far a wrong yaw could move a metric; empty where they cannot be rectified.
     pub(crate) fn yaw_bounds(&self, i: usize) -> Vec<LegPoints> {
         let measured = self.camera_yaw[i].unwrap_or(0.0);
-        let sigma = self.yaw_sigma(measured);
+        let sigma = self.yaw_sigma(i);
         [measured - sigma, measured + sigma].iter().filter_map(|&y| self.rectify_at(i, y)).collect()
     }
 }

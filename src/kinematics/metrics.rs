@@ -59,8 +59,8 @@ struct Facts {
     foreshortened: bool,
     /// The largest yaw beyond what rectification handles (`NaN` when it could not be measured).
     yaw_withheld: Option<f64>,
-    /// The worst value withheld for the yaw's uncertainty: (yaw, FPPA uncertainty).
-    uncertain: Option<(f64, f64)>,
+    /// The worst value withheld for the yaw's uncertainty: (yaw, its uncertainty, FPPA uncertainty).
+    uncertain: Option<(f64, f64, f64)>,
     /// The largest yaw at which a toe-out was withheld.
     toe_out_yaw: Option<f64>,
 }
@@ -148,7 +148,7 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         any_frontal: facts.any_frontal,
         any_non_frontal: facts.any_non_frontal,
         clip_view,
-        uncertain: facts.uncertain.map(|(y, u)| (y, inp.plane.yaw_sigma(y), u)),
+        uncertain: facts.uncertain,
         hip_line_only: inp.plane.hip_line_only,
         yaw_withheld: facts.yaw_withheld,
         foreshortened: facts.foreshortened,
@@ -249,8 +249,8 @@ fn frontal_values(inp: &Inputs, s: &Sample, side: Side, bounds: &[LegPoints], fa
     }
     if (fppa_too_uncertain && !edge_on) || kto_too_uncertain {
         let u = u_fppa.unwrap_or(0.0);
-        if facts.uncertain.is_none_or(|(_, worst)| u > worst) {
-            facts.uncertain = Some((inp.plane.camera_yaw[s.i].unwrap_or(0.0), u));
+        if facts.uncertain.is_none_or(|(_, _, worst)| u > worst) {
+            facts.uncertain = Some((inp.plane.camera_yaw[s.i].unwrap_or(0.0), inp.plane.yaw_sigma(s.i), u));
         }
     }
     let fppa_cause = if back {

@@ -52,8 +52,8 @@ mod view;
 pub mod yaw;
 
 pub use yaw::{
-    FOOT_FORWARD_PER_SHANK, FPPA_BASE_ERROR_DEG, KTO_BASE_ERROR_PCT, MAX_FPPA_UNCERTAINTY_DEG, MAX_KTO_UNCERTAINTY_PCT,
-    MAX_RECTIFIED_YAW_DEG,
+    FOOT_INDEX_REACH_PER_SHANK, FPPA_BASE_ERROR_DEG, KTO_BASE_ERROR_PCT, MAX_FPPA_UNCERTAINTY_DEG,
+    MAX_KTO_UNCERTAINTY_PCT, MAX_RECTIFIED_YAW_DEG,
 };
 
 pub use clean::{RESAMPLE_REACH_STEPS, SINGLE_FRAME_RATE_HZ};
@@ -140,15 +140,16 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let (w, h) = (f64::from(track.clip.width), f64::from(track.clip.height));
     let points = unrolled_points(&cleaned, roll, w, h);
 
-    // The camera's yaw from three cues; on the hip line alone, with the standing knee line as its check, where
-    // the feet are never both planted while standing.
-    let (camera_yaw, yaw_check) =
-        match yaw::three_cue_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, (&view, facing)) {
-            Some((yaw, spread)) => (yaw, Some(spread)),
-            None => (hip_line_yaw, None),
+    // The camera's yaw from the world cues and the feet in the picture; on the hip line alone, with the standing
+    // knee line as its check, where the feet are never both planted while standing.
+    let (camera_yaw, feet_sigma, yaw_check) =
+        match yaw::measure_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, (&view, facing)) {
+            Some(y) => (y.yaw, y.feet_sigma, Some(y.spread)),
+            None => (hip_line_yaw, vec![None; cleaned.len()], None),
         };
     let standing = standing_refs(&points, &standing_idx);
-    let plane = FrontalPlane::new(&cleaned, &points, &standing_idx, standing, (&camera_yaw, yaw_check), facing);
+    let plane =
+        FrontalPlane::new(&cleaned, &points, &standing_idx, standing, (&camera_yaw, &feet_sigma, yaw_check), facing);
     let local = standing.map(|st| {
         local_standing(
             &points,

@@ -129,7 +129,7 @@ pub(crate) struct SampleViews {
     /// View per sample.
     pub(crate) view: Vec<View>,
     /// Signed camera yaw per sample from the world hip line alone, smoothed: one of the cues of the camera's
-    /// yaw ([`super::yaw::three_cue_yaw`]), and the yaw itself where the others are missing.
+    /// yaw ([`super::yaw::measure_yaw`]), and the yaw itself where the others are missing.
     pub(crate) hip_line_yaw: Vec<Option<f64>>,
 }
 

@@ -9,9 +9,10 @@
 //! * **Yaw** (degrees) is the angle between the camera's image plane and the subject's frontal plane (the
 //!   plane of the hip line and the vertical), **positive when the camera stands toward the subject's left**
 //!   (the left hip is nearer the camera), as `tools/synth` places its cameras; from behind it is measured from
-//!   square to the subject's back ([`camera_yaw_deg`]: a camera at 170° around the subject is +10°). It is the
-//!   median of three cues in the model's world landmarks (`three_cue_yaw`): the hip line, smoothed with a
-//!   running median ([`YAW_HALF_WINDOW_S`]), and the standing knee line and feet.
+//!   square to the subject's back ([`camera_yaw_deg`]: a camera at 170° around the subject is +10°). It is
+//!   measured twice (`measure_yaw`): as the median of three cues in the model's world landmarks (the hip line,
+//!   smoothed with a running median ([`YAW_HALF_WINDOW_S`]), and the standing knee line and feet), and from
+//!   the standing feet in the picture ([`feet_picture_yaw`]); the two are weighed by their uncertainties.
 //! * **Rectification** turns each point into the subject's frontal plane (y is unchanged), seen from the side
 //!   the camera stands on (a back view stays a back view). A point at image x and depth z (both relative to
 //!   the hip midpoint) lies at `x' = x cos(a) − z sin(a)` there, where the turn `a` is the yaw from the front
@@ -108,47 +109,111 @@ pub const MIN_YAW_SAMPLES: usize = 5;
 /// raised free foot turns the knee line and the feet.
 pub const PLANTED_MAX_ANKLE_STEP: f64 = 0.04;
 
-/// The camera yaw per sample: the median of three cues, each of which errs by 3–11° on its own on the rendered
-/// yaw set, in different directions: the hip line at the sample (`hip_line`, smoothed; it reads a −20° camera
-/// as −31° at the bottom of a squat), and the knee line and the feet ([`standing_cues`]) over the standing
-/// samples with both feet planted within [`STANDING_YAW_WINDOW_S`] (the knee line reads a +10° camera as +5°,
-/// the feet a −10° one as −4°; a squatting or lifted leg turns both, so they are read standing). Also returns
-/// the spread of the three cues at the frontal samples (a side shot of the same clip has no frontal yaw to
-/// check), the half of their range (degrees), as a check. `None` when
-/// fewer than [`MIN_YAW_SAMPLES`] such standing samples exist; the hip line is then the yaw.
-pub(crate) fn three_cue_yaw(
+/// Forward reach of BlazePose's foot-index landmark from its ankle landmark on a level foot, as a fraction of
+/// the picture's standing shank (knee to ankle landmark). Fitted on the rendered yaw set's tuning clips (cameras
+/// at 0, +10, −20 and +30°: the feet then read the yaw within 1.3°); anthropometry gives 0.45–0.5 for the toe tip
+/// (ankle to toe tip about 0.11 of body height, the shank 0.25), and BlazePose's landmarks sit a little
+/// differently on a real shoe, hence [`FOOT_REACH_REL_ERROR`].
+pub const FOOT_INDEX_REACH_PER_SHANK: f64 = 0.575;
+/// Relative error of [`FOOT_INDEX_REACH_PER_SHANK`] on a body it was not fitted on: adults' foot to shank
+/// ratios vary by about 6 % (one SD), and the landmark's place on a shoe is the model's guess. The feet's yaw
+/// is uncertain by this share of itself.
+pub const FOOT_REACH_REL_ERROR: f64 = 0.15;
+/// Uncertainty of the feet's yaw on a square camera (degrees): the landmarks' noise in a foot's direction,
+/// after the median over the standing samples.
+pub const FEET_YAW_BASE_DEG: f64 = 1.0;
+
+/// The camera yaw the feet show in the picture at one sample, seen from the front with both feet planted: each
+/// foot's toe lies [`FOOT_INDEX_REACH_PER_SHANK`] of a shank (`shank_px`, per leg) in front of its ankle, so a
+/// camera turned by `yaw` sees it `reach × sin(yaw + turn)` to the side of the ankle, where `turn` is the foot's
+/// own toe-out. Returns `[yaw, half toe-out]`: the mean of the two feet's readings (feet turned out alike
+/// cancel) and half the sum of their toe-outs, which bounds how far feet turned out unequally could move that
+/// mean (each foot turned outward, the usual stance). `None` when a shank is missing or a toe lies beyond reach.
+pub fn feet_picture_yaw(p: &LegPoints, shank_px: Sides<f64>) -> Option<[f64; 2]> {
+    let reading = |side: Side| {
+        let reach = FOOT_INDEX_REACH_PER_SHANK * shank_px[side];
+        let sin = -(p[side].toe[0] - p[side].ankle[0]) / reach;
+        (reach > 0.0 && sin.abs() <= 1.0).then(|| sin.asin().to_degrees())
+    };
+    // The left foot stands on the image's right: turned out, its toe moves right, against the yaw's sign.
+    let (left, right) = (reading(Side::Left)?, reading(Side::Right)?);
+    Some([(left + right) / 2.0, (right - left) / 2.0])
+}
+
+/// A clip's camera yaw: per sample, the value and where it came from.
+pub(crate) struct CameraYaw {
+    /// The yaw per sample (degrees; see the module doc).
+    pub yaw: Vec<Option<f64>>,
+    /// Its uncertainty (degrees) where the feet in the picture gave it ([`feet_picture_yaw`]); `None` where the
+    /// world cues' median did, whose uncertainty is [`yaw_uncertainty_deg`] (or `spread` when wider).
+    pub feet_sigma: Vec<Option<f64>>,
+    /// Half the world cues' range at the frontal samples (median over them, degrees): a check on the median.
+    pub spread: f64,
+}
+
+/// The camera yaw per sample. Two estimates, each with its uncertainty:
+///
+/// * the median of three cues in BlazePose's world landmarks, each of which errs by 3–11° on its own on the
+///   rendered yaw set, in different directions: the hip line at the sample (`hip_line`, smoothed; it reads a
+///   −20° camera as −31° at the bottom of a squat), and the knee line and the feet ([`standing_cues`]) over the
+///   standing samples with both feet planted within [`STANDING_YAW_WINDOW_S`] (the knee line reads a +10°
+///   camera as +5°, the feet a −10° one as −4°; a squatting or lifted leg turns both, so they are read
+///   standing); its uncertainty is [`yaw_uncertainty_deg`];
+/// * the feet in the picture ([`feet_picture_yaw`], from the front only: from behind the toes hide behind the
+///   heels), over the same standing samples: the picture's x is BlazePose's most accurate output, where the
+///   world cues rest on its depth, its weakest. Its uncertainty is [`FEET_YAW_BASE_DEG`], plus
+///   [`FOOT_REACH_REL_ERROR`] of itself, plus the half toe-out (feet turned out unequally).
+///
+/// The feet's value is taken where its uncertainty is the smaller (both taken at the feet's yaw) and the two
+/// agree within the sum of their uncertainties; elsewhere the world median is (feet turned out wide, or a disagreement: one of them is wrong,
+/// and the median's own check, the cues' spread, then widens its uncertainty). `None` when fewer than
+/// [`MIN_YAW_SAMPLES`] standing samples with both feet planted exist; the hip line is then the yaw.
+pub(crate) fn measure_yaw(
     c: &Cleaned,
     points: &[LegPoints],
     standing_idx: &[usize],
     hip_line: &[Option<f64>],
     (view, facing): (&[View], Facing),
-) -> Option<(Vec<Option<f64>>, f64)> {
-    let planted: Vec<(usize, [f64; 2])> = standing_idx
+) -> Option<CameraYaw> {
+    let planted_idx: Vec<usize> = standing_idx
         .iter()
-        .filter(|&&i| {
+        .copied()
+        .filter(|&i| {
             // On the points turned level for the camera's roll: a rolled camera puts one planted ankle higher.
             let p = points[i];
             let leg = (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0;
             (p.left().ankle[1] - p.right().ankle[1]).abs() <= PLANTED_MAX_ANKLE_STEP * leg
         })
-        .filter_map(|&i| standing_cues(c, i, facing).map(|v| (i, v)))
+        .collect();
+    let shank = Sides::from_fn(|s| median_of(planted_idx.iter().map(|&i| dist(points[i][s].knee, points[i][s].ankle))));
+    let feet_picture = |i: usize| match (facing, shank.0) {
+        (Facing::Front, [Some(l), Some(r)]) => feet_picture_yaw(&points[i], Sides::new(l, r)),
+        _ => None,
+    };
+    let planted: Vec<(usize, [f64; 4])> = planted_idx
+        .iter()
+        .filter_map(|&i| {
+            let [knees, feet] = standing_cues(c, i, facing)?;
+            let [picture, half_out] = feet_picture(i).unwrap_or([f64::NAN; 2]);
+            Some((i, [knees, feet, picture, half_out]))
+        })
         .collect();
     if planted.len() < MIN_YAW_SAMPLES {
         return None;
     }
-    let medians = |set: &[(usize, [f64; 2])]| -> [f64; 2] {
-        std::array::from_fn(|k| median_of(set.iter().map(|(_, v)| v[k])).unwrap_or(f64::NAN))
+    let medians = |set: &[(usize, [f64; 4])]| -> [f64; 4] {
+        std::array::from_fn(|k| median_of(set.iter().map(|(_, v)| v[k]).filter(|v| v.is_finite())).unwrap_or(f64::NAN))
     };
     let whole = medians(&planted);
     let half = STANDING_YAW_WINDOW_S * c.rate_hz;
-    let mut last: Option<((usize, usize), [f64; 2])> = None;
+    let mut last: Option<((usize, usize), [f64; 4])> = None;
     let mut spreads = Vec::new();
-    let yaw = (0..c.len())
+    let per_sample: Vec<Option<[f64; 3]>> = (0..c.len())
         .map(|i| {
             let hip = hip_line[i]?;
             let lo = planted.partition_point(|(j, _)| (*j as f64) < i as f64 - half);
             let hi = planted.partition_point(|(j, _)| (*j as f64) <= i as f64 + half);
-            let [knees, feet] = if hi - lo < MIN_YAW_SAMPLES {
+            let [knees, feet, picture, half_out] = if hi - lo < MIN_YAW_SAMPLES {
                 whole
             } else {
                 match last {
@@ -165,10 +230,27 @@ pub(crate) fn three_cue_yaw(
             if view.get(i).is_some_and(|v| v.is_frontal()) {
                 spreads.push((cues[2] - cues[0]) / 2.0);
             }
-            Some(cues[1])
+            Some([cues[1], picture, half_out])
         })
         .collect();
-    Some((yaw, median_of(spreads).unwrap_or(0.0)))
+    let spread = median_of(spreads).unwrap_or(0.0);
+    let (yaw, feet_sigma) = per_sample
+        .into_iter()
+        .map(|v| {
+            let Some([median, picture, half_out]) = v else { return (None, None) };
+            let sigma_world = yaw_uncertainty_deg(median).max(spread);
+            let sigma_feet = FEET_YAW_BASE_DEG + FOOT_REACH_REL_ERROR * picture.abs() + half_out.abs();
+            if (picture - median).abs() <= sigma_feet + sigma_world {
+                // Inverse-variance weights: each estimate counts by how well it is known.
+                let (w_world, w_feet) = (sigma_world.powi(-2), sigma_feet.powi(-2));
+                let yaw = (median * w_world + picture * w_feet) / (w_world + w_feet);
+                (Some(yaw), Some((w_world + w_feet).powf(-0.5)))
+            } else {
+                (Some(median), None)
+            }
+        })
+        .unzip();
+    Some(CameraYaw { yaw, feet_sigma, spread })
 }
 
 /// Turn image point `x` (pixels) with depth `z_px` (pixels, relative to the hip midpoint, away from the camera
@@ -217,16 +299,11 @@ pub const MAX_FPPA_UNCERTAINTY_DEG: f64 = 8.0;
 /// Largest knee-over-toe uncertainty (% of shank) from the yaw's at which a value is still reported (the
 /// over-toe band is ±5 %).
 pub const MAX_KTO_UNCERTAINTY_PCT: f64 = 5.0;
-/// Forward distance of the foot-index landmark from the ankle, as a fraction of the shank (knee–ankle) length:
-/// ankle to toe tip is about 0.12 of body height (0.8 of a 0.15 foot) and the shank 0.25 (Winter's
-/// anthropometric table), so about half. Used to place the toe in the subject's frontal plane under a yawed
-/// camera; a 20 % error in it moves knee over toe by 1.7 % of shank at 10° of yaw.
-pub const FOOT_FORWARD_PER_SHANK: f64 = 0.5;
 
 /// One sample's leg points (pixels) turned into the subject's frontal plane for a camera at `yaw_deg`
 /// ([`camera_yaw_deg`]) on the `facing` side: hips and heels by their world depth (`depth_px(side, joint)`,
 /// pixels, any origin), thigh and shank solved from their standing `lengths[side] = [thigh, shank]`
-/// ([`solve_segment`]), the toe [`FOOT_FORWARD_PER_SHANK`] of a shank in front of the ankle. Only x changes.
+/// ([`solve_segment`]), the toe [`FOOT_INDEX_REACH_PER_SHANK`] of a shank in front of the ankle. Only x changes.
 /// `None` when a point is missing.
 pub fn rectify_legs(
     p: &LegPoints,
@@ -249,9 +326,9 @@ pub fn rectify_legs(
         let hip = by_world(side, Joint::Hip)?;
         let knee = hip + solve_segment(q.knee[0] - q.hip[0], q.knee[1] - q.hip[1], thigh, yaw_deg, -toward);
         let ankle = knee + solve_segment(q.ankle[0] - q.knee[0], q.ankle[1] - q.knee[1], shank, yaw_deg, toward);
-        // The toe lies on the floor in front of the ankle by about half a shank (anthropometry; BlazePose's
-        // world depth of the foot is too short, so the toe is placed from that length instead).
-        let forward = -toward * FOOT_FORWARD_PER_SHANK * shank;
+        // The toe lies on the floor in front of the ankle by the foot-index landmark's reach, the length the
+        // feet's yaw is read with (BlazePose's world depth of the foot is too short to place it).
+        let forward = -toward * FOOT_INDEX_REACH_PER_SHANK * shank;
         let o = &mut out[side];
         o.hip[0] = hip;
         o.knee[0] = knee;
@@ -315,6 +392,43 @@ mod tests {
     }
 
     #[test]
+    fn the_feet_in_the_picture_read_the_yaw_and_bound_unequal_toe_out() {
+        // Subject frame (pixels, X toward the subject's left, Z forward): ankles under hips 100 px apart, each
+        // toe `reach` in front of its ankle turned out by its own angle; seen by a camera turned by `yaw` (a
+        // point forward of the ankle moves by reach·sin(yaw) toward the image's left).
+        let shank = 200.0;
+        let reach = FOOT_INDEX_REACH_PER_SHANK * shank;
+        let legs = |yaw: f64, out_left: f64, out_right: f64| {
+            let mut p = LegPoints::default();
+            for (side, x, out) in [(Side::Left, 50.0, out_left), (Side::Right, -50.0, -out_right)] {
+                let (s, c) = f64::to_radians(out).sin_cos();
+                let (ax, _) = seen(x, 0.0, yaw);
+                let (tx, _) = seen(x + reach * s, -reach * c, yaw);
+                p[side].ankle = [500.0 + ax, 800.0];
+                p[side].toe = [500.0 + tx, 830.0];
+            }
+            feet_picture_yaw(&p, Sides::new(shank, shank)).expect("feet")
+        };
+        for yaw in [-20.0, -5.0, 0.0, 10.0, 15.0] {
+            let [y, half_out] = legs(yaw, 0.0, 0.0);
+            assert_abs_diff_eq!(y, yaw, epsilon = 1e-9);
+            assert_abs_diff_eq!(half_out, 0.0, epsilon = 1e-9);
+            // Turned out alike: the mean keeps the yaw, and the half toe-out is what they turn.
+            let [y, half_out] = legs(yaw, 12.0, 12.0);
+            assert_abs_diff_eq!(y, yaw, epsilon = 1e-9);
+            assert_abs_diff_eq!(half_out, 12.0, epsilon = 1e-9);
+        }
+        // Turned out unequally (20° and 4°), the reading moves by half the difference, within the half toe-out.
+        let [y, half_out] = legs(10.0, 20.0, 4.0);
+        assert_abs_diff_eq!(y, 10.0 - 8.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(half_out, 12.0, epsilon = 1e-9);
+        // A toe further to the side than the foot reaches is not a reading.
+        let mut p = LegPoints::default();
+        p[Side::Left].toe = [2.0 * reach, 0.0];
+        assert!(feet_picture_yaw(&p, Sides::new(shank, shank)).is_none());
+    }
+
+    #[test]
     fn rectification_undoes_the_yaw() {
         // A knee 0.05 m lateral and 0.3 m forward (toward the camera: negative z) of the hip midpoint.
         for yaw in [-30.0, -10.0, 0.0, 15.0, 30.0] {
@@ -352,7 +466,7 @@ mod tests {
                     (0.05 * sx, 0.3, 0.4),
                     (0.1 * sx, 0.0, 0.8),
                     (0.1 * sx, -0.05, 0.85),
-                    (0.1 * sx, FOOT_FORWARD_PER_SHANK * shank_m, 0.85),
+                    (0.1 * sx, FOOT_INDEX_REACH_PER_SHANK * shank_m, 0.85),
                 ];
                 let image = pts.map(|(x, z, y)| {
                     let (ix, iz) = cam(x, z);

@@ -956,10 +956,14 @@ def main() -> int:
                 by_leg = {r["leg"]: r for r in near}
                 for k, leg in enumerate(["left", "right"]):
                     r = by_leg.get(leg)
+                    # Against the subject-frame truth (what a camera square to the pelvis sees; the camera's
+                    # own where a truth file predates it): off square, genu reports rectified values.
                     if r and r["fppa_bottom_deg"]:
-                        rec["fppa_err"].append(float(r["fppa_bottom_deg"]) - tr["fppa_deg"][k])
+                        want = tr.get("fppa_subject_deg", tr["fppa_deg"])[k]
+                        rec["fppa_err"].append(float(r["fppa_bottom_deg"]) - want)
                     if r and r["kto_bottom_pct_shank"]:
-                        rec["kto_err"].append(float(r["kto_bottom_pct_shank"]) - tr["kto_pct_shank"][k])
+                        want = tr.get("kto_subject_pct_shank", tr["kto_pct_shank"])[k]
+                        rec["kto_err"].append(float(r["kto_bottom_pct_shank"]) - want)
                 if near and near[0]["depth_pct_leg"]:
                     rec["depth_err"].append(float(near[0]["depth_pct_leg"]) - tr["depth_pct_leg"])
                 # Side views: the knee flexion of the leg nearer the camera (the one the findings give), against
