@@ -31,8 +31,10 @@ pub(crate) struct FrontalPlane<'a> {
     pub(crate) hip_line_only: bool,
     /// The smoothed camera yaw per sample (degrees).
     pub(crate) camera_yaw: &'a [Option<f64>],
-    /// The yaw's uncertainty per sample where the feet in the picture measured it (degrees).
+    /// The yaw's uncertainty per sample where the feet in the picture took part (degrees).
     feet_sigma: &'a [Option<f64>],
+    /// Half the standing feet's toe-out sum in the picture (degrees), where they were read.
+    pub(crate) half_toe_out: Option<f64>,
     /// The points in the subject's frontal plane, where the yaw is within what rectification handles.
     pub(crate) rectified: Vec<Option<LegPoints>>,
     /// Standing references on the rectified points (on the image's where none are rectified).
@@ -41,15 +43,14 @@ pub(crate) struct FrontalPlane<'a> {
 
 impl<'a> FrontalPlane<'a> {
     /// The frontal plane of a clip: `points` (roll-corrected image points), `standing_idx` (standing samples),
-    /// `image_standing` (standing references on the image points), `camera_yaw` per sample with its uncertainty
-    /// where the feet in the picture measured it and the spread of the world cues (`None`: from the hip line
-    /// alone, checked against the standing knee line).
+    /// `image_standing` (standing references on the image points), the measured camera yaw (on the hip line
+    /// alone it is checked against the standing knee line).
     pub(crate) fn new(
         cleaned: &'a Cleaned,
         points: &'a [LegPoints],
         standing_idx: &[usize],
         image_standing: Option<Standing>,
-        (camera_yaw, feet_sigma, cue_spread): (&'a [Option<f64>], &'a [Option<f64>], Option<f64>),
+        camera_yaw: &'a yaw::CameraYaw,
         facing: Facing,
     ) -> Self {
         let world_leg = |i: usize, side: Side| {
@@ -72,13 +73,14 @@ impl<'a> FrontalPlane<'a> {
             thigh_px: Sides::from_fn(|s| seg_len(s, Joint::Hip, Joint::Knee)),
             shank_px: Sides::from_fn(|s| seg_len(s, Joint::Knee, Joint::Ankle)),
             yaw_disagreement: 0.0,
-            hip_line_only: cue_spread.is_none(),
-            camera_yaw,
-            feet_sigma,
+            hip_line_only: camera_yaw.spread.is_none(),
+            camera_yaw: &camera_yaw.yaw,
+            feet_sigma: &camera_yaw.feet_sigma,
+            half_toe_out: camera_yaw.half_toe_out,
             rectified: Vec::new(),
             standing: None,
         };
-        plane.yaw_disagreement = cue_spread.unwrap_or_else(|| plane.knee_line_disagreement(standing_idx));
+        plane.yaw_disagreement = camera_yaw.spread.unwrap_or_else(|| plane.knee_line_disagreement(standing_idx));
         // At the measured yaw, where it is within what the rectification handles. (Taking a yaw within its own
         // uncertainty of zero as a square camera was tried: exact on a square camera, but 7° wrong per leg on a
         // camera 5° off, and it made the uncertainty one-sided; the measured yaw is used as it is.)

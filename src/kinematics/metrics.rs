@@ -150,6 +150,7 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         clip_view,
         uncertain: facts.uncertain,
         hip_line_only: inp.plane.hip_line_only,
+        half_toe_out: inp.plane.half_toe_out,
         yaw_withheld: facts.yaw_withheld,
         foreshortened: facts.foreshortened,
         no_side_view: !inp.view.iter().any(|v| v.is_sagittal()) && inp.cleaned.valid.iter().any(|v| *v),

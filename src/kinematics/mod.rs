@@ -142,14 +142,9 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
 
     // The camera's yaw from the world cues and the feet in the picture; on the hip line alone, with the standing
     // knee line as its check, where the feet are never both planted while standing.
-    let (camera_yaw, feet_sigma, yaw_check) =
-        match yaw::measure_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, (&view, facing)) {
-            Some(y) => (y.yaw, y.feet_sigma, Some(y.spread)),
-            None => (hip_line_yaw, vec![None; cleaned.len()], None),
-        };
+    let camera_yaw = yaw::measure_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, (&view, facing));
     let standing = standing_refs(&points, &standing_idx);
-    let plane =
-        FrontalPlane::new(&cleaned, &points, &standing_idx, standing, (&camera_yaw, &feet_sigma, yaw_check), facing);
+    let plane = FrontalPlane::new(&cleaned, &points, &standing_idx, standing, &camera_yaw, facing);
     let local = standing.map(|st| {
         local_standing(
             &points,
@@ -187,7 +182,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         clip_view: withheld.clip_view,
         view,
         pelvis_yaw_deg: pelvis_yaw,
-        camera_yaw_deg: camera_yaw,
+        camera_yaw_deg: camera_yaw.yaw,
         roll_deg: roll,
         roll_uncertainty_deg: roll_uncertainty,
         swaps_corrected,

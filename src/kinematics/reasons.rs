@@ -49,6 +49,11 @@ impl Missing {
     }
 }
 
+/// Half toe-out sum (degrees) from which feet too turned out to read the camera's angle are named in the advice:
+/// feet standing straight read 1–2.5° in BlazePose's picture (the rendered yaw set), where what limits them is
+/// the landmarks, not the stance.
+pub(crate) const TOE_OUT_ADVICE_MIN_DEG: f64 = 5.0;
+
 /// The facts behind the missing values of one clip.
 pub(crate) struct Withheld {
     /// Frontal frames filmed from behind.
@@ -64,6 +69,8 @@ pub(crate) struct Withheld {
     /// The yaw rests on the hip line alone, checked against the standing knee line (no standing with both feet
     /// planted).
     pub(crate) hip_line_only: bool,
+    /// Half the standing feet's toe-out sum in the picture (degrees), where the feet were read.
+    pub(crate) half_toe_out: Option<f64>,
     /// The largest yaw beyond what the rectification handles (`NaN` when it could not be measured).
     pub(crate) yaw_withheld: Option<f64>,
     /// Some frontal samples had a segment too foreshortened or tilted for a 2D angle.
@@ -121,9 +128,13 @@ impl Withheld {
             // With the hip line alone, a wide uncertainty is the standing knee line's disagreement: often a
             // lifted or staggered leg rather than the camera, and what helps is a stand on both feet.
             let advice = if self.hip_line_only && sigma > yaw::yaw_uncertainty_deg(y) {
-                "the yaw rests on the hip line alone, and the standing knee line disagrees with it (no standing with both feet planted side by side, which the knee line and the feet need): stand on both feet for a second before the reps, square to the camera"
+                "the yaw rests on the hip line alone, and the standing knee line disagrees with it (no standing with both feet planted side by side, which the knee line and the feet need): stand on both feet for a second before the reps, square to the camera".into()
+            } else if let Some(h) =
+                self.half_toe_out.filter(|&h| h >= TOE_OUT_ADVICE_MIN_DEG && yaw::CameraYaw::feet_too_turned_out(h, y))
+            {
+                format!("film square to the subject, or stand for a second with both feet pointing straight ahead before the reps (genu reads the camera's angle from the feet; these were turned out about {h:.0} degrees each)")
             } else {
-                "film square to the subject"
+                "film square to the subject".to_string()
             };
             say(
                 Some(Cause::YawUncertain),
@@ -189,6 +200,7 @@ mod tests {
             clip_view: View::FrontalFront,
             uncertain: None,
             hip_line_only: false,
+            half_toe_out: None,
             yaw_withheld: None,
             foreshortened: false,
             no_side_view: false,
@@ -209,6 +221,16 @@ mod tests {
         let yawed = Withheld { uncertain: Some((12.0, 5.6, 9.4)), ..none() }.reasons();
         let r = first(&yawed, "fppa_deg").expect("reason");
         assert!(r.contains("camera yaw 12 degrees (known to about ±6)") && r.contains("up to 9 degrees"), "{r}");
+        assert!(!r.contains("feet pointing straight"), "{r}");
+        // Feet turned out 15° each could not read the camera's angle: standing with them straight could.
+        let turned_out = Withheld { uncertain: Some((12.0, 5.6, 9.4)), half_toe_out: Some(15.0), ..none() }.reasons();
+        let r = first(&turned_out, "fppa_deg").expect("reason");
+        assert!(r.contains("both feet pointing straight ahead") && r.contains("about 15 degrees each"), "{r}");
+        // Feet nearly straight: the feet were read (or the landmarks limit them), and the advice is the camera.
+        for h in [1.0, 3.0] {
+            let straight = Withheld { uncertain: Some((12.0, 5.6, 9.4)), half_toe_out: Some(h), ..none() }.reasons();
+            assert!(!first(&straight, "fppa_deg").expect("reason").contains("feet pointing"));
+        }
         let side = Withheld { any_frontal: false, any_non_frontal: true, clip_view: View::SagittalLeft, ..none() };
         assert!(first(&side.reasons(), "pelvic_shift_pct_stance").is_some_and(|r| r.contains("all of the clip")));
         let unchecked =

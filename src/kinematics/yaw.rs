@@ -144,11 +144,28 @@ pub fn feet_picture_yaw(p: &LegPoints, shank_px: Sides<f64>) -> Option<[f64; 2]>
 pub(crate) struct CameraYaw {
     /// The yaw per sample (degrees; see the module doc).
     pub yaw: Vec<Option<f64>>,
-    /// Its uncertainty (degrees) where the feet in the picture gave it ([`feet_picture_yaw`]); `None` where the
-    /// world cues' median did, whose uncertainty is [`yaw_uncertainty_deg`] (or `spread` when wider).
+    /// Its uncertainty (degrees) where the feet in the picture took part ([`feet_picture_yaw`]); `None` where the
+    /// world cues' median alone gave it, whose uncertainty is [`yaw_uncertainty_deg`] (or `spread` when wider).
     pub feet_sigma: Vec<Option<f64>>,
     /// Half the world cues' range at the frontal samples (median over them, degrees): a check on the median.
-    pub spread: f64,
+    /// `None` when the yaw is the hip line alone (no standing with both feet planted).
+    pub spread: Option<f64>,
+    /// Half the standing feet's toe-out sum in the picture (degrees; median over the clip's standing samples
+    /// with both feet planted), where the feet were read.
+    pub half_toe_out: Option<f64>,
+}
+
+impl CameraYaw {
+    /// The yaw where it rests on the hip line alone.
+    fn hip_line_only(hip_line: &[Option<f64>]) -> Self {
+        Self { yaw: hip_line.to_vec(), feet_sigma: vec![None; hip_line.len()], spread: None, half_toe_out: None }
+    }
+
+    /// Whether feet turned out this far (half their toe-out sum, degrees) leave the feet's reading of a yaw of
+    /// `yaw_deg` no better than the world cues' ([`FOOT_REACH_REL_ERROR`], [`yaw_uncertainty_deg`]).
+    pub fn feet_too_turned_out(half_toe_out: f64, yaw_deg: f64) -> bool {
+        FEET_YAW_BASE_DEG + FOOT_REACH_REL_ERROR * yaw_deg.abs() + half_toe_out.abs() >= yaw_uncertainty_deg(yaw_deg)
+    }
 }
 
 /// The camera yaw per sample. Two estimates, each with its uncertainty:
@@ -164,17 +181,18 @@ pub(crate) struct CameraYaw {
 ///   world cues rest on its depth, its weakest. Its uncertainty is [`FEET_YAW_BASE_DEG`], plus
 ///   [`FOOT_REACH_REL_ERROR`] of itself, plus the half toe-out (feet turned out unequally).
 ///
-/// The feet's value is taken where its uncertainty is the smaller (both taken at the feet's yaw) and the two
-/// agree within the sum of their uncertainties; elsewhere the world median is (feet turned out wide, or a disagreement: one of them is wrong,
-/// and the median's own check, the cues' spread, then widens its uncertainty). `None` when fewer than
-/// [`MIN_YAW_SAMPLES`] standing samples with both feet planted exist; the hip line is then the yaw.
+/// Where the two agree within the sum of their uncertainties they are weighed by their inverse variances (the
+/// world median's uncertainty being the cues' spread where that is wider), and the yaw's uncertainty is the
+/// combined one; elsewhere one of them is wrong (feet turned out unequally, a body turned) and the world median
+/// is the yaw with its own uncertainty. Feet turned out wide weigh little. With fewer than [`MIN_YAW_SAMPLES`]
+/// standing samples with both feet planted the hip line alone is the yaw.
 pub(crate) fn measure_yaw(
     c: &Cleaned,
     points: &[LegPoints],
     standing_idx: &[usize],
     hip_line: &[Option<f64>],
     (view, facing): (&[View], Facing),
-) -> Option<CameraYaw> {
+) -> CameraYaw {
     let planted_idx: Vec<usize> = standing_idx
         .iter()
         .copied()
@@ -199,7 +217,7 @@ pub(crate) fn measure_yaw(
         })
         .collect();
     if planted.len() < MIN_YAW_SAMPLES {
-        return None;
+        return CameraYaw::hip_line_only(hip_line);
     }
     let medians = |set: &[(usize, [f64; 4])]| -> [f64; 4] {
         std::array::from_fn(|k| median_of(set.iter().map(|(_, v)| v[k]).filter(|v| v.is_finite())).unwrap_or(f64::NAN))
@@ -250,7 +268,8 @@ pub(crate) fn measure_yaw(
             }
         })
         .unzip();
-    Some(CameraYaw { yaw, feet_sigma, spread })
+    let half_toe_out = whole[3].is_finite().then_some(whole[3]);
+    CameraYaw { yaw, feet_sigma, spread: Some(spread), half_toe_out }
 }
 
 /// Turn image point `x` (pixels) with depth `z_px` (pixels, relative to the hip midpoint, away from the camera
