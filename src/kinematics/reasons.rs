@@ -130,7 +130,7 @@ impl Withheld {
             let advice = if self.hip_line_only && sigma > yaw::yaw_uncertainty_deg(y) {
                 "the yaw rests on the hip line alone, and the standing knee line disagrees with it (no standing with both feet planted side by side, which the knee line and the feet need): stand on both feet for a second before the reps, square to the camera".into()
             } else if let Some(h) =
-                self.half_toe_out.filter(|&h| h >= TOE_OUT_ADVICE_MIN_DEG && yaw::CameraYaw::feet_too_turned_out(h, y))
+                self.half_toe_out.filter(|&h| h >= TOE_OUT_ADVICE_MIN_DEG && yaw::feet_too_turned_out(h, y))
             {
                 format!("film square to the subject, or stand for a second with both feet pointing straight ahead before the reps (genu reads the camera's angle from the feet; these were turned out about {h:.0} degrees each)")
             } else {

@@ -160,12 +160,18 @@ impl CameraYaw {
     fn hip_line_only(hip_line: &[Option<f64>]) -> Self {
         Self { yaw: hip_line.to_vec(), feet_sigma: vec![None; hip_line.len()], spread: None, half_toe_out: None }
     }
+}
 
-    /// Whether feet turned out this far (half their toe-out sum, degrees) leave the feet's reading of a yaw of
-    /// `yaw_deg` no better than the world cues' ([`FOOT_REACH_REL_ERROR`], [`yaw_uncertainty_deg`]).
-    pub fn feet_too_turned_out(half_toe_out: f64, yaw_deg: f64) -> bool {
-        FEET_YAW_BASE_DEG + FOOT_REACH_REL_ERROR * yaw_deg.abs() + half_toe_out.abs() >= yaw_uncertainty_deg(yaw_deg)
-    }
+/// Uncertainty (degrees) of the yaw the feet in the picture read as `yaw_deg`, their half toe-out sum being
+/// `half_toe_out`: [`FEET_YAW_BASE_DEG`], plus [`FOOT_REACH_REL_ERROR`] of the yaw, plus the half toe-out.
+pub fn feet_yaw_uncertainty_deg(yaw_deg: f64, half_toe_out: f64) -> f64 {
+    FEET_YAW_BASE_DEG + FOOT_REACH_REL_ERROR * yaw_deg.abs() + half_toe_out.abs()
+}
+
+/// Whether feet turned out this far (half their toe-out sum, degrees) leave the feet's reading of a yaw of
+/// `yaw_deg` no better than the world cues' ([`feet_yaw_uncertainty_deg`], [`yaw_uncertainty_deg`]).
+pub fn feet_too_turned_out(half_toe_out: f64, yaw_deg: f64) -> bool {
+    feet_yaw_uncertainty_deg(yaw_deg, half_toe_out) >= yaw_uncertainty_deg(yaw_deg)
 }
 
 /// The camera yaw per sample. Two estimates, each with its uncertainty:
@@ -257,7 +263,7 @@ pub(crate) fn measure_yaw(
         .map(|v| {
             let Some([median, picture, half_out]) = v else { return (None, None) };
             let sigma_world = yaw_uncertainty_deg(median).max(spread);
-            let sigma_feet = FEET_YAW_BASE_DEG + FOOT_REACH_REL_ERROR * picture.abs() + half_out.abs();
+            let sigma_feet = feet_yaw_uncertainty_deg(picture, half_out);
             if (picture - median).abs() <= sigma_feet + sigma_world {
                 // Inverse-variance weights: each estimate counts by how well it is known.
                 let (w_world, w_feet) = (sigma_world.powi(-2), sigma_feet.powi(-2));
