@@ -302,6 +302,35 @@ def messy_set(args) -> int:
     return 0
 
 
+# The camera's motion read from the picture's background (session 18): the hand-held clips above rendered again in
+# a textured room (`--room`), the hand turning the phone (`--sway-turn`, as a wrist does; the subject, floor and
+# wall then move alike in the picture), with the plain pipeline only. Tuning: the m3_/m4_ ones (the estimator's
+# thresholds were chosen on them); held out: the m8_ to m10_ ones. Checks besides: still cameras in the room
+# (nothing may change), the hand moving the phone instead (the wall, 2.5 m behind the subject, then moves less
+# than the subject), and a zoom.
+ROOM_CHECKS = [
+    ("r_still_squat", ["--reps", "3", "--fppa-deg", "0", "16"], 3, "squat", "", "held-out"),
+    ("r_still_single_left", ["--reps", "3", "--task", "single-leg", "--stance", "L", "--depth", "0.15"], 3,
+     "single-leg-squat", "left", "held-out"),
+    ("r_still_walk_in_setup", ["--reps", "2", "--walk-in", "2.5", "--setup-dips", "1"], 2, "squat", "", "held-out"),
+    ("r_move_single_right", ["--reps", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.15", "--sway",
+                             "0.1", "--sway-phase", "1.3"], 3, "single-leg-squat", "right", "held-out"),
+    ("r_zoom_stepdown_left", ["--reps", "3", "--task", "step-down", "--stance", "L", "--depth", "0.15", "--zoom",
+                              "1.3"], 3, "step-down", "left", "held-out"),
+]
+
+
+def room_set(args) -> int:
+    """Rep counts and tasks of hand-held clips in a textured room, the camera's motion read from the background."""
+    turned = [("r_" + name, [*extra, "--room", "--sway-turn"], reps, task, stance,
+               "tuning" if name.startswith(("m3_", "m4_")) else "held-out")
+              for name, extra, reps, task, stance, _ in MESSY_SET if "--sway" in extra]
+    checks = [(name, [*extra, "--room"], *rest) for name, extra, *rest in ROOM_CHECKS]
+    results = messy_table(args, turned + checks, (), "")
+    save(args, "room", results, suffixed=False)
+    return 0
+
+
 def messy_table(args, clips, genu_args, tag):
     """Runs genu on `clips` (rows of MESSY_SET) and prints their table; the results."""
     results = []
@@ -903,7 +932,7 @@ def main() -> int:
     ap.add_argument("--model", choices=["lite", "full", "heavy"], default="full",
                     help="landmark model genu runs with (heavy: `make models-heavy` first)")
     ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet", "roll", "stairs", "lunge",
-                                          "mixed"],
+                                          "mixed", "room"],
                     default="standard")
     args = ap.parse_args()
     args.suffix = "" if args.model == "full" else f"_{args.model}"
@@ -924,6 +953,8 @@ def main() -> int:
         return lunge_set(args)
     if args.set == "mixed":
         return mixed_set(args)
+    if args.set == "room":
+        return room_set(args)
     results = []
     jobs = [(view, cam, left, right, "squat") for view, cam in VIEWS.items() for left, right in LEVELS]
     jobs += [(f"front, {task}", ["--yaw-deg", "0", "--camera-height", "0.55", "--task", task, "--stance", "L",

@@ -301,18 +301,36 @@ VS = """
 #version 330
 uniform mat4 mvp;
 in vec3 in_pos; in vec3 in_normal; in vec3 in_color;
-out vec3 v_color;
+out vec3 v_color; out vec3 v_pos;
 void main() {
     gl_Position = mvp * vec4(in_pos, 1.0);
     vec3 light = normalize(vec3(-0.3, -0.8, 0.6));
     float lambert = max(dot(normalize(in_normal), light), 0.0);
     v_color = in_color * (0.35 + 0.65 * lambert);
+    v_pos = in_pos;
 }
 """
+# `textured` (the room of `--room`): the colour varies with the place on the surface, as a real wall and floor do
+# (value noise at three scales, hashed from the world position), so that the picture's background can be tracked.
 FS = """
 #version 330
-in vec3 v_color; out vec4 f_color;
-void main() { f_color = vec4(v_color, 1.0); }
+uniform int textured;
+in vec3 v_color; in vec3 v_pos; out vec4 f_color;
+float hash(vec3 p) { return fract(sin(dot(p, vec3(127.1, 311.7, 74.7))) * 43758.5453); }
+float noise(vec3 p) {
+    vec3 i = floor(p); vec3 f = fract(p); f = f * f * (3.0 - 2.0 * f);
+    float a = mix(mix(hash(i), hash(i + vec3(1, 0, 0)), f.x), mix(hash(i + vec3(0, 1, 0)), hash(i + vec3(1, 1, 0)), f.x), f.y);
+    float b = mix(mix(hash(i + vec3(0, 0, 1)), hash(i + vec3(1, 0, 1)), f.x),
+                  mix(hash(i + vec3(0, 1, 1)), hash(i + vec3(1, 1, 1)), f.x), f.y);
+    return mix(a, b, f.z);
+}
+void main() {
+    float k = 1.0;
+    if (textured == 1) {
+        k = 0.55 + 0.5 * noise(v_pos * 2.0) + 0.3 * noise(v_pos * 7.0) + 0.15 * noise(v_pos * 23.0) - 0.47;
+    }
+    f_color = vec4(v_color * k, 1.0);
+}
 """
 
 
@@ -357,11 +375,13 @@ def fppa_2d(hip, knee, ankle, other_hip):
 class Camera:
     """Pinhole camera circling the subject: `yaw` 0 is in front, 90 at the subject's left, 180 behind."""
 
-    def __init__(self, w, h, floor, top, yaw_deg, height, distance=3.2, fovy=45.0, roll_deg=0.0, origin=(0.0, 0.0, 0.0)):
-        """`origin`: the whole set-up moved by this offset (a camera that follows the subject up a staircase)."""
+    def __init__(self, w, h, floor, top, yaw_deg, height, distance=3.2, fovy=45.0, roll_deg=0.0, origin=(0.0, 0.0, 0.0),
+                 aim=(0.0, 0.0, 0.0)):
+        """`origin`: the whole set-up moved by this offset (a camera that follows the subject up a staircase);
+        `aim`: the point looked at moved by this offset, the camera staying put (a hand turning a phone)."""
         yaw = np.radians(yaw_deg)
         origin = np.asarray(origin, np.float64)
-        centre = np.array([0.0, 0.0, floor + 0.45 * (top - floor)]) + origin
+        centre = np.array([0.0, 0.0, floor + 0.45 * (top - floor)]) + origin + np.asarray(aim, np.float64)
         self.eye = np.array([distance * np.sin(yaw), -distance * np.cos(yaw), floor + height]) + origin
         view = look_at(self.eye, centre, np.array([0.0, 0.0, 1.0]))
         # Roll: the picture turned clockwise by roll_deg (the camera turned the other way about its axis).
@@ -544,7 +564,7 @@ class Scene:
     """The OpenGL scene (moderngl, headless EGL): the body's triangles and colours, the floor at height `floor`,
     optional boxes (rows from `box_mesh`); `render` draws one posed body and returns the upright RGB frame."""
 
-    def __init__(self, w, h, tris, col, floor, palette=0, boxes=()):
+    def __init__(self, w, h, tris, col, floor, palette=0, boxes=(), room=False):
         self.w, self.h, self.col, self.tris = w, h, col, tris
         self.background, floor_colour = PALETTES[palette % len(PALETTES)][4:]
         ctx = self.ctx = moderngl.create_standalone_context(backend="egl")
@@ -556,8 +576,16 @@ class Scene:
         v = np.array([[-3, -6, floor], [3, -6, floor], [3, 3, floor], [-3, 3, floor]], "f4")
         plane = np.hstack([v, np.tile([0, 0, 1], (4, 1)), np.tile(floor_colour, (4, 1))]).astype("f4")
         layout = lambda rows: [(ctx.buffer(rows.tobytes()), "3f 3f 3f", "in_pos", "in_normal", "in_color")]
-        self.static = [ctx.vertex_array(self.prog, layout(plane), ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes()))]
+        quad = ctx.buffer(np.array([0, 1, 2, 0, 2, 3], "i4").tobytes())
+        self.static = [ctx.vertex_array(self.prog, layout(plane), quad)]
         self.static += [ctx.vertex_array(self.prog, layout(b)) for b in boxes]
+        # A room (`--room`): the floor and a wall 2.5 m behind the subject carry a texture.
+        self.room = []
+        if room:
+            wall = np.array([[-5, 2.5, floor], [5, 2.5, floor], [5, 2.5, floor + 4], [-5, 2.5, floor + 4]], "f4")
+            rows = np.hstack([wall, np.tile([0, -1, 0], (4, 1)), np.tile(self.background, (4, 1))]).astype("f4")
+            self.room = [self.static[0], ctx.vertex_array(self.prog, layout(rows), quad)]
+            self.static = self.static[1:]
 
     def look(self, cam):
         self.prog["mvp"].write(cam.mvp.astype("f4").T.tobytes())
@@ -567,6 +595,10 @@ class Scene:
         vbo = self.ctx.buffer(data.tobytes())
         vao = self.ctx.vertex_array(self.prog, [(vbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], self.ibo)
         self.fbo.clear(*self.background, 1.0, depth=1.0)
+        self.prog["textured"].value = 1
+        for v in self.room:
+            v.render()
+        self.prog["textured"].value = 0
         for v in self.static:
             v.render()
         vao.render()
@@ -675,6 +707,10 @@ def main() -> int:
                     help="a hand-held camera: it drifts up to this many metres sideways (half that up and down)")
     ap.add_argument("--sway-phase", type=float, default=0.0,
                     help="seconds into the sways' cycles the clip starts (0: the renders before session 15)")
+    ap.add_argument("--sway-turn", action="store_true",
+                    help="the hand turns the phone instead of moving it: the sway moves the point aimed at, as far")
+    ap.add_argument("--room", action="store_true",
+                    help="a textured floor and a wall behind the subject (a background that can be tracked)")
     ap.add_argument("--roll-deg", type=float, default=0.0, help="camera roll: the picture turned clockwise")
     ap.add_argument("--cut-start", type=float, default=0.0, help="drop the clip's first seconds (start mid-rep)")
     ap.add_argument("--toe-out-deg", type=float, nargs=2, default=[0.0, 0.0],
@@ -717,7 +753,7 @@ def main() -> int:
         foot = bones[f"foot.{args.stance}"]["head"]
         boxes.append(box_mesh(foot[0] - 0.18, foot[0] + 0.18, -0.35, 0.30, floor, floor + STEP_HEIGHT,
                               (0.62, 0.55, 0.45)))
-    scene = Scene(w, h, tris, colours(W, names, args.palette), floor, args.palette, boxes)
+    scene = Scene(w, h, tris, colours(W, names, args.palette), floor, args.palette, boxes, args.room)
     scene.look(cam)
     period, hold = args.period, args.pause
     cycle = period + hold
@@ -744,8 +780,9 @@ def main() -> int:
         joints = {k: {n: p + move for n, p in j.items()} for k, j in joints.items()}
         if args.zoom != 1.0 or args.sway:
             fovy = 45.0 / (1 + (args.zoom - 1) * t / tl.end)
+            drift = sway(args.sway, t, args.sway_phase)
             cam = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg, fovy=fovy,
-                         origin=sway(args.sway, t, args.sway_phase))
+                         **{"aim" if args.sway_turn else "origin": drift})
             scene.look(cam)
             # The depth's truth is the subject's own: measured as a camera that holds still sees it.
             still = Camera(w, h, floor, top, args.yaw_deg, args.camera_height, roll_deg=args.roll_deg, fovy=fovy)
