@@ -132,7 +132,13 @@ proptest! {
                 landmarks: v.chunks(5).map(|c| [c[0], c[1], c[2], c[3].abs() % 1.0, c[4].abs() % 1.0]).collect(),
                 world: v.chunks(5).map(|c| [c[0], c[1], c[2]]).collect(),
             });
-            track.frames.push(PoseFrame { index: i as u64, pts_s: t, source: FrameSource::Tracking, pose });
+            track.frames.push(PoseFrame {
+                index: i as u64,
+                pts_s: t,
+                source: FrameSource::Tracking,
+                pose,
+                camera_shift: None,
+            });
         }
         let result = analyze_track(&track, &AnalysisConfig::default());
         if let Ok(a) = result {

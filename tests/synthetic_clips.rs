@@ -141,6 +141,33 @@ fn a_hand_held_step_down_steadied_on_the_planted_foot_keeps_its_bottoms() {
     }
 }
 
+#[test]
+fn a_single_leg_squat_filmed_by_a_turning_hand_is_steadied_on_its_background() {
+    // A hand turns the phone: the picture drifts by a quarter of the leg, which read the clip as two lunges on the
+    // right leg. The room's wall and floor give the camera's motion; steadied on them, the three single-leg squats
+    // on the left leg are found where they were, with no option asked for.
+    let (rows, truth, summary) = run("single_leg_left_turning_hand_room.mp4");
+    let moved = summary["analysis"]["signals"]["camera_moved_pct_leg"].as_f64().expect("camera motion read");
+    assert!(moved >= 10.0, "the camera moved {moved} % of leg");
+    let said = summary["findings"].as_array().expect("findings");
+    assert!(said.iter().any(|f| f.as_str().is_some_and(|f| f.starts_with("Filming: the camera moved"))), "{said:?}");
+    let reps = truth["reps"].as_array().expect("reps");
+    assert_eq!(rows.len(), 2 * reps.len(), "{rows:?}");
+    for (k, tr) in reps.iter().enumerate() {
+        let row = rows.iter().find(|r| r["rep"] == (k + 1).to_string() && r["leg"] == "left").expect("row");
+        assert_eq!((row["task"].as_str(), row["stance_leg"].as_str()), ("single-leg-squat", "left"), "{row:?}");
+        let (bottom, want) = (num(row, "t_bottom_s").expect("bottom"), tr["bottom_s"].as_f64().expect("truth"));
+        assert!((bottom - want).abs() <= BOTTOM_TOL_S, "rep {}: bottom {bottom} for {want}", k + 1);
+    }
+}
+
+#[test]
+fn a_still_camera_is_not_steadied() {
+    // The subject walks in and dips while setting up, the camera holds still: nothing is taken for its motion.
+    let (_, _, summary) = run("walk_in_setup_2reps.mp4");
+    assert!(summary["analysis"]["signals"]["camera_moved_pct_leg"].is_null(), "{}", summary["analysis"]["signals"]);
+}
+
 /// Knee flexion of a lunge's front knee from the side: on the rendered lunges (`accuracy.py --set lunge`) genu
 /// read it 8–12° short of the rig's joint-centre angle (true 82–92°); 15° bounds that, while a back knee taken for
 /// the front one would be 20° or more off.

@@ -29,6 +29,8 @@ pub(crate) struct Raw {
     pub(crate) in_frame: Vec<bool>,
     /// The nose's visibility (front or back).
     pub(crate) nose_visibility: Vec<f64>,
+    /// Where the picture's background had moved to (pixels), where it was matched.
+    pub(crate) camera_shift: Vec<Option<[f64; 2]>>,
 }
 
 pub(crate) fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
@@ -45,6 +47,7 @@ pub(crate) fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
         visibility: Vec::with_capacity(n),
         in_frame: Vec::with_capacity(n),
         nose_visibility: Vec::with_capacity(n),
+        camera_shift: Vec::with_capacity(n),
     };
     let mut last_t = f64::NEG_INFINITY;
     for f in &track.frames {
@@ -86,6 +89,7 @@ pub(crate) fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
         raw.visibility.push(vis);
         raw.in_frame.push(inside);
         raw.nose_visibility.push(nose);
+        raw.camera_shift.push(f.camera_shift.map(|s| s.map(f64::from)).filter(|s| s.iter().all(|v| v.is_finite())));
     }
     Ok(raw)
 }

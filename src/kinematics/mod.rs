@@ -123,9 +123,13 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let (facing, swaps_corrected) = view::orient(&mut raw, leg_px);
     let mut cleaned = clean::clean(&raw, config)?;
     let cuts = shots::cuts(&raw, &cleaned.t_s);
-    if config.hand_held {
+    // A moving camera: steadied on the planted foot when asked, else on the background where it was read.
+    let camera_moved = if config.hand_held {
         steady::steady(&mut cleaned);
-    }
+        None
+    } else {
+        steady::on_background(&mut cleaned, &raw, leg_px)
+    };
     let SampleViews { pelvis_yaw, view, hip_line_yaw } = view::sample_views(&cleaned, facing);
     let mut unavailable = Vec::new();
 
@@ -185,6 +189,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         camera_yaw_deg: camera_yaw.yaw,
         roll_deg: roll,
         roll_uncertainty_deg: roll_uncertainty,
+        camera_moved_pct_leg: camera_moved.map(|m| 100.0 * m),
         swaps_corrected,
         outliers_replaced,
         long_gaps,

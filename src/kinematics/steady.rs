@@ -1,5 +1,12 @@
-//! A hand-held camera (`--hand-held`): the picture steadied on the planted foot.
+//! A moving camera: the picture steadied on its background where the pose stage could read the background's
+//! motion ([`on_background`]), or on the planted foot when asked (`--hand-held`, [`steady`]).
 //!
+//! The background: each frame's shift of the picture's background (`pose/background.rs`) is the camera's own
+//! motion, measured apart from the subject and the landmarks' noise. It is used where it is read on nearly the
+//! whole clip ([`MIN_SHIFT_COVERAGE`]) and moves by at least [`MIN_CAMERA_MOVE_LEG`] of the leg; on the real
+//! development clips, all filmed from a still camera, it moves 0.0–0.1 % of the leg.
+//!
+//! The planted foot (`--hand-held`):
 //! A phone held in the hand drifts: 3–6 cm up and down move the hip in the picture as much as a shallow rep does,
 //! so depths, bottoms, the stand between reps and the task are read wrong (rendered single-leg squats merged,
 //! bottoms a second late, step-downs read as squats). A planted foot does not move in the world, so what it does
@@ -21,6 +28,7 @@
 use super::clean::Cleaned;
 use super::filter::{range_of, running_median};
 use super::geometry::{dist, median_of};
+use super::input::Raw;
 use super::side::{Joint, Side, Sides};
 
 /// Half-width (seconds) of the window the feet's motion is compared over to choose the anchor: longer than a
@@ -34,6 +42,73 @@ pub const STEP_S: f64 = 0.3;
 pub const STEP_LEG: f64 = 0.05;
 /// Half-width (seconds) of the running median taken of each ankle before its steps are summed.
 pub const ANCHOR_SMOOTH_HALF_S: f64 = 0.1;
+
+/// Share of the valid samples whose background shift must have been read for the picture to be steadied on it:
+/// where the background is lost often (a plain wall; a barbell's plates, which move with the subject, beyond
+/// the subject's box) the shifts that remain are not trusted.
+pub const MIN_SHIFT_COVERAGE: f64 = 0.8;
+/// The background's shift must span at least this fraction of the standing leg's length in the picture
+/// (robust range: 2nd to 98th percentile, either axis) for the picture to be steadied: below it the camera's
+/// motion changes no depth by more than a percent of leg, and correcting for it would add its noise.
+pub const MIN_CAMERA_MOVE_LEG: f64 = 0.01;
+/// Half-width (seconds) of the running median taken of the background's shift: one frame's mismatch (another
+/// person crossing behind) is dropped.
+pub const SHIFT_SMOOTH_HALF_S: f64 = 0.1;
+
+/// Moves every image point of `c` back by the background's shift (the camera's motion, read on `raw`'s frames)
+/// where it is read on enough of the clip and moved far enough ([`MIN_SHIFT_COVERAGE`], [`MIN_CAMERA_MOVE_LEG`]);
+/// returns how far it moved (robust range, the larger axis, fraction of the leg), or `None` when nothing was done.
+pub(crate) fn on_background(c: &mut Cleaned, raw: &Raw, leg_px: f64) -> Option<f64> {
+    let n = c.len();
+    let shift_of = |i: usize| raw.frame.binary_search(&c.frame[i]).ok().and_then(|k| raw.camera_shift[k]);
+    let valid = (0..n).filter(|&i| c.valid[i]).count();
+    let read = (0..n).filter(|&i| c.valid[i] && shift_of(i).is_some()).count();
+    if valid == 0 || (read as f64) < MIN_SHIFT_COVERAGE * valid as f64 || leg_px <= 0.0 {
+        return None;
+    }
+    let half = (SHIFT_SMOOTH_HALF_S * c.rate_hz).round() as usize;
+    let axes = [0, 1].map(|axis| {
+        let v: Vec<Option<f64>> = (0..n).map(|i| shift_of(i).map(|s| s[axis])).collect();
+        held(&running_median(&v, half))
+    });
+    let moved = axes
+        .iter()
+        .map(|a| {
+            let mut v: Vec<f64> = a.clone();
+            v.sort_by(f64::total_cmp);
+            let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+            at(0.98) - at(0.02)
+        })
+        .fold(0.0, f64::max)
+        / leg_px;
+    if moved < MIN_CAMERA_MOVE_LEG {
+        return None;
+    }
+    let centre = axes.clone().map(|mut a| {
+        a.sort_by(f64::total_cmp);
+        a[a.len() / 2]
+    });
+    for series in &mut c.img_series {
+        for (axis, values) in series.iter_mut().enumerate() {
+            values.iter_mut().zip(&axes[axis]).for_each(|(v, s)| *v -= s - centre[axis]);
+        }
+    }
+    Some(moved)
+}
+
+/// `v` with every gap filled by the nearest value before it (or, at the start, after it); zeros when empty.
+fn held(v: &[Option<f64>]) -> Vec<f64> {
+    let first = v.iter().flatten().next().copied().unwrap_or(0.0);
+    let mut last = first;
+    v.iter()
+        .map(|x| {
+            if let Some(x) = x {
+                last = *x;
+            }
+            last
+        })
+        .collect()
+}
 
 /// Moves every image point of `c` back by the camera's offset (`[x, y]` pixels per sample, zero on average over
 /// the clip), measured on the planted ankle.

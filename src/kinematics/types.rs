@@ -162,6 +162,11 @@ pub struct Signals {
     /// trunk axes) from it; `None` when no roll was removed.
     #[serde(default)]
     pub roll_uncertainty_deg: Option<f64>,
+    /// How far the camera moved during the clip (% of the leg's length in the picture: the robust range of the
+    /// background's shift, the larger axis) where every point was steadied on the background before anything
+    /// was measured (`kinematics/steady.rs`); `None` when the camera held still or its motion was not read.
+    #[serde(default)]
+    pub camera_moved_pct_leg: Option<f64>,
     /// Frames whose left/right labels were swapped back.
     pub swaps_corrected: usize,
     /// Samples replaced by the Hampel filter (summed over the image and world coordinates).

@@ -13,6 +13,7 @@
 //!
 //! The networks sit behind the [`PoseModels`] trait, so the tracking logic is testable with a fake.
 
+pub mod background;
 pub mod detector;
 pub mod fake;
 pub mod geometry;
@@ -273,6 +274,8 @@ pub struct Tracker<M> {
     last_survey_s: f64,
     present: bool,
     events: Vec<TrackEvent>,
+    /// The camera's motion, read from the background.
+    background: background::BackgroundTracker,
 }
 
 impl<M: PoseModels> Tracker<M> {
@@ -289,6 +292,7 @@ impl<M: PoseModels> Tracker<M> {
             last_survey_s: f64::NEG_INFINITY,
             present: false,
             events: Vec::new(),
+            background: background::BackgroundTracker::new(),
         }
     }
 
@@ -457,7 +461,8 @@ impl<M: PoseModels> Tracker<M> {
                 self.present = false;
                 self.event(frame, EventKind::Lost, "subject not found".into());
             }
-            return Ok(PoseFrame { index: frame.index, pts_s: t, source: FrameSource::None, pose: None });
+            let camera_shift = self.camera_shift(frame, None);
+            return Ok(PoseFrame { index: frame.index, pts_s: t, source: FrameSource::None, pose: None, camera_shift });
         };
         if let (false, Some(last)) = (self.present, self.last) {
             let moved = (found.seen.centre[0] - last.centre[0]).hypot(found.seen.centre[1] - last.centre[1]);
@@ -475,7 +480,21 @@ impl<M: PoseModels> Tracker<M> {
             self.last_survey_s = t;
         }
         self.next_roi = Some(self.next_region(&found, t));
-        Ok(PoseFrame { index: frame.index, pts_s: t, source: found.source, pose: Some(self.report(&found)) })
+        let subject = subject_box(&found.result);
+        let camera_shift = self.camera_shift(frame, Some(subject));
+        Ok(PoseFrame {
+            index: frame.index,
+            pts_s: t,
+            source: found.source,
+            pose: Some(self.report(&found)),
+            camera_shift,
+        })
+    }
+
+    /// The background's shift in `frame` ([`background`]), in the landmarks' pixels.
+    fn camera_shift(&mut self, frame: &Frame, subject: Option<[f32; 4]>) -> Option<[f32; 2]> {
+        let k = self.scale;
+        self.background.shift(&frame.pixels, subject).map(|s| s.map(|v| v * k))
     }
 
     /// The region for the next frame, from the alignment points smoothed as MediaPipe smooths them.
@@ -525,6 +544,15 @@ impl<M: PoseModels> Tracker<M> {
             world: r.world[..BODY_LANDMARKS].to_vec(),
         }
     }
+}
+
+/// The box `[x0, y0, x1, y1]` (working pixels) around the body landmarks of `result`.
+fn subject_box(result: &LandmarkResult) -> [f32; 4] {
+    result.landmarks[..BODY_LANDMARKS]
+        .iter()
+        .fold([f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY], |[x0, y0, x1, y1], l| {
+            [x0.min(l.x), y0.min(l.y), x1.max(l.x), y1.max(l.y)]
+        })
 }
 
 /// Run the pose stage over a whole clip: decode on one thread, track on this one.

@@ -138,6 +138,11 @@ pub struct PoseFrame {
     pub source: FrameSource,
     /// The subject's pose, absent when the subject was not found (or another person was seen).
     pub pose: Option<Pose>,
+    /// Where the picture's background has moved since the first frame the subject was seen in (`[x, y]`, the landmarks'
+    /// pixels): the camera's own motion (`pose/background.rs`); absent where the background could not be
+    /// matched (a plain wall) and in tracks written before it was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera_shift: Option<[f32; 2]>,
 }
 
 /// Something that happened to the subject's tracking.
@@ -421,8 +426,9 @@ mod tests {
                 landmarks: vec![[1.0, 2.0, 3.0, 0.5, 0.6]; 33],
                 world: vec![[0.1, 0.2, 0.3]; 33],
             }),
+            camera_shift: Some([1.5, -2.0]),
         });
-        t.frames.push(PoseFrame { index: 1, pts_s: 0.033, source: FrameSource::None, pose: None });
+        t.frames.push(PoseFrame { index: 1, pts_s: 0.033, source: FrameSource::None, pose: None, camera_shift: None });
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("t.json");
         t.write_json(&p).expect("write");

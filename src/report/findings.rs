@@ -437,6 +437,11 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             "Filming: the stairs are filmed along the flight from its top, so the steps, their timing and the stance leg are given but no per-leg value: the subject's size changes from step to step and the camera looks down onto the bent knee. Film the flight from the front at knee height or from the side for knee values.".into(),
         );
     }
+    if let Some(moved) = a.signals.camera_moved_pct_leg {
+        out.push(format!(
+            "Filming: the camera moved during the clip (by up to {moved:.0} % of the leg's length in the picture); every point was steadied on the picture's background before anything was measured."
+        ));
+    }
     if a.config.kinematics.hand_held {
         out.push(
             "Filming: hand-held (--hand-held): the picture was steadied on the planted foot before anything was measured. Depths read a few % of leg shallower than from a still camera; lunges, jumps, walks and a change of stance leg are not steadied right.".into(),

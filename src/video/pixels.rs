@@ -58,6 +58,21 @@ impl Pixels {
         }
     }
 
+    /// Luma code (0..255) at upright pixel `(x, y)` (the pixel the position falls in; inside the picture).
+    pub fn luma_at(&self, x: f32, y: f32) -> f32 {
+        match self {
+            Pixels::Rgb(img) => {
+                let [r, g, b] = img.get_pixel(x as u32, y as u32).0.map(f32::from);
+                0.299 * r + 0.587 * g + 0.114 * b
+            }
+            Pixels::Yuv(yuv) => {
+                let p = yuv.planes();
+                let [sx, sy] = p.to_stored(x, y);
+                f32::from(p.y[sy as usize * p.y_stride + sx as usize])
+            }
+        }
+    }
+
     /// The picture as upright RGB to draw on, converting planes in place first.
     pub fn make_rgb(&mut self) -> &mut RgbImage {
         if let Pixels::Yuv(_) = self {
