@@ -131,14 +131,7 @@ fn a_hand_held_step_down_steadied_on_the_planted_foot_keeps_its_bottoms() {
     assert_eq!(summary["analysis"]["config"]["kinematics"]["hand_held"], true, "{}", summary["analysis"]["config"]);
     let said = summary["findings"].as_array().expect("findings");
     assert!(said.iter().any(|f| f.as_str().is_some_and(|f| f.starts_with("Filming: hand-held"))), "{said:?}");
-    let reps = truth["reps"].as_array().expect("reps");
-    assert_eq!(rows.len(), 2 * reps.len(), "{rows:?}");
-    for (k, tr) in reps.iter().enumerate() {
-        let row = rows.iter().find(|r| r["rep"] == (k + 1).to_string() && r["leg"] == "left").expect("row");
-        assert_eq!((row["task"].as_str(), row["stance_leg"].as_str()), ("step-down", "left"), "{row:?}");
-        let (bottom, want) = (num(row, "t_bottom_s").expect("bottom"), tr["bottom_s"].as_f64().expect("truth"));
-        assert!((bottom - want).abs() <= BOTTOM_TOL_S, "rep {}: bottom {bottom} for {want}", k + 1);
-    }
+    every_rep_found(&rows, &truth, "step-down", "left");
 }
 
 #[test]
@@ -151,11 +144,21 @@ fn a_single_leg_squat_filmed_by_a_turning_hand_is_steadied_on_its_background() {
     assert!(moved >= 10.0, "the camera moved {moved} % of leg");
     let said = summary["findings"].as_array().expect("findings");
     assert!(said.iter().any(|f| f.as_str().is_some_and(|f| f.starts_with("Filming: the camera moved"))), "{said:?}");
+    every_rep_found(&rows, &truth, "single-leg-squat", "left");
+}
+
+/// Every rep of the truth found once, as `task` on stance leg `stance`, its bottom within [`BOTTOM_TOL_S`].
+fn every_rep_found(
+    rows: &[std::collections::HashMap<String, String>],
+    truth: &serde_json::Value,
+    task: &str,
+    stance: &str,
+) {
     let reps = truth["reps"].as_array().expect("reps");
     assert_eq!(rows.len(), 2 * reps.len(), "{rows:?}");
     for (k, tr) in reps.iter().enumerate() {
         let row = rows.iter().find(|r| r["rep"] == (k + 1).to_string() && r["leg"] == "left").expect("row");
-        assert_eq!((row["task"].as_str(), row["stance_leg"].as_str()), ("single-leg-squat", "left"), "{row:?}");
+        assert_eq!((row["task"].as_str(), row["stance_leg"].as_str()), (task, stance), "{row:?}");
         let (bottom, want) = (num(row, "t_bottom_s").expect("bottom"), tr["bottom_s"].as_f64().expect("truth"));
         assert!((bottom - want).abs() <= BOTTOM_TOL_S, "rep {}: bottom {bottom} for {want}", k + 1);
     }
