@@ -27,7 +27,7 @@
 
 use super::clean::Cleaned;
 use super::filter::{range_of, running_median};
-use super::geometry::{dist, median_of};
+use super::geometry::{dist, median_of, percentile};
 use super::input::Raw;
 use super::side::{Joint, Side, Sides};
 
@@ -71,23 +71,16 @@ pub(crate) fn on_background(c: &mut Cleaned, raw: &Raw, leg_px: f64) -> Option<f
         let v: Vec<Option<f64>> = (0..n).map(|i| shift_of(i).map(|s| s[axis])).collect();
         held(&running_median(&v, half))
     });
-    let moved = axes
-        .iter()
-        .map(|a| {
-            let mut v: Vec<f64> = a.clone();
-            v.sort_by(f64::total_cmp);
-            let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-            at(0.98) - at(0.02)
-        })
-        .fold(0.0, f64::max)
-        / leg_px;
+    // Per axis: the robust range (2nd to 98th percentile) and the median the points are steadied toward.
+    let spread = axes.each_ref().map(|a| {
+        let at = |p: f64| percentile(a, p).unwrap_or(0.0);
+        (at(98.0) - at(2.0), at(50.0))
+    });
+    let moved = spread[0].0.max(spread[1].0) / leg_px;
     if moved < MIN_CAMERA_MOVE_LEG {
         return None;
     }
-    let centre = axes.clone().map(|mut a| {
-        a.sort_by(f64::total_cmp);
-        a[a.len() / 2]
-    });
+    let centre = spread.map(|s| s.1);
     for series in &mut c.img_series {
         for (axis, values) in series.iter_mut().enumerate() {
             values.iter_mut().zip(&axes[axis]).for_each(|(v, s)| *v -= s - centre[axis]);

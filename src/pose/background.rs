@@ -204,13 +204,14 @@ impl BackgroundTracker {
 fn grey_thumb(frame: &Pixels, w: usize, h: usize, step: f32) -> Vec<f32> {
     let mut grey = vec![0.0; w * h];
     let (fw, fh) = (frame.width() as f32 - 1.0, frame.height() as f32 - 1.0);
+    let luma = frame.luma();
     for y in 0..h {
         for x in 0..w {
             let mut sum = 0.0;
             for (ox, oy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
                 let px = ((x as f32 + ox) * step).min(fw);
                 let py = ((y as f32 + oy) * step).min(fh);
-                sum += frame.luma_at(px, py);
+                sum += luma(px, py);
             }
             grey[y * w + x] = sum / 4.0;
         }

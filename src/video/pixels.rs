@@ -58,17 +58,20 @@ impl Pixels {
         }
     }
 
-    /// Luma code (0..255) at upright pixel `(x, y)` (the pixel the position falls in; inside the picture).
-    pub fn luma_at(&self, x: f32, y: f32) -> f32 {
+    /// A reader of the luma code (0..255) at upright pixel `(x, y)` (the pixel the position falls in; inside the
+    /// picture), with the planes looked up once for the many points a caller reads.
+    pub fn luma(&self) -> Box<dyn Fn(f32, f32) -> f32 + '_> {
         match self {
-            Pixels::Rgb(img) => {
+            Pixels::Rgb(img) => Box::new(move |x, y| {
                 let [r, g, b] = img.get_pixel(x as u32, y as u32).0.map(f32::from);
                 0.299 * r + 0.587 * g + 0.114 * b
-            }
+            }),
             Pixels::Yuv(yuv) => {
                 let p = yuv.planes();
-                let [sx, sy] = p.to_stored(x, y);
-                f32::from(p.y[sy as usize * p.y_stride + sx as usize])
+                Box::new(move |x, y| {
+                    let [sx, sy] = p.to_stored(x, y);
+                    f32::from(p.y[sy as usize * p.y_stride + sx as usize])
+                })
             }
         }
     }
