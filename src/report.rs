@@ -98,6 +98,17 @@ mod tests {
     }
 
     #[test]
+    fn knees_both_in_varus_do_not_cave_in() {
+        // Both knees pushed out (as in a deep squat with the feet turned out): the right knee's FPPA is the larger,
+        // but it is not valgus, so the left is the one that goes out further and neither "caves in".
+        let (track, _) = generate(&SynthSpec { fppa_bottom_deg: [-30.0, -10.0], ..SynthSpec::default() });
+        let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+        let f = findings(&a).join(" ");
+        assert!(!f.contains("caves in more"), "{f}");
+        assert!(f.contains("The left knee goes out further (neither knee goes into valgus"), "{f}");
+    }
+
+    #[test]
     fn one_rep_names_no_worse_knee() {
         let spec = SynthSpec { fppa_bottom_deg: [4.0, 20.0], ..SynthSpec::default() };
         let spec = SynthSpec { reps: spec.reps[..1].to_vec(), ..spec };

@@ -33,8 +33,9 @@ pub const ASYMMETRY_MIN_REPS: usize = 2;
 /// and the two values' combined uncertainty; the reps it rests on and the moment (the bottom, or 60° / 45° of
 /// knee flexion on the descent when the bottom could not be measured, as in deep squats) are named.
 fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
-    // Per moment: (rep number, left − right, the two values' summed uncertainty) of each rep with both legs.
-    type Pairs = Vec<(usize, f64, f64)>;
+    // Per moment: (rep number, left − right, the two values' summed uncertainty, the left value) of each rep with
+    // both legs.
+    type Pairs = Vec<(usize, f64, f64, f64)>;
     let at_each: Vec<(&str, Pairs)> = MOMENTS
         .iter()
         .map(|(when, pick)| {
@@ -42,7 +43,8 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
                 .iter()
                 .filter_map(|r| {
                     let ((l, ul), (rr, ur)) = (pick(r.legs.left()), pick(r.legs.right()));
-                    Some((r.number, l? - rr?, ul.unwrap_or(0.0) + ur.unwrap_or(0.0)))
+                    let l = l?;
+                    Some((r.number, l - rr?, ul.unwrap_or(0.0) + ur.unwrap_or(0.0), l))
                 })
                 .collect();
             (*when, both)
@@ -55,6 +57,7 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     };
     let n = both.len() as f64;
     let mean = both.iter().map(|b| b.1).sum::<f64>() / n;
+    let left = both.iter().map(|b| b.3).sum::<f64>() / n;
     let sd = (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let uncertainty = both.iter().map(|b| b.2).sum::<f64>() / n;
     let threshold = ASYMMETRY_MIN_DEG.max(2.0 * sd).max(uncertainty);
@@ -62,8 +65,8 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     let reps_text = format!("reps {}", which.join(", "));
     Some(if mean.abs() >= threshold {
         format!(
-            "The {} knee caves in more: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
-            if mean > 0.0 { "left" } else { "right" },
+            "{}: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
+            which_knee(if mean > 0.0 { Side::Left } else { Side::Right }, left.max(left - mean)),
             mean,
             threshold.floor()
         )
@@ -74,6 +77,21 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
             threshold.ceil()
         )
     })
+}
+
+/// The verdict of a left/right difference whose knee with the larger FPPA is `larger_side`, at `larger_deg` on
+/// average: that knee "caves in more" only when it is in valgus; when both knees stay in varus (knees pushed out,
+/// feet turned out, a deep squat's thighs seen from the front), the other knee is the one that goes out further,
+/// and neither caves in.
+fn which_knee(larger_side: Side, larger_deg: f64) -> String {
+    if larger_deg > 0.0 {
+        format!("The {} knee caves in more", larger_side.name())
+    } else {
+        format!(
+            "The {} knee goes out further (neither knee goes into valgus: both stay at or below 0 degrees)",
+            larger_side.other().name()
+        )
+    }
 }
 
 /// The FPPA moments a left/right comparison is made at, in order of preference: the bottom, or 60° / 45° of knee
@@ -150,8 +168,8 @@ fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
     );
     Some(if diff.abs() >= threshold {
         format!(
-            "The {} knee caves in more: {both}, {:.1} degrees apart (more than the {:.0} degrees 2D video and this filming can tell apart).",
-            if diff > 0.0 { "left" } else { "right" },
+            "{}: {both}, {:.1} degrees apart (more than the {:.0} degrees 2D video and this filming can tell apart).",
+            which_knee(if diff > 0.0 { Side::Left } else { Side::Right }, ml.max(mr)),
             diff.abs(),
             threshold.floor()
         )
