@@ -10,6 +10,8 @@
 //!   rate the tracker runs it while following someone (every [`genu::pose::SURVEY_INTERVAL_S`]), on one ONNX
 //!   Runtime thread, without sampling their input crops: the CPU per frame no pose pass can go below;
 //! * crops only: sampling those inputs from the frame;
+//! * background only: reading the camera's motion from the picture's background
+//!   ([`genu::pose::background::BackgroundTracker`], run on every frame), on the clip's first 30 frames;
 //! * `genu pose` as a user runs it (a separate process, start-up and model loading included), with one and with
 //!   the default two inference threads: wall time, frames per second, CPU per frame, peak resident memory;
 //! * MediaPipe Python 0.10.14 (`tools/mediapipe_track.py`, full model, `make reference-venv`) the same way.
@@ -28,6 +30,7 @@ mod common;
 use common::{demo_copy, demo_portrait, measure, median_cost, mediapipe_python, process_cpu_s, root, Cost};
 
 use genu::models::{LandmarkVariant, ModelDir};
+use genu::pose::background::BackgroundTracker;
 use genu::pose::geometry::{warp_into, Border, Letterbox, Roi, Warp};
 use genu::pose::{detector, landmarker};
 use genu::pose::{BlazePose, PoseModels, SURVEY_INTERVAL_S};
@@ -68,6 +71,8 @@ struct Calls {
     detector: f64,
     /// The detector's letterbox alone.
     letterbox: f64,
+    /// The background's shift against a reference frame.
+    background: f64,
 }
 
 /// What the models cost per call, and what sampling their inputs costs, on the clip's first frame.
@@ -104,7 +109,17 @@ fn inference_only(models: &mut BlazePose, clip: &Path) -> Calls {
     });
     let letterbox = Letterbox::new(frame.width(), frame.height()).warp(m);
     let letterbox = per_call(40, &mut || warp_into(&frame, &letterbox, m, Border::Zero, 1.0, 0.0, &mut buf));
-    Calls { landmark, crop, detector, letterbox }
+    // The background against the first frame, on the frames after it, the subject's box where the model looks.
+    let later: Vec<_> = std::iter::from_fn(|| d.next_frame()).take(30).map(|f| f.expect("decodes").pixels).collect();
+    let subject = [roi.cx - roi.size / 4.0, roi.cy - roi.size / 2.0, roi.cx + roi.size / 4.0, roi.cy + roi.size / 2.0];
+    let mut tracker = BackgroundTracker::new();
+    tracker.shift(&frame, Some(subject));
+    let mut k = 0;
+    let background = per_call(150, &mut || {
+        tracker.shift(&later[k % later.len()], Some(subject));
+        k += 1;
+    });
+    Calls { landmark, crop, detector, letterbox, background }
 }
 
 fn genu_pose(clip: &Path, out: &Path, threads: &str) -> Option<Cost> {
@@ -182,6 +197,13 @@ fn main() {
             "inference only, 1 thread", ""
         );
         println!("  {:24} {:22} {crops_ms:6.1} ms CPU/frame (landmark crop {:.1} ms)", "crops only", "", calls.crop);
+        println!(
+            "  {:24} {:22} {:6.2} ms CPU/frame = {:4.2}x inference only",
+            "background only",
+            "",
+            calls.background,
+            calls.background / inference_ms
+        );
         let g1 = line("genu pose --threads 1", costs[0], frames, inference_ms);
         let g2 = line("genu pose (2 threads)", costs[1], frames, inference_ms);
         let mp = line("MediaPipe Python", costs[2], frames, inference_ms);
@@ -198,6 +220,7 @@ fn main() {
             "decode_only": { "fps": dec_fps, "cpu_ms_per_frame": dec_ms },
             "inference_only": { "cpu_ms_per_frame": inference_ms, "landmark_ms": lm_ms, "detector_ms": det_ms },
             "crops_only": { "cpu_ms_per_frame": crops_ms, "landmark_crop_ms": calls.crop },
+            "background_only": { "cpu_ms_per_frame": calls.background },
             "genu_threads_1": g1, "genu_threads_2": g2, "mediapipe": mp }));
     }
     let rss = genu_pose(&long, &dir.join("720p-60s.genu.json"), "2").map(|c| c.peak_rss_mib);

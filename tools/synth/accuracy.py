@@ -934,7 +934,13 @@ def main() -> int:
     ap.add_argument("--set", choices=["standard", "yaw", "back", "messy", "feet", "roll", "stairs", "lunge",
                                           "mixed", "room"],
                     default="standard")
+    ap.add_argument("--only", metavar="TEXT",
+                    help="only the named clips whose name contains TEXT (every set but the standard one)")
     args = ap.parse_args()
+    if args.only:
+        for name, clips in globals().items():
+            if (name.endswith("_SET") or name == "STAIRS_NOT") and isinstance(clips, list):
+                clips[:] = [c for c in clips if args.only in c[0]]
     args.suffix = "" if args.model == "full" else f"_{args.model}"
     args.out.mkdir(parents=True, exist_ok=True)
     if args.set == "yaw":
