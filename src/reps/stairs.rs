@@ -44,8 +44,10 @@ pub const STAIRS_MIN_STILL_S: f64 = 0.1;
 pub const STAIRS_MIN_MOVE_TRUNK: f64 = 0.03;
 /// Stairs filmed along the flight: a movement of one foot counts only when the other ankle ends it less than
 /// this share of the moving ankle's reach from where it was (a planted ankle's landmark jumps while the other
-/// leg swings past it, and comes back; a body moving as a whole, or a zoom, moves both feet for good).
-pub const STAIRS_MAX_OTHER_SHARE: f64 = 0.7;
+/// leg swings past it, and comes back; a body moving as a whole, or a zoom, moves both feet for good). On the
+/// rendered flights filmed from their top, steps move the other ankle up to 0.72 of their reach (a stance ankle
+/// rising as its heel leaves the step in a descent); movements of both feet alike, 0.74–1.16.
+pub const STAIRS_MAX_OTHER_SHARE: f64 = 0.8;
 /// Stairs filmed along the flight: a foot's movements between two movements of the other foot, each starting
 /// at most [`STAIRS_MAX_STALL_S`] after the one before stopped, are one step (a swing seen from the top of the
 /// flight goes up and then down in the picture, and stalls between) when together they take the ankle at least
@@ -256,10 +258,24 @@ fn foot_moves(s: &Signals) -> Vec<Move> {
         }
     }
     moves.sort_by_key(|m| m.to);
-    // A foot's movements between two of the other foot's, with no long stall between them, are one step.
     let stall = (STAIRS_MAX_STALL_S * s.rate_hz).round() as usize;
+    join_steps(moves, stall, |side, from, to, trunk| reach(side, from, to, trunk))
+}
+
+/// Steps from one foot's movements (`moves`, in the order they end): a foot's movements between two of the
+/// other foot's, each starting at most `stall` samples after the one before stopped, are one step, reaching as
+/// far as `reach(side, from, to, trunk)` says; a movement of the other foot that starts and ends within such a
+/// stall is its planted ankle's landmark jumping while this foot swings past (a real step of the other foot
+/// waits for this one to land) and is dropped. Steps reaching less than [`STAIRS_MIN_STEP_TRUNK`] are dropped.
+fn join_steps(moves: Vec<Move>, stall: usize, reach: impl Fn(Side, usize, usize, f64) -> f64) -> Vec<Move> {
     let mut steps: Vec<Move> = Vec::new();
     for m in moves {
+        if let [.., before, inside] = steps[..] {
+            if before.side == m.side && inside.side != m.side && m.from <= before.to + stall && inside.from >= before.to
+            {
+                steps.pop();
+            }
+        }
         match steps.last_mut() {
             Some(last) if last.side == m.side && m.from <= last.to + stall => {
                 *last = Move { from: last.from, reach: reach(m.side, last.from, m.to, m.trunk), ..m };
@@ -335,6 +351,29 @@ mod tests {
             }
         }
         s
+    }
+
+    #[test]
+    fn a_planted_ankle_jumping_while_the_other_foot_swings_is_no_step() {
+        // The left foot's swing in two halves, each too short for a step (0.05 trunk lengths), with a stall of
+        // 7 samples between them, during which the right ankle's landmark jumps 0.066 and comes back; then the
+        // right foot's real step, 12 samples after the left landed.
+        let mv = |side, from, to, reach| Move { from, to, side, reach, trunk: 100.0 };
+        let moves = vec![
+            mv(Side::Left, 30, 35, 0.05),
+            mv(Side::Right, 37, 42, 0.066),
+            mv(Side::Left, 42, 45, 0.04),
+            mv(Side::Right, 57, 70, 0.18),
+        ];
+        // The whole swing reaches 0.07 from where it started.
+        let reach = |_: Side, from: usize, to: usize, _: f64| if (from, to) == (30, 45) { 0.07 } else { 0.0 };
+        let steps = join_steps(moves.clone(), 9, reach);
+        let ends: Vec<(Side, usize)> = steps.iter().map(|m| (m.side, m.to)).collect();
+        assert_eq!(ends, vec![(Side::Left, 45), (Side::Right, 70)], "{steps:?}");
+        // With a stall longer than `stall`, the halves stay apart: the right ankle's movement is then a step.
+        let steps = join_steps(moves, 5, reach);
+        let ends: Vec<(Side, usize)> = steps.iter().map(|m| (m.side, m.to)).collect();
+        assert_eq!(ends, vec![(Side::Right, 42), (Side::Right, 70)], "{steps:?}");
     }
 
     #[test]

@@ -860,6 +860,16 @@ STAIRS_SET = [
                                        *FEMALE], "held-out"),
     ("hs3_front_m10_up_top", ["--yaw-deg", "-10", "--direction", "up", "--distance", "2.8", "--camera-height", "1.4",
                               "--steps", "6"], "held-out"),
+    # Rendered after session 19's step rule change (a planted ankle's jump during the other foot's swing; the
+    # other foot's share 0.8), which hs2_front_up_top_female and hs2_behind_down_top_male led to: its blind check.
+    ("hs4_front5_up_top_fast_female", ["--yaw-deg", "5", "--direction", "up", "--distance", "3.2", "--camera-height",
+                                       "1.5", "--step-s", "0.6", "--lead", "L", *FEMALE], "held-out"),
+    ("hs4_behind185_down_top_slow", ["--yaw-deg", "185", "--direction", "down", "--distance", "3.0", "--step-s", "0.9",
+                                     "--steps", "5"], "held-out"),
+    ("hs4_front_m15_up_top_male", ["--yaw-deg", "-15", "--direction", "up", "--distance", "3.3", "--steps", "5",
+                                   *MALE], "held-out"),
+    ("hs4_behind160_down_top_female", ["--yaw-deg", "160", "--direction", "down", "--distance", "2.7", "--lead", "L",
+                                       *FEMALE], "held-out"),
 ]
 # Not stairs: the same gait on level ground (rise 0) toward a camera at eye height; no step cycle may be reported.
 STAIRS_NOT = [
