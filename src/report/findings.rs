@@ -57,7 +57,7 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     };
     let n = both.len() as f64;
     let mean = both.iter().map(|b| b.1).sum::<f64>() / n;
-    let left = both.iter().map(|b| b.3).sum::<f64>() / n;
+    let (left, right) = (both.iter().map(|b| b.3).sum::<f64>() / n, both.iter().map(|b| b.3 - b.1).sum::<f64>() / n);
     let sd = (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let uncertainty = both.iter().map(|b| b.2).sum::<f64>() / n;
     let threshold = ASYMMETRY_MIN_DEG.max(2.0 * sd).max(uncertainty);
@@ -66,7 +66,7 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     Some(if mean.abs() >= threshold {
         format!(
             "{}: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
-            which_knee(if mean > 0.0 { Side::Left } else { Side::Right }, left.max(left - mean)),
+            which_knee(if mean > 0.0 { Side::Left } else { Side::Right }, left.max(right)),
             mean,
             threshold.floor()
         )
