@@ -72,11 +72,46 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
         )
     } else {
         format!(
-            "No left/right difference in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees {when} on average (left minus right; {reps_text}), within {:.0} degrees.",
+            "{NO_DIFFERENCE} in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees {when} on average (left minus right; {reps_text}), within {:.0} degrees.",
             mean,
             threshold.ceil()
         )
     })
+}
+
+/// Which knee caves in, from knee over toe: in every rep (at least [`ASYMMETRY_MIN_REPS`]) with both knees'
+/// drifts measured, one knee moved toward the midline by more than the drift that marks a knee caving in (its
+/// standing position to its most medial, [`KtoCategory::drift_limits`]: 8 % of shank) while the other moved less
+/// than the drift of a knee that stood still (2 %): the two lie beyond genu's drift error (±3 %) of each other's
+/// side of the 5 % rule. A drift is one knee's own displacement, far less moved by the camera's yaw than the
+/// angle: on the rendered sets (60 clips with two or more squats) it named the programmed knee on 5 and never the
+/// other, nor a knee of a symmetric programme. Returns the knee and the sentence.
+fn drift_asymmetry_finding(reps: &[Rep]) -> Option<(Side, String)> {
+    let pairs: Vec<(usize, f64, f64)> = reps
+        .iter()
+        .filter_map(|r| Some((r.number, r.legs.left().kto_drift_pct_shank?, r.legs.right().kto_drift_pct_shank?)))
+        .collect();
+    if pairs.len() < ASYMMETRY_MIN_REPS {
+        return None;
+    }
+    let (still, caved) = KtoCategory::drift_limits();
+    let drift = |side: Side, p: &(usize, f64, f64)| if side == Side::Left { p.1 } else { p.2 };
+    let side = Side::BOTH
+        .into_iter()
+        .find(|&side| pairs.iter().all(|p| drift(side, p) > caved && drift(side.other(), p) < still))?;
+    let mean = |side: Side| pairs.iter().map(|p| drift(side, p)).sum::<f64>() / pairs.len() as f64;
+    let numbers: Vec<usize> = pairs.iter().map(|p| p.0).collect();
+    Some((
+        side,
+        format!(
+            "Knee over toe tells the knees apart: the {} knee caves in during the rep and the {} does not (the {0} knee moves {:.1} % of shank toward the midline from where it stood, the {1} {:.1} %, on average over {}; in every one of them more than {caved:.0} % against less than {still:.0} %, beyond genu's error on either).",
+            side.name(),
+            side.other().name(),
+            mean(side),
+            mean(side.other()),
+            rep_list(&numbers)
+        ),
+    ))
 }
 
 /// The verdict of a left/right difference whose knee with the larger FPPA is `larger_side`, at `larger_deg` on
@@ -93,6 +128,9 @@ fn which_knee(larger_side: Side, larger_deg: f64) -> String {
         )
     }
 }
+
+/// How the angle's finding starts when it finds no left/right difference.
+const NO_DIFFERENCE: &str = "No left/right difference";
 
 /// The FPPA moments a left/right comparison is made at, in order of preference: the bottom, or 60° / 45° of knee
 /// flexion on the descent when the bottom could not be measured (as in deep squats). Each gives the value and its
@@ -175,10 +213,29 @@ fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
         )
     } else {
         format!(
-            "No left/right difference in knee valgus beyond what 2D video and this filming can tell apart: {both}, within {:.0} degrees.",
+            "{NO_DIFFERENCE} in knee valgus beyond what 2D video and this filming can tell apart: {both}, within {:.0} degrees.",
             threshold.ceil()
         )
     })
+}
+
+/// The left/right findings of one task's reps: from FPPA ([`asymmetry_finding`]) and from knee over toe
+/// ([`drift_asymmetry_finding`]). Where the angle names one knee and knee over toe the other, one of them is
+/// wrong and neither is said.
+fn left_right_findings(reps: &[Rep]) -> Vec<String> {
+    let angle = asymmetry_finding(reps);
+    let Some((side, drift)) = drift_asymmetry_finding(reps) else { return angle.into_iter().collect() };
+    let other_named = format!("The {} knee caves in more", side.other().name());
+    // The angle's "no difference" is the angle's alone where knee over toe tells the knees apart.
+    let angle = angle.map(|a| a.replacen(NO_DIFFERENCE, "The angle (FPPA) shows no left/right difference", 1));
+    if angle.as_ref().is_some_and(|a| a.starts_with(&other_named)) {
+        return vec![format!(
+            "Left and right disagree: the angle (FPPA) says the {} knee caves in more, knee over toe that the {} does: no left/right finding is made.",
+            side.other().name(),
+            side.name()
+        )];
+    }
+    angle.into_iter().chain(std::iter::once(drift)).collect()
 }
 
 /// Yaw-robust bilateral findings: the mean of the two knees' FPPA and the knee-to-ankle separation ratio.
@@ -420,7 +477,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
     for group in &by_task {
         let reps: Vec<Rep> = reps.iter().filter(|r| r.task == group.task).cloned().collect();
         let mut said = leg_findings(&reps, group);
-        said.extend(asymmetry_finding(&reps));
+        said.extend(left_right_findings(&reps));
         said.extend(stance_asymmetry_finding(&reps));
         said.extend(bilateral_findings(&reps));
         if let Some(d) = group.depth_pct_leg {
@@ -480,4 +537,71 @@ pub fn findings(a: &Analysis) -> Vec<String> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyze_track, AnalysisConfig};
+    use crate::synthetic::{generate, SynthSpec};
+
+    /// A synthetic squat's reps, one per entry of `values`, each with its left and right bottom FPPA (±2°) and
+    /// knee-over-toe drift set to `(fppa, drift)`.
+    fn reps_with(values: &[([f64; 2], [f64; 2])]) -> Vec<Rep> {
+        let (track, _) = generate(&SynthSpec::default());
+        let a = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+        assert!(a.reps.reps.len() >= values.len());
+        a.reps
+            .reps
+            .iter()
+            .zip(values)
+            .map(|(r, (fppa, drift))| {
+                let mut r = r.clone();
+                for side in Side::BOTH {
+                    let leg = &mut r.legs[side];
+                    leg.fppa_bottom_deg.value = Some(fppa[side.index()]);
+                    leg.fppa_uncertainty_deg = Some(2.0);
+                    leg.kto_drift_pct_shank = Some(drift[side.index()]);
+                }
+                r
+            })
+            .collect()
+    }
+
+    fn said_by_knee_over_toe(said: &[String]) -> bool {
+        said.iter().any(|f| f.starts_with("Knee over toe tells the knees apart"))
+    }
+
+    #[test]
+    fn knee_over_toe_names_the_knee_that_moves_toward_the_midline() {
+        // The angles 1–2.5° apart; the right knee drifts 9–10 % of shank in each rep, the left under 1 %.
+        let said = left_right_findings(&reps_with(&[([5.0, 6.0], [0.5, 10.0]), ([4.0, 6.5], [0.8, 9.0])]));
+        assert!(
+            said.iter().any(|f| f.starts_with("Knee over toe tells the knees apart: the right knee caves in")),
+            "{said:?}"
+        );
+        assert!(said.iter().any(|f| f.starts_with("The angle (FPPA) shows no left/right difference")), "{said:?}");
+        // The left knee drifting 3 % in one rep (within genu's error of the 5 % rule): no finding.
+        assert!(!said_by_knee_over_toe(&left_right_findings(&reps_with(&[
+            ([5.0, 6.0], [3.0, 10.0]),
+            ([4.0, 6.5], [0.8, 9.0])
+        ]))));
+        // Both knees drifting (a symmetric valgus), or one rep only: no finding.
+        assert!(!said_by_knee_over_toe(&left_right_findings(&reps_with(&[
+            ([5.0, 6.0], [9.0, 10.0]),
+            ([4.0, 6.5], [8.5, 9.0])
+        ]))));
+        assert!(!said_by_knee_over_toe(&left_right_findings(&reps_with(&[([5.0, 6.0], [0.5, 10.0])]))));
+    }
+
+    #[test]
+    fn angle_and_knee_over_toe_naming_different_knees_give_no_finding() {
+        let said = left_right_findings(&reps_with(&[([20.0, 5.0], [0.5, 10.0]), ([21.0, 4.0], [0.8, 9.0])]));
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("Left and right disagree: the angle (FPPA) says the left knee"), "{said:?}");
+        // Both naming the right knee: both are said.
+        let said = left_right_findings(&reps_with(&[([5.0, 20.0], [0.5, 10.0]), ([4.0, 21.0], [0.8, 9.0])]));
+        assert!(said.iter().any(|f| f.starts_with("The right knee caves in more")), "{said:?}");
+        assert!(said_by_knee_over_toe(&said), "{said:?}");
+    }
 }

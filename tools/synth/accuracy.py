@@ -111,6 +111,16 @@ YAW_SET = [
     ("h_y0_16_16_chest", 0, 16, 16, 0.3, 1.3, "held-out"),
     ("h_y10_0_0", 10, 0, 0, 0.3, 0.55, "held-out"),
     ("h_ym20_16_0", -20, 16, 0, 0.3, 0.55, "held-out"),
+    # Rendered after session 19's left/right finding from knee over toe (its rule was read off all the clips above
+    # and the other rendered sets): its blind check.
+    ("h2_y12_0_16", 12, 0, 16, 0.3, 0.55, "held-out"),
+    ("h2_ym12_16_0", -12, 16, 0, 0.3, 0.55, "held-out"),
+    ("h2_y8_12_12", 8, 12, 12, 0.3, 0.55, "held-out"),
+    ("h2_ym8_deep_0_0", -8, 0, 0, 0.45, 0.55, "held-out"),
+    ("h2_y18_0_16", 18, 0, 16, 0.3, 0.55, "held-out"),
+    ("h2_y5_0_12_chest", 5, 0, 12, 0.3, 1.3, "held-out"),
+    ("h2_ym15_deep_16_16", -15, 16, 16, 0.45, 0.55, "held-out"),
+    ("h2_y3_0_10", 3, 0, 10, 0.35, 0.55, "held-out"),
 ]
 
 
@@ -797,7 +807,8 @@ def yaw_set(args) -> int:
             if near and near[0]["fppa_mean_bottom_deg"]:
                 rec["mean_err"].append(float(near[0]["fppa_mean_bottom_deg"]) - sum(tr["fppa_subject_deg"]) / 2)
         said = " ".join(rec["findings"])
-        named = "left" if "The left knee caves in more" in said else "right" if "The right knee caves in more" in said else None
+        named = next((side for side in ("left", "right") if f"The {side} knee caves in more" in said
+                      or f"Knee over toe tells the knees apart: the {side} knee" in said), None)
         worse = None if left == right else ("left" if left > right else "right")
         rec["lr"] = "none" if named is None and worse is None else "right" if named == worse else "withheld" if named is None else "WRONG"
         results.append(rec)
