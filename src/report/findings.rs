@@ -79,27 +79,29 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     })
 }
 
+/// Each rep's knee-over-toe drifts (% of shank, toward the midline positive, `[left, right]`), where both knees'
+/// were measured.
+fn drift_pairs(reps: &[Rep]) -> Vec<(usize, [f64; 2])> {
+    reps.iter()
+        .filter_map(|r| Some((r.number, [r.legs.left().kto_drift_pct_shank?, r.legs.right().kto_drift_pct_shank?])))
+        .collect()
+}
+
 /// Which knee caves in, from knee over toe: in every rep (at least [`ASYMMETRY_MIN_REPS`]) with both knees'
-/// drifts measured, one knee moved toward the midline by more than the drift that marks a knee caving in (its
-/// standing position to its most medial, [`KtoCategory::drift_limits`]: 8 % of shank) while the other moved less
-/// than the drift of a knee that stood still (2 %): the two lie beyond genu's drift error (±3 %) of each other's
-/// side of the 5 % rule. A drift is one knee's own displacement, far less moved by the camera's yaw than the
-/// angle: on the rendered sets (60 clips with two or more squats) it named the programmed knee on 5 and never the
-/// other, nor a knee of a symmetric programme. Returns the knee and the sentence.
-fn drift_asymmetry_finding(reps: &[Rep]) -> Option<(Side, String)> {
-    let pairs: Vec<(usize, f64, f64)> = reps
-        .iter()
-        .filter_map(|r| Some((r.number, r.legs.left().kto_drift_pct_shank?, r.legs.right().kto_drift_pct_shank?)))
-        .collect();
+/// drifts measured (`pairs`), one knee moved toward the midline by more than the drift that marks a knee caving
+/// in (its standing position to its most medial, [`KtoCategory::drift_limits`]: 8 % of shank) while the other
+/// moved less than the drift of a knee that stood still (2 %): the two lie beyond genu's drift error (±3 %) of
+/// each other's side of the 5 % rule. A drift is one knee's own displacement, far less moved by the camera's yaw
+/// than the angle: on the rendered sets (60 clips with two or more squats) it named the programmed knee on 5 and
+/// never the other, nor a knee of a symmetric programme. Returns the knee and the sentence.
+fn drift_asymmetry_finding(pairs: &[(usize, [f64; 2])]) -> Option<(Side, String)> {
     if pairs.len() < ASYMMETRY_MIN_REPS {
         return None;
     }
     let (still, caved) = KtoCategory::drift_limits();
-    let drift = |side: Side, p: &(usize, f64, f64)| if side == Side::Left { p.1 } else { p.2 };
     let side = Side::BOTH
         .into_iter()
-        .find(|&side| pairs.iter().all(|p| drift(side, p) > caved && drift(side.other(), p) < still))?;
-    let mean = |side: Side| pairs.iter().map(|p| drift(side, p)).sum::<f64>() / pairs.len() as f64;
+        .find(|&side| pairs.iter().all(|(_, d)| d[side.index()] > caved && d[side.other().index()] < still))?;
     let numbers: Vec<usize> = pairs.iter().map(|p| p.0).collect();
     Some((
         side,
@@ -107,11 +109,16 @@ fn drift_asymmetry_finding(reps: &[Rep]) -> Option<(Side, String)> {
             "Knee over toe tells the knees apart: the {} knee caves in during the rep and the {} does not (the {0} knee moves {:.1} % of shank toward the midline from where it stood, the {1} {:.1} %, on average over {}; in every one of them more than {caved:.0} % against less than {still:.0} %, beyond genu's error on either).",
             side.name(),
             side.other().name(),
-            mean(side),
-            mean(side.other()),
+            mean_drift(pairs, side),
+            mean_drift(pairs, side.other()),
             rep_list(&numbers)
         ),
     ))
+}
+
+/// One knee's mean drift over `pairs` (% of shank).
+fn mean_drift(pairs: &[(usize, [f64; 2])], side: Side) -> f64 {
+    pairs.iter().map(|(_, d)| d[side.index()]).sum::<f64>() / pairs.len() as f64
 }
 
 /// The verdict of a left/right difference whose knee with the larger FPPA is `larger_side`, at `larger_deg` on
@@ -220,21 +227,30 @@ fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
 }
 
 /// The left/right findings of one task's reps: from FPPA ([`asymmetry_finding`]) and from knee over toe
-/// ([`drift_asymmetry_finding`]). Where the angle names one knee and knee over toe the other, one of them is
-/// wrong and neither is said.
+/// ([`drift_asymmetry_finding`]). The knee the angle says caves in more must also be the one that moved further
+/// toward the midline, where both knees' drifts are known in enough reps: otherwise one of the two is wrong (a
+/// camera turned a couple of degrees more than measured moves the two knees' angles apart, 13° on a rendered
+/// deep squat programmed alike) and no left/right finding is made.
 fn left_right_findings(reps: &[Rep]) -> Vec<String> {
     let angle = asymmetry_finding(reps);
-    let Some((side, drift)) = drift_asymmetry_finding(reps) else { return angle.into_iter().collect() };
-    let other_named = format!("The {} knee caves in more", side.other().name());
-    // The angle's "no difference" is the angle's alone where knee over toe tells the knees apart.
-    let angle = angle.map(|a| a.replacen(NO_DIFFERENCE, "The angle (FPPA) shows no left/right difference", 1));
-    if angle.as_ref().is_some_and(|a| a.starts_with(&other_named)) {
+    let pairs = drift_pairs(reps);
+    let named = Side::BOTH
+        .into_iter()
+        .find(|side| angle.as_ref().is_some_and(|a| a.starts_with(&format!("The {} knee caves in more", side.name()))));
+    if let Some(side) = named.filter(|&side| {
+        pairs.len() >= ASYMMETRY_MIN_REPS && mean_drift(&pairs, side) < mean_drift(&pairs, side.other())
+    }) {
         return vec![format!(
-            "Left and right disagree: the angle (FPPA) says the {} knee caves in more, knee over toe that the {} does: no left/right finding is made.",
+            "Left and right disagree: the angle (FPPA) says the {} knee caves in more, but knee over toe moves the {} knee further toward the midline ({:.1} against {:.1} % of shank on average): no left/right finding is made.",
+            side.name(),
             side.other().name(),
-            side.name()
+            mean_drift(&pairs, side.other()),
+            mean_drift(&pairs, side)
         )];
     }
+    let Some((_, drift)) = drift_asymmetry_finding(&pairs) else { return angle.into_iter().collect() };
+    // The angle's "no difference" is the angle's alone where knee over toe tells the knees apart.
+    let angle = angle.map(|a| a.replacen(NO_DIFFERENCE, "The angle (FPPA) shows no left/right difference", 1));
     angle.into_iter().chain(std::iter::once(drift)).collect()
 }
 
@@ -599,6 +615,11 @@ mod tests {
         let said = left_right_findings(&reps_with(&[([20.0, 5.0], [0.5, 10.0]), ([21.0, 4.0], [0.8, 9.0])]));
         assert_eq!(said.len(), 1, "{said:?}");
         assert!(said[0].starts_with("Left and right disagree: the angle (FPPA) says the left knee"), "{said:?}");
+        // The angle naming the right knee while knee over toe moves the left further, though neither drift is
+        // decisive (a rendered deep squat programmed alike, filmed 8 degrees off square): no finding.
+        let said = left_right_findings(&reps_with(&[([-8.6, 8.6], [3.1, 0.1]), ([-4.9, 4.5], [4.5, 5.2])]));
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("Left and right disagree: the angle (FPPA) says the right knee"), "{said:?}");
         // Both naming the right knee: both are said.
         let said = left_right_findings(&reps_with(&[([5.0, 20.0], [0.5, 10.0]), ([4.0, 21.0], [0.8, 9.0])]));
         assert!(said.iter().any(|f| f.starts_with("The right knee caves in more")), "{said:?}");
