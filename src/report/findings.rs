@@ -31,8 +31,9 @@ pub const ASYMMETRY_MIN_REPS: usize = 2;
 /// "Caves in more" only when the left/right difference of FPPA, averaged over the reps where both legs were
 /// measured (at least [`ASYMMETRY_MIN_REPS`]), exceeds [`ASYMMETRY_MIN_DEG`], twice its own spread across reps,
 /// and the two values' combined uncertainty; the reps it rests on and the moment (the bottom, or 60° / 45° of
-/// knee flexion on the descent when the bottom could not be measured, as in deep squats) are named.
-fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
+/// knee flexion on the descent when the bottom could not be measured, as in deep squats) are named. With the
+/// sentence, the knee it says caves in more, if it says so.
+fn asymmetry_finding(reps: &[Rep]) -> Option<(Option<Side>, String)> {
     // Per moment: (rep number, left − right, the two values' summed uncertainty, the left value) of each rep with
     // both legs.
     type Pairs = Vec<(usize, f64, f64, f64)>;
@@ -52,7 +53,7 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
         .collect();
     let Some((when, both)) = at_each.iter().find(|(_, both)| both.len() >= ASYMMETRY_MIN_REPS) else {
         return at_each.iter().any(|(_, both)| !both.is_empty()).then(|| {
-            "Left and right are not compared: the valgus of both knees was measured together in only one rep, and one rep cannot show whether a difference is more than rep-to-rep variation.".to_string()
+            (None, "Left and right are not compared: the valgus of both knees was measured together in only one rep, and one rep cannot show whether a difference is more than rep-to-rep variation.".to_string())
         });
     };
     let n = both.len() as f64;
@@ -64,17 +65,25 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<String> {
     let which: Vec<String> = both.iter().map(|b| b.0.to_string()).collect();
     let reps_text = format!("reps {}", which.join(", "));
     Some(if mean.abs() >= threshold {
-        format!(
-            "{}: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
-            which_knee(if mean > 0.0 { Side::Left } else { Side::Right }, left.max(right)),
-            mean,
-            threshold.floor()
+        let larger = if mean > 0.0 { Side::Left } else { Side::Right };
+        let caves_in = left.max(right) > 0.0;
+        (
+            caves_in.then_some(larger),
+            format!(
+                "{}: FPPA {when} differs by {:.1} degrees on average (left minus right; {reps_text}; more than the {:.0} degrees 2D video and this filming can tell apart).",
+                which_knee(larger, caves_in),
+                mean,
+                threshold.floor()
+            ),
         )
     } else {
-        format!(
-            "{NO_DIFFERENCE} in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees {when} on average (left minus right; {reps_text}), within {:.0} degrees.",
-            mean,
-            threshold.ceil()
+        (
+            None,
+            format!(
+                "{NO_DIFFERENCE} in knee valgus beyond what 2D video and this filming can tell apart: {:+.1} degrees {when} on average (left minus right; {reps_text}), within {:.0} degrees.",
+                mean,
+                threshold.ceil()
+            ),
         )
     })
 }
@@ -121,12 +130,12 @@ fn mean_drift(pairs: &[(usize, [f64; 2])], side: Side) -> f64 {
     pairs.iter().map(|(_, d)| d[side.index()]).sum::<f64>() / pairs.len() as f64
 }
 
-/// The verdict of a left/right difference whose knee with the larger FPPA is `larger_side`, at `larger_deg` on
-/// average: that knee "caves in more" only when it is in valgus; when both knees stay in varus (knees pushed out,
-/// feet turned out, a deep squat's thighs seen from the front), the other knee is the one that goes out further,
-/// and neither caves in.
-fn which_knee(larger_side: Side, larger_deg: f64) -> String {
-    if larger_deg > 0.0 {
+/// The verdict of a left/right difference whose knee with the larger FPPA is `larger_side`: that knee "caves in
+/// more" only when it is in valgus (`in_valgus`: its mean FPPA above 0°); when both knees stay in varus (knees
+/// pushed out, feet turned out, a deep squat's thighs seen from the front), the other knee is the one that goes
+/// out further, and neither caves in.
+fn which_knee(larger_side: Side, in_valgus: bool) -> String {
+    if in_valgus {
         format!("The {} knee caves in more", larger_side.name())
     } else {
         format!(
@@ -214,7 +223,7 @@ fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
     Some(if diff.abs() >= threshold {
         format!(
             "{}: {both}, {:.1} degrees apart (more than the {:.0} degrees 2D video and this filming can tell apart).",
-            which_knee(if diff > 0.0 { Side::Left } else { Side::Right }, ml.max(mr)),
+            which_knee(if diff > 0.0 { Side::Left } else { Side::Right }, ml.max(mr) > 0.0),
             diff.abs(),
             threshold.floor()
         )
@@ -232,12 +241,9 @@ fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
 /// camera turned a couple of degrees more than measured moves the two knees' angles apart, 13° on a rendered
 /// deep squat programmed alike) and no left/right finding is made.
 fn left_right_findings(reps: &[Rep]) -> Vec<String> {
-    let angle = asymmetry_finding(reps);
+    let (named, angle) = asymmetry_finding(reps).unzip();
     let pairs = drift_pairs(reps);
-    let named = Side::BOTH
-        .into_iter()
-        .find(|side| angle.as_ref().is_some_and(|a| a.starts_with(&format!("The {} knee caves in more", side.name()))));
-    if let Some(side) = named.filter(|&side| {
+    if let Some(side) = named.flatten().filter(|&side| {
         pairs.len() >= ASYMMETRY_MIN_REPS && mean_drift(&pairs, side) < mean_drift(&pairs, side.other())
     }) {
         return vec![format!(
