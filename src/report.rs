@@ -11,12 +11,14 @@ mod findings;
 pub mod frames_csv;
 pub mod html;
 pub mod index;
+mod left_right;
 pub mod overlay;
 pub mod reps_csv;
 pub mod summary;
 
-pub use findings::{findings, ASYMMETRY_MIN_DEG, YAW_BANNER_DEG};
+pub use findings::{findings, YAW_BANNER_DEG};
 pub use frames_csv::{rows as frame_rows, FrameRow, HEADER as FRAMES_CSV_HEADER};
+pub use left_right::ASYMMETRY_MIN_DEG;
 pub use reps_csv::{rows as rep_rows, RepRow, HEADER as REPS_CSV_HEADER};
 pub use summary::{InputFile, Provenance, Summary};
 
