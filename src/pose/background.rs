@@ -80,18 +80,13 @@ impl Thumb {
     /// pixels that are background in both; with how many there were.
     fn cost(&self, reference: &Thumb, dx: i32, dy: i32) -> (f32, usize) {
         let (mut sum, mut n) = (0.0f32, 0usize);
-        let (w, h) = (self.w as i32, self.h as i32);
-        for y in 0..h {
-            let ry = y - dy;
-            if ry < 0 || ry >= reference.h as i32 {
-                continue;
-            }
-            for x in 0..w {
-                let rx = x - dx;
-                if rx < 0 || rx >= reference.w as i32 {
-                    continue;
-                }
-                let (i, j) = ((y * w + x) as usize, (ry as usize) * reference.w + rx as usize);
+        // The rows and columns whose shifted place lies inside the reference.
+        let span = |len: usize, ref_len: usize, d: i32| d.max(0)..(len as i32).min(ref_len as i32 + d);
+        let (xs, ys) = (span(self.w, reference.w, dx), span(self.h, reference.h, dy));
+        for y in ys {
+            let (row, ref_row) = (y as usize * self.w, (y - dy) as usize * reference.w);
+            for x in xs.clone() {
+                let (i, j) = (row + x as usize, ref_row + (x - dx) as usize);
                 if self.background[i] && reference.background[j] {
                     sum += (self.gx[i] - reference.gx[j]).abs() + (self.gy[i] - reference.gy[j]).abs();
                     n += 1;
