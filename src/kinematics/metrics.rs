@@ -12,7 +12,7 @@ use super::side::{Joint, LegPoints, Side, Sides};
 use super::standing::Standing;
 use super::types::{FlexionSource, LegSignals};
 use super::view::{majority_view, Facing, View};
-use super::yaw::{FPPA_BASE_ERROR_DEG, KTO_BASE_ERROR_PCT, MAX_FPPA_UNCERTAINTY_DEG, MAX_KTO_UNCERTAINTY_PCT};
+use super::yaw::{FPPA_BASE_ERROR_DEG, KTO_BASE_ERROR_PCT, MAX_FPPA_YAW_SHARE_DEG, MAX_KTO_UNCERTAINTY_PCT};
 
 /// What the metric stage reads.
 pub(crate) struct Inputs<'a> {
@@ -233,15 +233,16 @@ fn frontal_values(inp: &Inputs, s: &Sample, side: Side, bounds: &[LegPoints], fa
         let ends: Vec<f64> = at_ends.iter().filter_map(pick).collect();
         Some(if ends.len() == 2 { ends.iter().map(|e| (e - v).abs()).fold(0.0, f64::max) } else { f64::INFINITY })
     };
-    let u_fppa = spread(fppa, &|m| m.fppa).map(|u| u + FPPA_BASE_ERROR_DEG);
+    let yaw_share = spread(fppa, &|m| m.fppa);
+    let u_fppa = yaw_share.map(|u| u + FPPA_BASE_ERROR_DEG);
     let u_kto = spread(kto, &|m| m.kto).map(|u| u + KTO_BASE_ERROR_PCT);
-    let fppa_too_uncertain = u_fppa.is_some_and(|u| u > MAX_FPPA_UNCERTAINTY_DEG);
+    let fppa_too_uncertain = yaw_share.is_some_and(|u| u > MAX_FPPA_YAW_SHARE_DEG);
     let kto_too_uncertain = u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT);
     // Both ends rectified, one leaves the segment too foreshortened for an angle and the other keeps the value
     // within the limit: the leg's pose, not the yaw, withholds it.
     let upright_end_within = || {
         let end = at_ends.iter().find_map(|m| m.fppa);
-        fppa.zip(end).is_some_and(|(v, e)| (e - v).abs() + FPPA_BASE_ERROR_DEG <= MAX_FPPA_UNCERTAINTY_DEG)
+        fppa.zip(end).is_some_and(|(v, e)| (e - v).abs() <= MAX_FPPA_YAW_SHARE_DEG)
     };
     let edge_on =
         fppa_too_uncertain && at_ends.len() == 2 && at_ends.iter().any(|m| !m.upright) && upright_end_within();
@@ -249,7 +250,7 @@ fn frontal_values(inp: &Inputs, s: &Sample, side: Side, bounds: &[LegPoints], fa
         facts.foreshortened = true;
     }
     if (fppa_too_uncertain && !edge_on) || kto_too_uncertain {
-        let u = u_fppa.unwrap_or(0.0);
+        let u = yaw_share.unwrap_or(0.0);
         if facts.uncertain.is_none_or(|(_, _, worst)| u > worst) {
             facts.uncertain = Some((inp.plane.camera_yaw[s.i].unwrap_or(0.0), inp.plane.yaw_sigma(s.i), u));
         }

@@ -64,7 +64,7 @@ pub(crate) struct Withheld {
     pub(crate) any_non_frontal: bool,
     /// The clip's majority view.
     pub(crate) clip_view: View,
-    /// The worst value withheld for the yaw's uncertainty: (yaw, the yaw's uncertainty, FPPA uncertainty).
+    /// The worst value withheld for the yaw's uncertainty: (yaw, the yaw's uncertainty, the change it could make to FPPA).
     pub(crate) uncertain: Option<(f64, f64, f64)>,
     /// The yaw rests on the hip line alone, checked against the standing knee line (no standing with both feet
     /// planted).
@@ -140,7 +140,7 @@ impl Withheld {
                 Some(Cause::YawUncertain),
                 &["fppa_deg", "kto_pct_shank"],
                 format!(
-                    "camera yaw {shown:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_UNCERTAINTY_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); {advice}"
+                    "camera yaw {shown:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_YAW_SHARE_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); {advice}"
                 ),
             );
         }

@@ -293,7 +293,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             "Filming: the camera stood about {:.0} degrees to the subject's {} of square. Per-leg values are corrected for it where that is reliable and left empty where the angle could move them by more than {:.0} degrees; film square to the subject for per-leg results.",
             y.abs(),
             if y > 0.0 { "left" } else { "right" },
-            crate::kinematics::MAX_FPPA_UNCERTAINTY_DEG
+            crate::kinematics::MAX_FPPA_YAW_SHARE_DEG
         ));
     }
     let along_flight = |r: &Rep| {
