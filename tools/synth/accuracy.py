@@ -792,6 +792,7 @@ def yaw_set(args) -> int:
             str(depth), "--camera-height", str(height)])
         rec = {"clip": name, "split": split, "yaw": yaw, "level": [left, right], "depth": depth, "height": height,
                "yaw_measured": [], "fppa_err": [], "fppa_cam_err": [], "fppa_withheld": 0, "fppa_total": 0,
+               "fppa_outside": 0,
                "kto_err": [], "kto_withheld": 0, "mean_err": [], "findings": summary["findings"],
                "flex_err": {45: [], 60: []}, "flex_withheld": {45: 0, 60: 0}}
         # FPPA at 45 and 60 degrees of knee flexion: against the subject-frame truth at the frame genu chose.
@@ -813,6 +814,8 @@ def yaw_set(args) -> int:
                 rec["fppa_total"] += 1
                 if r and r["fppa_bottom_deg"]:
                     rec["fppa_err"].append(float(r["fppa_bottom_deg"]) - tr["fppa_subject_deg"][k])
+                    # The stated uncertainty is meant to hold the truth about 9 times in 10.
+                    rec["fppa_outside"] += abs(rec["fppa_err"][-1]) > float(r["fppa_uncertainty_deg"])
                     rec["fppa_cam_err"].append(float(r["fppa_bottom_deg"]) - tr["fppa_deg"][k])
                 else:
                     rec["fppa_withheld"] += 1
@@ -845,7 +848,8 @@ def yaw_set(args) -> int:
         n = sum(r["fppa_total"] for r in part)
         lr = [r["lr"] for r in part]
         print(f"{split:8}: {len(part)} clips; FPPA MAE {mae(pooled(part, 'fppa_err'))} deg on {n - sum(r['fppa_withheld'] for r in part)}/{n} "
-              f"leg-reps reported (max {max(np.abs(pooled(part, 'fppa_err')), default=0):.1f}); KTO MAE {mae(pooled(part, 'kto_err'))} % shank on "
+              f"leg-reps reported (max {max(np.abs(pooled(part, 'fppa_err')), default=0):.1f}; "
+              f"{sum(r['fppa_outside'] for r in part)} outside their stated uncertainty); KTO MAE {mae(pooled(part, 'kto_err'))} % shank on "
               f"{n - sum(r['kto_withheld'] for r in part)}/{n} (max {max(np.abs(pooled(part, 'kto_err')), default=0):.1f}); mean-FPPA MAE "
               f"{mae(pooled(part, 'mean_err'))} deg; FPPA at 45/60 deg flexion MAE "
               f"{mae([e for r in part for e in r['flex_err'][45]])}/{mae([e for r in part for e in r['flex_err'][60]])} deg on "
