@@ -64,7 +64,8 @@ pub(crate) struct Withheld {
     pub(crate) any_non_frontal: bool,
     /// The clip's majority view.
     pub(crate) clip_view: View,
-    /// The worst value withheld for the yaw's uncertainty: (yaw, the yaw's uncertainty, the change it could make to FPPA).
+    /// The worst value withheld for the yaw's uncertainty: (yaw, the yaw's uncertainty, the change it could make
+    /// to FPPA).
     pub(crate) uncertain: Option<(f64, f64, f64)>,
     /// The yaw rests on the hip line alone, checked against the standing knee line (no standing with both feet
     /// planted).

@@ -315,8 +315,8 @@ pub const MAX_RECTIFIED_YAW_DEG: f64 = 15.0;
 /// FPPA's own error (degrees: the landmarks'), added to the yaw's share ([`MAX_FPPA_YAW_SHARE_DEG`]) in the
 /// stated uncertainty. Chosen on the tuning renders (the standard set and the yaw set's tuning clips) so that the
 /// stated uncertainty holds the truth about 9 times in 10: with 2° (the frontal benchmark's typical error) 13 of
-/// their 99 printed per-leg values lay outside it, with 3° 7. With the camera yaw forced to the true one, 80 % of the errors
-/// there are within 3.1° (the landmarks' alone; deep squats and a chest-high camera reach 4–6°).
+/// their 99 printed per-leg values lay outside it, with 3° 7. With the camera yaw forced to the true one, 80 % of
+/// the errors there are within 3.1° (the landmarks' alone; deep squats and a chest-high camera reach 4–6°).
 pub const FPPA_BASE_ERROR_DEG: f64 = 3.0;
 /// Error of knee over toe on a square camera (% of shank), added likewise: 0.2–2.9 % on the benchmark.
 pub const KTO_BASE_ERROR_PCT: f64 = 2.0;
