@@ -2,7 +2,7 @@
 //! each knee's drift toward the midline (knee over toe), and between the reps on each leg of one-leg tasks.
 
 use crate::kinematics::Side;
-use crate::reps::{KtoCategory, Rep, Task};
+use crate::reps::{KtoCategory, Rep, Stat, Task};
 
 use super::findings::rep_list;
 
@@ -45,12 +45,12 @@ fn asymmetry_finding(reps: &[Rep]) -> Option<(Option<Side>, String)> {
             (None, "Left and right are not compared: the valgus of both knees was measured together in only one rep, and one rep cannot show whether a difference is more than rep-to-rep variation.".to_string())
         });
     };
-    let n = both.len() as f64;
-    let mean = both.iter().map(|b| b.1).sum::<f64>() / n;
-    let (left, right) = (both.iter().map(|b| b.3).sum::<f64>() / n, both.iter().map(|b| b.3 - b.1).sum::<f64>() / n);
-    let sd = (both.iter().map(|b| (b.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let uncertainty = both.iter().map(|b| b.2).sum::<f64>() / n;
-    let threshold = ASYMMETRY_MIN_DEG.max(2.0 * sd).max(uncertainty);
+    let stat = |f: fn(&(usize, f64, f64, f64)) -> f64| Stat::of(both.iter().map(|b| Some(f(b))));
+    let diff = stat(|b| b.1)?;
+    let mean = diff.mean;
+    let mean_of = |f| stat(f).map_or(0.0, |s| s.mean);
+    let (left, right, uncertainty) = (mean_of(|b| b.3), mean_of(|b| b.3 - b.1), mean_of(|b| b.2));
+    let threshold = ASYMMETRY_MIN_DEG.max(2.0 * diff.sd.unwrap_or(0.0)).max(uncertainty);
     let which: Vec<String> = both.iter().map(|b| b.0.to_string()).collect();
     let reps_text = format!("reps {}", which.join(", "));
     Some(if mean.abs() >= threshold {
@@ -178,15 +178,15 @@ pub(super) fn stance_asymmetry_finding(reps: &[Rep]) -> Option<String> {
             "Left and right are not compared: the valgus of each leg was measured in fewer than {ASYMMETRY_MIN_REPS} reps standing on it, too few to show whether a difference is more than rep-to-rep variation."
         ));
     };
+    // (mean, SD, mean uncertainty) of one leg's values.
     let stats = |v: &Values| {
-        let n = v.len() as f64;
-        let mean = v.iter().map(|x| x.1).sum::<f64>() / n;
-        let var = v.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        (mean, var, v.iter().map(|x| x.2).sum::<f64>() / n)
+        let of = |f: fn(&(usize, f64, f64)) -> f64| Stat::of(v.iter().map(|x| Some(f(x))));
+        let value = of(|x| x.1);
+        (value.map_or(0.0, |s| s.mean), value.and_then(|s| s.sd).unwrap_or(0.0), of(|x| x.2).map_or(0.0, |s| s.mean))
     };
-    let ((ml, vl, ul), (mr, vr, ur)) = (stats(&l), stats(&r));
+    let ((ml, sl, ul), (mr, sr, ur)) = (stats(&l), stats(&r));
     let diff = ml - mr;
-    let threshold = ASYMMETRY_MIN_DEG.max(2.0 * (vl + vr).sqrt()).max(ul + ur);
+    let threshold = ASYMMETRY_MIN_DEG.max(2.0 * sl.hypot(sr)).max(ul + ur);
     let numbers = |v: &Values| rep_list(&v.iter().map(|x| x.0).collect::<Vec<_>>());
     // A lunge's measured leg is its front leg; the other tasks' is the leg stood on.
     let (on_left, on_right) = if reps.iter().any(|r| r.task == Task::Lunge) {

@@ -266,7 +266,8 @@ fn foot_moves(s: &Signals) -> Vec<Move> {
 /// other foot's, each starting at most `stall` samples after the one before stopped, are one step, reaching as
 /// far as `reach(side, from, to, trunk)` says; a movement of the other foot that starts after such a stall began
 /// and ends before the swing does is its planted ankle's landmark jumping while this foot swings past (a real
-/// step of the other foot waits for this one to land) and is dropped. Steps reaching less than [`STAIRS_MIN_STEP_TRUNK`] are dropped.
+/// step of the other foot waits for this one to land) and is dropped. Steps reaching less than
+/// [`STAIRS_MIN_STEP_TRUNK`] are dropped.
 fn join_steps(moves: Vec<Move>, stall: usize, reach: impl Fn(Side, usize, usize, f64) -> f64) -> Vec<Move> {
     let mut steps: Vec<Move> = Vec::new();
     for m in moves {
