@@ -126,6 +126,79 @@ fn camera_moved_the_stance_foot(s: &Signals, stance: Side, start: usize, end: us
         && !super::segment::feet_that_moved_alone(s, start, end)[stance]
 }
 
+/// A rep whose legs were seen this much less well than the clip's other reps (its mean lower-body landmark
+/// visibility below their median by more) cannot have its task read from its feet: a title overlay across the
+/// feet of a real lateral step-down (visibility 0.72 against 0.95–0.96 in its ten other reps) hid the free
+/// foot's lowering, and the rep read as a bilateral squat. Whole clips filmed from the side sit at 0.68–0.81
+/// throughout (the far leg hidden), so reps are compared within their clip, never with a fixed level.
+pub const HIDDEN_FEET_VISIBILITY_DROP: f64 = 0.15;
+/// Fewest well-seen reps that must agree on one one-leg task and leg before a poorly seen rep takes theirs
+/// ([`HIDDEN_FEET_VISIBILITY_DROP`]).
+pub const HIDDEN_FEET_MIN_AGREEING: usize = 2;
+
+/// The reps (indices into `reads`, each rep's task and leg as read from its feet) that read as bilateral squats
+/// while their legs were seen too poorly to tell ([`HIDDEN_FEET_VISIBILITY_DROP`], `visibility` per rep), in a
+/// clip whose well-seen reps, at least [`HIDDEN_FEET_MIN_AGREEING`], all agree on one one-leg task and leg: those
+/// take it. Returns the indices changed. A mixed clip, or one of alternating legs, keeps every rep as read.
+pub(crate) fn borrow_task_for_hidden_feet(reads: &mut [(Task, Option<Side>)], visibility: &[f64]) -> Vec<usize> {
+    let Some(typical) = median_of(visibility.iter().copied()) else { return Vec::new() };
+    let hidden = |k: usize| visibility[k] < typical - HIDDEN_FEET_VISIBILITY_DROP;
+    let seen: Vec<(Task, Option<Side>)> = (0..reads.len()).filter(|&k| !hidden(k)).map(|k| reads[k]).collect();
+    let agreed = seen.first().copied().filter(|first| {
+        seen.len() >= HIDDEN_FEET_MIN_AGREEING && first.1.is_some() && seen.iter().all(|read| read == first)
+    });
+    let Some(agreed) = agreed else { return Vec::new() };
+    let changed: Vec<usize> = (0..reads.len()).filter(|&k| hidden(k) && reads[k] == (Task::Squat, None)).collect();
+    for &k in &changed {
+        reads[k] = agreed;
+    }
+    changed
+}
+
+/// Why an automatically chosen clip task is `task`: how many of the reps' `tasks` look like it, the others by
+/// task, and the reps (`borrowed`, indices into `reps`) whose task was taken from the others.
+pub(crate) fn auto_task_reason(tasks: &[Task], task: Task, borrowed: &[usize], reps: &[Rep]) -> String {
+    format!(
+        "{} of {} reps look like a {} ({})",
+        tasks.iter().filter(|t| **t == task).count(),
+        tasks.len(),
+        task,
+        match task {
+            Task::SingleLegSquat => "one foot lifted",
+            Task::StepDown => "one foot lowered past the stance foot",
+            Task::Lunge => "feet staggered, the back knee lowered toward the floor",
+            _ => "no foot leaves the floor",
+        }
+    ) + &others(tasks, task)
+        + &hidden_feet_note(borrowed, reps)
+}
+
+/// The reps whose task was taken from the clip's others ([`borrow_task_for_hidden_feet`]), in words.
+fn hidden_feet_note(borrowed: &[usize], reps: &[Rep]) -> String {
+    let numbers: Vec<String> = borrowed.iter().map(|&k| reps[k].number.to_string()).collect();
+    match numbers.len() {
+        0 => String::new(),
+        n => format!(
+            "; rep{} {}: the legs were seen poorly, so the task is the other reps'",
+            if n == 1 { "" } else { "s" },
+            numbers.join(", ")
+        ),
+    }
+}
+
+/// The reps of a mixed clip that are not of its `task`, by task: "; the other 2: squat (2)".
+fn others(tasks: &[Task], task: Task) -> String {
+    let rest: Vec<Task> = tasks.iter().copied().filter(|t| *t != task).collect();
+    if rest.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = tasks_in_order(rest.iter().copied())
+        .into_iter()
+        .map(|t| format!("{t} ({})", rest.iter().filter(|r| **r == t).count()))
+        .collect();
+    format!("; the other {}: {}", rest.len(), list.join(", "))
+}
+
 pub(crate) fn quality(s: &Signals, r: std::ops::RangeInclusive<usize>) -> Quality {
     let idx: Vec<usize> = r.collect();
     let n = idx.len().max(1) as f64;
@@ -236,5 +309,35 @@ mod tests {
         });
         assert!(!camera_moved_the_stance_foot(&turns, Side::Left, ex.start, ex.end));
         assert_eq!(stance_of(&turns, ex.start, ex.bottom, ex.end), None);
+    }
+
+    #[test]
+    fn a_rep_with_hidden_feet_takes_the_task_its_clip_agrees_on() {
+        let step_left = (Task::StepDown, Some(Side::Left));
+        let squat = (Task::Squat, None);
+        // A title overlay over the feet of the first of five left step-downs: it read as a squat.
+        let mut reads = vec![squat, step_left, step_left, step_left, step_left];
+        let seen = [0.72, 0.95, 0.96, 0.96, 0.96];
+        assert_eq!(borrow_task_for_hidden_feet(&mut reads, &seen), vec![0]);
+        assert!(reads.iter().all(|r| *r == step_left));
+        // Seen as well as the others (or a whole clip seen poorly, as from the side): the feet are believed.
+        let mut reads = vec![squat, step_left, step_left];
+        assert!(borrow_task_for_hidden_feet(&mut reads, &[0.85, 0.95, 0.96]).is_empty());
+        let mut side_view = vec![squat, squat, squat];
+        assert!(borrow_task_for_hidden_feet(&mut side_view, &[0.70, 0.71, 0.68]).is_empty());
+        assert_eq!(side_view, vec![squat; 3]);
+        // The well-seen reps disagree (a mixed clip, legs in turn), or too few agree: nothing is borrowed.
+        let step_right = (Task::StepDown, Some(Side::Right));
+        let mut mixed = vec![squat, step_left, step_right, step_left];
+        assert!(borrow_task_for_hidden_feet(&mut mixed, &[0.6, 0.95, 0.95, 0.95]).is_empty());
+        let mut alone = vec![squat, step_left];
+        assert!(borrow_task_for_hidden_feet(&mut alone, &[0.6, 0.95]).is_empty());
+        // Bilateral squats seen well lend nothing; a poorly seen one-leg read is kept as read.
+        let mut squats = vec![squat, squat, squat];
+        assert!(borrow_task_for_hidden_feet(&mut squats, &[0.6, 0.95, 0.95]).is_empty());
+        let single = (Task::SingleLegSquat, Some(Side::Left));
+        let mut kept = vec![single, step_left, step_left];
+        assert!(borrow_task_for_hidden_feet(&mut kept, &[0.6, 0.95, 0.95]).is_empty());
+        assert_eq!(kept[0], single);
     }
 }

@@ -31,7 +31,10 @@ pub use types::{
 
 pub use classify::{LUNGE_MAX_BACK_ANKLE_DROP, LUNGE_MAX_FRONT_ANKLE_RISE, LUNGE_MIN_KNEE_STEP};
 
-use classify::{flag_of, front_leg, lunge_front, planted_leg, quality, stance_of, withhold_lunge_flexion};
+use classify::{
+    auto_task_reason, borrow_task_for_hidden_feet, flag_of, front_leg, lunge_front, planted_leg, quality, stance_of,
+    withhold_lunge_flexion,
+};
 use segment::{excursions, not_a_rep, split_at_stands, typical_depth, Excursion};
 use stairs::{along_stairs, stair_cycles, vertical_stairs, StairClip};
 
@@ -498,24 +501,36 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
             None => kept.push((ev, stance)),
         }
     }
-    let mut tasks = Vec::new();
-    let mut reps = Vec::new();
-    for (k, (ev, free_foot)) in kept.into_iter().enumerate() {
-        let (start, bottom, end) = (ev.start, ev.bottom, ev.end);
-        let (rep_task, stance) = match config.task {
-            Task::Auto => lunge_front(s, start, bottom, end)
-                .map(|front| (Task::Lunge, Some(front)))
-                .or_else(|| free_foot.map(|(st, t)| (t, Some(st))))
-                .unwrap_or((Task::Squat, None)),
-            Task::Squat => (Task::Squat, None),
-            Task::Lunge => {
-                (Task::Lunge, Some(front_leg(s, start, bottom, end).unwrap_or_else(|| planted_leg(s, start, end))))
+    let mut reads: Vec<(Task, Option<Side>)> = kept
+        .iter()
+        .map(|&(ev, free_foot)| {
+            let (start, bottom, end) = (ev.start, ev.bottom, ev.end);
+            match config.task {
+                Task::Auto => lunge_front(s, start, bottom, end)
+                    .map(|front| (Task::Lunge, Some(front)))
+                    .or_else(|| free_foot.map(|(st, t)| (t, Some(st))))
+                    .unwrap_or((Task::Squat, None)),
+                Task::Squat => (Task::Squat, None),
+                Task::Lunge => {
+                    (Task::Lunge, Some(front_leg(s, start, bottom, end).unwrap_or_else(|| planted_leg(s, start, end))))
+                }
+                t => (t, Some(free_foot.map_or_else(|| planted_leg(s, start, end), |(st, _)| st))),
             }
-            t => (t, Some(free_foot.map_or_else(|| planted_leg(s, start, end), |(st, _)| st))),
-        };
-        tasks.push(rep_task);
-        reps.push(build_rep(s, k + 1, rep_task, stance, ev));
-    }
+        })
+        .collect();
+    let borrowed = if config.task == Task::Auto {
+        let visibility: Vec<f64> = kept.iter().map(|(ev, _)| quality(s, ev.start..=ev.end).visibility).collect();
+        borrow_task_for_hidden_feet(&mut reads, &visibility)
+    } else {
+        Vec::new()
+    };
+    let tasks: Vec<Task> = reads.iter().map(|r| r.0).collect();
+    let reps: Vec<Rep> = kept
+        .into_iter()
+        .zip(&reads)
+        .enumerate()
+        .map(|(k, ((ev, _), &(task, stance)))| build_rep(s, k + 1, task, stance, ev))
+        .collect();
     let task = match config.task {
         Task::Auto => [Task::Squat, Task::SingleLegSquat, Task::StepDown, Task::Lunge]
             .into_iter()
@@ -526,36 +541,10 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
     };
     let reason = match config.task {
         Task::Auto if tasks.is_empty() => "no reps to judge from; squat assumed".into(),
-        Task::Auto => {
-            format!(
-                "{} of {} reps look like a {} ({})",
-                tasks.iter().filter(|t| **t == task).count(),
-                tasks.len(),
-                task,
-                match task {
-                    Task::SingleLegSquat => "one foot lifted",
-                    Task::StepDown => "one foot lowered past the stance foot",
-                    Task::Lunge => "feet staggered, the back knee lowered toward the floor",
-                    _ => "no foot leaves the floor",
-                }
-            ) + &others(&tasks, task)
-        }
+        Task::Auto => auto_task_reason(&tasks, task, &borrowed, &reps),
         _ => "given".into(),
     };
     (reps, ignored, task, reason)
-}
-
-/// The reps of a mixed clip that are not of its `task`, by task: "; the other 2: squat (2)".
-fn others(tasks: &[Task], task: Task) -> String {
-    let rest: Vec<Task> = tasks.iter().copied().filter(|t| *t != task).collect();
-    if rest.is_empty() {
-        return String::new();
-    }
-    let list: Vec<String> = tasks_in_order(rest.iter().copied())
-        .into_iter()
-        .map(|t| format!("{t} ({})", rest.iter().filter(|r| **r == t).count()))
-        .collect();
-    format!("; the other {}: {}", rest.len(), list.join(", "))
 }
 
 /// Why a clip has no reps.
