@@ -12,7 +12,7 @@ use super::side::{Joint, LegPoints, Side, Sides};
 use super::standing::Standing;
 use super::types::{FlexionSource, LegSignals};
 use super::view::{majority_view, Facing, View};
-use super::yaw::{FPPA_BASE_ERROR_DEG, KTO_BASE_ERROR_PCT, MAX_FPPA_YAW_SHARE_DEG, MAX_KTO_UNCERTAINTY_PCT};
+use super::yaw::{FPPA_BASE_ERROR_DEG, KTO_BASE_ERROR_PCT, MAX_FPPA_YAW_SHARE_DEG, MAX_KTO_YAW_SHARE_PCT};
 
 /// What the metric stage reads.
 pub(crate) struct Inputs<'a> {
@@ -235,9 +235,10 @@ fn frontal_values(inp: &Inputs, s: &Sample, side: Side, bounds: &[LegPoints], fa
     };
     let yaw_share = spread(fppa, &|m| m.fppa);
     let u_fppa = yaw_share.map(|u| u + FPPA_BASE_ERROR_DEG);
-    let u_kto = spread(kto, &|m| m.kto).map(|u| u + KTO_BASE_ERROR_PCT);
+    let kto_yaw_share = spread(kto, &|m| m.kto);
+    let u_kto = kto_yaw_share.map(|u| u + KTO_BASE_ERROR_PCT);
     let fppa_too_uncertain = yaw_share.is_some_and(|u| u > MAX_FPPA_YAW_SHARE_DEG);
-    let kto_too_uncertain = u_kto.is_some_and(|u| u > MAX_KTO_UNCERTAINTY_PCT);
+    let kto_too_uncertain = kto_yaw_share.is_some_and(|u| u > MAX_KTO_YAW_SHARE_PCT);
     // Both ends rectified, one leaves the segment too foreshortened for an angle and the other keeps the value
     // within the limit: the leg's pose, not the yaw, withholds it.
     let upright_end_within = || {

@@ -141,7 +141,7 @@ impl Withheld {
                 Some(Cause::YawUncertain),
                 &["fppa_deg", "kto_pct_shank"],
                 format!(
-                    "camera yaw {shown:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_UNCERTAINTY_PCT:.0} % of shank (limits {MAX_FPPA_YAW_SHARE_DEG:.0} degrees and {MAX_KTO_UNCERTAINTY_PCT:.0} %); {advice}"
+                    "camera yaw {shown:.0} degrees (known to about ±{sigma:.0}): on some frames the angle could move FPPA by {by} or knee over toe by more than {MAX_KTO_YAW_SHARE_PCT:.0} % of shank (limits {MAX_FPPA_YAW_SHARE_DEG:.0} degrees and {MAX_KTO_YAW_SHARE_PCT:.0} %); {advice}"
                 ),
             );
         }

@@ -34,6 +34,7 @@ pub const HEADER: &[&str] = &[
     "t_fppa_peak_s",
     "frame_fppa_peak",
     "kto_bottom_pct_shank",
+    "kto_uncertainty_pct_shank",
     "kto_medial_peak_pct_shank",
     "kto_standing_pct_shank",
     "toe_out_deg",
@@ -105,6 +106,8 @@ pub struct RepRow {
     pub frame_fppa_peak: Option<u64>,
     /// Knee over second toe at the bottom (% shank, medial positive).
     pub kto_bottom_pct_shank: Option<f64>,
+    /// How far the bottom knee over toe could be off (% shank).
+    pub kto_uncertainty_pct_shank: Option<f64>,
     /// Most medial knee over toe in the loaded phase.
     pub kto_medial_peak_pct_shank: Option<f64>,
     /// Knee over toe while standing next to the rep.
@@ -205,6 +208,7 @@ fn rep_row(clip: &str, r: &Rep, side: Side) -> RepRow {
         t_fppa_peak_s: l.fppa_peak_deg.at.map(|m| m.t_s),
         frame_fppa_peak: l.fppa_peak_deg.at.map(|m| m.frame),
         kto_bottom_pct_shank: l.kto_bottom_pct_shank.value,
+        kto_uncertainty_pct_shank: l.kto_uncertainty_pct_shank,
         kto_medial_peak_pct_shank: l.kto_medial_peak_pct_shank.value,
         kto_standing_pct_shank: l.kto_standing_pct_shank.value,
         toe_out_deg: l.toe_out_deg.value,

@@ -310,6 +310,9 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
     let fppa_bottom = value_at(s, &leg.fppa_deg, bottom, w.clone(), &why("fppa_deg", bottom));
     let fppa_uncertainty_deg =
         fppa_bottom.value.and_then(|_| value_at(s, &leg.fppa_uncertainty_deg, bottom, w.clone(), "").value);
+    let kto_bottom = value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank", bottom));
+    let kto_uncertainty_pct_shank =
+        kto_bottom.value.and_then(|_| value_at(s, &leg.kto_uncertainty_pct_shank, bottom, w.clone(), "").value);
     let at_flexion = |deg: f64| -> (Value, Option<f64>) {
         let Some(i) = (start..=bottom).find(|&i| leg.knee_flexion_deg[i].is_some_and(|f| f >= deg)) else {
             return (Value::absent(format!("{NOT_REACHED} {deg:.0} degrees of flexion on the descent")), None);
@@ -337,7 +340,8 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
             Some(&i) => Value::absent(why("fppa_deg", i)),
             None => peak(s, &leg.fppa_deg, &loaded, &why("fppa_deg", bottom)),
         },
-        kto_bottom_pct_shank: value_at(s, &leg.kto_pct_shank, bottom, w.clone(), &why("kto_pct_shank", bottom)),
+        kto_bottom_pct_shank: kto_bottom,
+        kto_uncertainty_pct_shank,
         kto_category: kto_peak.value.map(|p| KtoCategory::classify(p, kto_drift)),
         kto_standing_pct_shank: kto_standing,
         toe_out_deg: standing_value(s, &leg.toe_out_deg, start, end, &why("toe_out_deg", start)),

@@ -160,6 +160,9 @@ pub struct LegRep {
     pub fppa_at_60_uncertainty_deg: Option<f64>,
     /// Knee over toe at the bottom (% shank).
     pub kto_bottom_pct_shank: Value,
+    /// How far the bottom knee over toe could be off (% shank): the yaw's share plus the landmarks' error.
+    #[serde(default)]
+    pub kto_uncertainty_pct_shank: Option<f64>,
     /// Most medial knee over toe during the rep.
     pub kto_medial_peak_pct_shank: Value,
     /// Knee over toe while standing just before the rep (or just after it, for a rep cut by the clip's
@@ -206,6 +209,7 @@ impl LegRep {
             fppa_at_60_deg: absent(),
             fppa_at_60_uncertainty_deg: None,
             kto_bottom_pct_shank: absent(),
+            kto_uncertainty_pct_shank: None,
             kto_medial_peak_pct_shank: absent(),
             kto_standing_pct_shank: absent(),
             toe_out_deg: absent(),
