@@ -29,6 +29,8 @@ pub(crate) struct FrontalPlane<'a> {
     yaw_disagreement: f64,
     /// The yaw rests on the hip line alone: no standing sample with both feet planted for the other two cues.
     pub(crate) hip_line_only: bool,
+    /// The camera's pitch the legs are turned back by (degrees, looking down positive; [`super::pitch`]).
+    pub(crate) pitch_deg: f64,
     /// The smoothed camera yaw per sample (degrees).
     pub(crate) camera_yaw: &'a [Option<f64>],
     /// The yaw's uncertainty per sample where the feet in the picture took part (degrees).
@@ -44,13 +46,13 @@ pub(crate) struct FrontalPlane<'a> {
 impl<'a> FrontalPlane<'a> {
     /// The frontal plane of a clip: `points` (roll-corrected image points), `standing_idx` (standing samples),
     /// `image_standing` (standing references on the image points), the measured camera yaw (on the hip line
-    /// alone it is checked against the standing knee line).
+    /// alone it is checked against the standing knee line) and the camera's pitch.
     pub(crate) fn new(
         cleaned: &'a Cleaned,
         points: &'a [LegPoints],
         standing_idx: &[usize],
         image_standing: Option<Standing>,
-        camera_yaw: &'a yaw::CameraYaw,
+        (camera_yaw, pitch_deg): (&'a yaw::CameraYaw, f64),
         facing: Facing,
     ) -> Self {
         let world_leg = |i: usize, side: Side| {
@@ -74,6 +76,7 @@ impl<'a> FrontalPlane<'a> {
             shank_px: Sides::from_fn(|s| seg_len(s, Joint::Knee, Joint::Ankle)),
             yaw_disagreement: 0.0,
             hip_line_only: camera_yaw.spread.is_none(),
+            pitch_deg,
             camera_yaw: &camera_yaw.yaw,
             feet_sigma: &camera_yaw.feet_sigma,
             half_toe_out: camera_yaw.half_toe_out,
@@ -123,7 +126,7 @@ impl<'a> FrontalPlane<'a> {
             [self.thigh_px[Side::Right]?, self.shank_px[Side::Right]?],
         );
         let depth = |side: Side, j: Joint| Some(self.cleaned.world(side, j, i)[2] * scale);
-        yaw::rectify_legs(&self.points[i], &depth, lengths, yaw_deg, self.facing)
+        yaw::rectify_legs(&self.points[i], &depth, lengths, (yaw_deg, self.pitch_deg), self.facing)
     }
 
     /// The yaw's uncertainty at sample `i`: the feet's where they measured it, else the world cues' usual one

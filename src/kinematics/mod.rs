@@ -41,6 +41,7 @@ mod frontal;
 pub(crate) mod geometry;
 mod input;
 mod metrics;
+pub mod pitch;
 pub use metrics::{FOOT_TO_SHANK, TOE_OUT_MAX_YAW_DEG};
 mod reasons;
 mod shots;
@@ -147,8 +148,11 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     // The camera's yaw from the world cues and the feet in the picture; on the hip line alone, with the standing
     // knee line as its check, where the feet are never both planted while standing.
     let camera_yaw = yaw::measure_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, (&view, facing));
+    let planted = yaw::planted_standing(&points, &standing_idx);
+    let camera_pitch = pitch::measure_pitch(&cleaned, &planted, (&camera_yaw.yaw, &view), facing);
     let standing = standing_refs(&points, &standing_idx);
-    let plane = FrontalPlane::new(&cleaned, &points, &standing_idx, standing, &camera_yaw, facing);
+    let plane =
+        FrontalPlane::new(&cleaned, &points, &standing_idx, standing, (&camera_yaw, camera_pitch.applied), facing);
     let local = standing.map(|st| {
         local_standing(
             &points,
@@ -187,6 +191,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         view,
         pelvis_yaw_deg: pelvis_yaw,
         camera_yaw_deg: camera_yaw.yaw,
+        camera_pitch_deg: camera_pitch.measured,
         roll_deg: roll,
         roll_uncertainty_deg: roll_uncertainty,
         camera_moved_pct_leg: camera_moved.map(|m| 100.0 * m),

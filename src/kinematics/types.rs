@@ -154,6 +154,11 @@ pub struct Signals {
     /// stands toward the subject's left; see [`yaw`]). Frontal metrics are rectified by it.
     #[serde(default)]
     pub camera_yaw_deg: Vec<Option<f64>>,
+    /// How far the camera looked down onto the knees (degrees, measured from the standing world shanks; see
+    /// `kinematics/pitch.rs`); `None` where it could not be read (no standing on both feet, a view from behind).
+    /// Frontal metrics are turned back by it when it is between 5.5 and 25 degrees.
+    #[serde(default)]
+    pub camera_pitch_deg: Option<f64>,
     /// The view of most samples.
     pub clip_view: View,
     /// Camera roll removed, in degrees (positive = the image was turned clockwise).

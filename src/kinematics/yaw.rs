@@ -140,6 +140,16 @@ pub fn feet_picture_yaw(p: &LegPoints, shank_px: Sides<f64>) -> Option<[f64; 2]>
     Some([(left + right) / 2.0, (right - left) / 2.0])
 }
 
+/// The standing samples with both feet planted ([`PLANTED_MAX_ANKLE_STEP`]), judged on the points turned level for
+/// the camera's roll (a rolled camera puts one planted ankle higher).
+pub(crate) fn planted_standing(points: &[LegPoints], standing_idx: &[usize]) -> Vec<usize> {
+    let planted = |p: &LegPoints| {
+        let leg = (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0;
+        (p.left().ankle[1] - p.right().ankle[1]).abs() <= PLANTED_MAX_ANKLE_STEP * leg
+    };
+    standing_idx.iter().copied().filter(|&i| planted(&points[i])).collect()
+}
+
 /// A clip's camera yaw: per sample, the value and where it came from.
 pub(crate) struct CameraYaw {
     /// The yaw per sample (degrees; see the module doc).
@@ -199,16 +209,7 @@ pub(crate) fn measure_yaw(
     hip_line: &[Option<f64>],
     (view, facing): (&[View], Facing),
 ) -> CameraYaw {
-    let planted_idx: Vec<usize> = standing_idx
-        .iter()
-        .copied()
-        .filter(|&i| {
-            // On the points turned level for the camera's roll: a rolled camera puts one planted ankle higher.
-            let p = points[i];
-            let leg = (dist(p.left().hip, p.left().ankle) + dist(p.right().hip, p.right().ankle)) / 2.0;
-            (p.left().ankle[1] - p.right().ankle[1]).abs() <= PLANTED_MAX_ANKLE_STEP * leg
-        })
-        .collect();
+    let planted_idx = planted_standing(points, standing_idx);
     let shank = Sides::from_fn(|s| median_of(planted_idx.iter().map(|&i| dist(points[i][s].knee, points[i][s].ankle))));
     let feet_picture = |i: usize| match (facing, shank.0) {
         (Facing::Front, [Some(l), Some(r)]) => feet_picture_yaw(&points[i], Sides::new(l, r)),
@@ -285,27 +286,43 @@ pub fn rectify_x(x: f64, z_px: f64, hip_x: f64, yaw_deg: f64) -> f64 {
     hip_x + (x - hip_x) * c - z_px * s
 }
 
-/// The lateral extent (in the subject's frontal plane, pixels) of a segment whose image x-extent is `dx`,
-/// vertical extent `dy`, true length `length` (pixels, from the standing frames), seen by a camera at `yaw_deg`;
-/// its depth extent is taken with the sign `depth_sign` (−1: the segment's end is nearer the camera than its
-/// start, as the knee is from the hip; +1: further, as the ankle is from the knee).
+/// Share of a segment's length its depth may have the wrong sign by and still count as the expected root under a
+/// camera pitch ([`solve_segment`]): an upright thigh or shank, whose true depth is about 0.
+pub const PITCH_DEPTH_NOISE: f64 = 0.1;
+
+/// The lateral and vertical extents `[X, Y]` (in the subject's frontal plane, pixels) of a segment whose image
+/// x-extent is `dx`, vertical extent `dy`, true length `length` (pixels), seen by a camera turned by `yaw_deg`
+/// about the subject's vertical and looking down by `pitch_deg` ([`super::pitch`]); its depth extent is taken
+/// with the sign `depth_sign` (−1: the segment's end is nearer the camera than its start, as the knee is from the
+/// hip; +1: further, as the ankle is from the knee).
 ///
-/// Solves `X cos(yaw) + Z sin(yaw) = dx`, `X² + Z² = length² − dy²` for X. When the lengths are inconsistent
-/// (noise: the image extent exceeds the length), the segment is taken as lying in the plane that keeps `dx`.
-pub fn solve_segment(dx: f64, dy: f64, length: f64, yaw_deg: f64, depth_sign: f64) -> f64 {
-    let psi = yaw_deg.to_radians();
-    let c = psi.cos();
-    let r = (length * length - dy * dy).max(0.0).sqrt();
-    if r <= dx.abs() || r <= f64::EPSILON {
+/// The segment's extent along the camera's axis is `±√(length² − dx² − dy²)`; the camera's pitch and then its yaw
+/// are undone on `(dx, dy, depth)`, and of the two roots the one whose depth in the subject's frame has the
+/// expected sign is kept (between two such, or none, the shallower). When the lengths are inconsistent (noise:
+/// the image extent exceeds the length), the segment is taken as lying in the plane that keeps `dx` and `dy`. At
+/// yaw and pitch 0 this returns the image extents.
+pub fn solve_segment(dx: f64, dy: f64, length: f64, (yaw_deg, pitch_deg): (f64, f64), depth_sign: f64) -> [f64; 2] {
+    let (sy, cy) = yaw_deg.to_radians().sin_cos();
+    let (sp, cp) = pitch_deg.to_radians().sin_cos();
+    let r2 = length * length - dx * dx - dy * dy;
+    if r2 <= f64::EPSILON {
         // Inconsistent or degenerate: no depth left for the segment.
-        return if c.abs() > f64::EPSILON { dx / c } else { dx };
+        let unturn = |v: f64, c: f64| if c.abs() > f64::EPSILON { v / c } else { v };
+        return [unturn(dx, cy), unturn(dy, cp)];
     }
-    let spread = (dx / r).clamp(-1.0, 1.0).acos();
-    let candidates = [psi + spread, psi - spread].map(|beta| (r * beta.cos(), r * beta.sin()));
-    // Prefer the root whose depth has the expected sign; between two such (or none), the shallower one.
-    let score = |z: f64| (if z * depth_sign >= 0.0 { 0.0 } else { 1.0 }, z.abs());
-    let best = if score(candidates[0].1) <= score(candidates[1].1) { candidates[0] } else { candidates[1] };
-    best.0
+    let in_subject = |along: f64| {
+        let (y, z) = (dy * cp + along * sp, -dy * sp + along * cp);
+        (dx * cy - z * sy, y, dx * sy + z * cy)
+    };
+    let candidates = [in_subject(r2.sqrt()), in_subject(-r2.sqrt())];
+    // Prefer the root whose depth has the expected sign; between two such (or none), the shallower one. Under a
+    // pitch an upright segment's two roots are its true one (depth about 0, of either sign with the landmarks'
+    // noise) and its mirror about the line of sight (2·pitch forward): a depth of the wrong sign within
+    // [`PITCH_DEPTH_NOISE`] of the length counts as right.
+    let noise = if pitch_deg == 0.0 { 0.0 } else { PITCH_DEPTH_NOISE * length };
+    let score = |z: f64| (if z * depth_sign >= -noise { 0.0 } else { 1.0 }, z.abs());
+    let (x, y, _) = if score(candidates[0].2) <= score(candidates[1].2) { candidates[0] } else { candidates[1] };
+    [x, y]
 }
 
 /// Camera yaw (degrees, either way) up to which FPPA and knee over toe are rectified into the subject's frontal
@@ -335,15 +352,16 @@ pub const MAX_FPPA_YAW_SHARE_DEG: f64 = 6.0;
 pub const MAX_KTO_YAW_SHARE_PCT: f64 = 3.0;
 
 /// One sample's leg points (pixels) turned into the subject's frontal plane for a camera at `yaw_deg`
-/// ([`camera_yaw_deg`]) on the `facing` side: hips and heels by their world depth (`depth_px(side, joint)`,
-/// pixels, any origin), thigh and shank solved from their standing `lengths[side] = [thigh, shank]`
-/// ([`solve_segment`]), the toe [`FOOT_INDEX_REACH_PER_SHANK`] of a shank in front of the ankle. Only x changes.
-/// `None` when a point is missing.
+/// ([`camera_yaw_deg`]) on the `facing` side, looking down by `pitch_deg` ([`super::pitch`]): hips and heels by
+/// their world depth (`depth_px(side, joint)`, pixels, any origin), thigh and shank solved from their standing
+/// `lengths[side] = [thigh, shank]` as the picture showed them upright ([`solve_segment`]), the toe
+/// [`FOOT_INDEX_REACH_PER_SHANK`] of a shank in front of the ankle. The hips keep their place; below them x
+/// changes, and with a pitch y too. `None` when a point is missing.
 pub fn rectify_legs(
     p: &LegPoints,
     depth_px: &dyn Fn(Side, Joint) -> Option<f64>,
     lengths: Sides<[f64; 2]>,
-    yaw_deg: f64,
+    (yaw_deg, pitch_deg): (f64, f64),
     facing: Facing,
 ) -> Option<LegPoints> {
     // The turn about the vertical, and the sign of depth along the subject's forward direction.
@@ -351,24 +369,31 @@ pub fn rectify_legs(
     let toward = facing.sign();
     let hip_x = (p.left().hip[0] + p.right().hip[0]) / 2.0;
     let hip_z = (depth_px(Side::Left, Joint::Hip)? + depth_px(Side::Right, Joint::Hip)?) / 2.0;
-    let by_world =
-        |side: Side, j: Joint| Some(rectify_x(p[side].get(j)[0], depth_px(side, j)? - hip_z, hip_x, yaw_deg));
+    // An upright segment shows its length shortened by the pitch's cosine, and a depth along the camera's axis
+    // is a level one foreshortened alike (exactly so at the hips' height).
+    let upright = pitch_deg.to_radians().cos();
+    let by_world = |side: Side, j: Joint| {
+        Some(rectify_x(p[side].get(j)[0], (depth_px(side, j)? - hip_z) / upright, hip_x, yaw_deg))
+    };
     let (sin, cos) = yaw_deg.to_radians().sin_cos();
+    let turn = (yaw_deg, pitch_deg);
     let mut out = *p;
     for (side, &[thigh, shank]) in lengths.with_sides() {
         let q = &p[side];
         let hip = by_world(side, Joint::Hip)?;
-        let knee = hip + solve_segment(q.knee[0] - q.hip[0], q.knee[1] - q.hip[1], thigh, yaw_deg, -toward);
-        let ankle = knee + solve_segment(q.ankle[0] - q.knee[0], q.ankle[1] - q.knee[1], shank, yaw_deg, toward);
+        let [tx, ty] = solve_segment(q.knee[0] - q.hip[0], q.knee[1] - q.hip[1], thigh / upright, turn, -toward);
+        let [sx, sy] = solve_segment(q.ankle[0] - q.knee[0], q.ankle[1] - q.knee[1], shank / upright, turn, toward);
+        let (knee, ankle) = ([hip + tx, q.hip[1] + ty], [hip + tx + sx, q.hip[1] + ty + sy]);
         // The toe lies on the floor in front of the ankle by the foot-index landmark's reach, the length the
         // feet's yaw is read with (BlazePose's world depth of the foot is too short to place it).
         let forward = -toward * FOOT_INDEX_REACH_PER_SHANK * shank;
+        let drop = ankle[1] - q.ankle[1];
         let o = &mut out[side];
         o.hip[0] = hip;
-        o.knee[0] = knee;
-        o.ankle[0] = ankle;
-        o.heel[0] = ankle + by_world(side, Joint::Heel)? - by_world(side, Joint::Ankle)?;
-        o.toe[0] = ankle + (q.toe[0] - q.ankle[0] - forward * sin) / cos;
+        o.knee = knee;
+        o.ankle = ankle;
+        o.heel = [ankle[0] + by_world(side, Joint::Heel)? - by_world(side, Joint::Ankle)?, q.heel[1] + drop];
+        o.toe = [ankle[0] + (q.toe[0] - q.ankle[0] - forward * sin) / cos, q.toe[1] + drop];
     }
     out.iter().all(|leg| leg.points().iter().all(|q| q[0].is_finite())).then_some(out)
 }
@@ -513,8 +538,8 @@ mod tests {
                 };
                 lengths[side] = [len(pts[0], pts[1]), len(pts[1], pts[2])];
             }
-            let out =
-                rectify_legs(&p, &|side, j| Some(depth[side][j.index()]), lengths, yaw, Facing::Back).expect("points");
+            let out = rectify_legs(&p, &|side, j| Some(depth[side][j.index()]), lengths, (yaw, 0.0), Facing::Back)
+                .expect("points");
             // Square to the back: the left hip on the image's left, the knees 50 px medial of the hips.
             let (l, r) = (out.left(), out.right());
             assert_abs_diff_eq!(l.hip[0], 400.0, epsilon = 1e-6);
@@ -533,15 +558,15 @@ mod tests {
         let y = (400.0f64 * 400.0 - x * x - z * z).sqrt();
         for yaw in [-30.0, -15.0, 0.0, 10.0, 20.0, 30.0] {
             let (dx, _) = seen(x, z, yaw);
-            assert_abs_diff_eq!(solve_segment(dx, y, 400.0, yaw, -1.0), x, epsilon = 1e-6);
+            assert_abs_diff_eq!(solve_segment(dx, y, 400.0, (yaw, 0.0), -1.0)[0], x, epsilon = 1e-6);
             // The shank from the knee down to the ankle, which lies further from the camera.
             let (dx, _) = seen(-20.0, 250.0, yaw);
             let yy = (400.0f64 * 400.0 - 20.0 * 20.0 - 250.0 * 250.0).sqrt();
-            assert_abs_diff_eq!(solve_segment(dx, yy, 400.0, yaw, 1.0), -20.0, epsilon = 1e-6);
+            assert_abs_diff_eq!(solve_segment(dx, yy, 400.0, (yaw, 0.0), 1.0)[0], -20.0, epsilon = 1e-6);
         }
         // At yaw 0 the image is returned as it is, whatever the length.
-        assert_abs_diff_eq!(solve_segment(37.0, 300.0, 350.0, 0.0, -1.0), 37.0, epsilon = 1e-9);
-        assert_abs_diff_eq!(solve_segment(37.0, 300.0, 200.0, 0.0, -1.0), 37.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(solve_segment(37.0, 300.0, 350.0, (0.0, 0.0), -1.0)[0], 37.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(solve_segment(37.0, 300.0, 200.0, (0.0, 0.0), -1.0)[0], 37.0, epsilon = 1e-9);
     }
 
     #[test]

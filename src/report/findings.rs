@@ -2,6 +2,7 @@
 //! values only, names its reps, and says when the filming limits what can be said.
 
 use crate::analysis::Analysis;
+use crate::kinematics::pitch::{MAX_PITCH_DEG, MIN_PITCH_DEG};
 use crate::kinematics::{view_name, FlexionSource, Side, View};
 use crate::reps::{tasks_in_order, KtoCategory, Rep, Stat, Task, TaskStats};
 
@@ -295,6 +296,13 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             if y > 0.0 { "left" } else { "right" },
             crate::kinematics::MAX_FPPA_YAW_SHARE_DEG
         ));
+    }
+    if let Some(p) = a.signals.camera_pitch_deg.filter(|p| (MIN_PITCH_DEG..=MAX_PITCH_DEG).contains(p)) {
+        if !from_behind && reps.iter().any(|r| r.view.is_frontal()) {
+            out.push(format!(
+                "Filming: the camera looked down onto the knees by about {p:.0} degrees (held above knee height), which makes knees that travel toward it read valgus; per-leg values are turned back for it (genu reads the angle from BlazePose's standing shanks, to about ±3 degrees). Film at knee height for the most direct reading."
+            ));
+        }
     }
     let along_flight = |r: &Rep| {
         r.stance.is_some_and(|s| r.legs[s].fppa_bottom_deg.reason.as_deref() == Some(crate::reps::ALONG_FLIGHT))
