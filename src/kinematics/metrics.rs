@@ -111,7 +111,7 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
         facts.any_frontal |= frontal;
         facts.any_non_frontal |= ok && !inp.view[i].is_frontal();
         if frontal_view {
-            (m.fppa_mean[i], m.kasr[i]) = bilateral(inp.plane, p);
+            (m.fppa_mean[i], m.kasr[i]) = bilateral(inp.plane, i, p);
         }
         m.missing.fppa_mean.push(match (ok, frontal_view) {
             (false, _) => None,
@@ -160,9 +160,13 @@ pub(crate) fn compute(inp: &Inputs) -> (Metrics, Withheld) {
 }
 
 /// Yaw-robust bilateral values on the image itself (a yaw moves both knees the same way in the picture, so it
-/// cancels from the mean of the two FPPAs and from the knee-to-ankle separation ratio).
-fn bilateral(plane: &FrontalPlane, p: &LegPoints) -> (Option<f64>, Option<f64>) {
-    let (l, r) = (plane.leg(p, Side::Left).fppa, plane.leg(p, Side::Right).fppa);
+/// cancels from the mean of the two FPPAs and from the knee-to-ankle separation ratio). A camera's pitch does not
+/// cancel (it reads both knees valgus): where one is applied, the mean is taken on sample `i`'s points turned
+/// back for the pitch alone (a yaw of 0, which leaves x, and so the ratio, as the picture has them).
+fn bilateral(plane: &FrontalPlane, i: usize, p: &LegPoints) -> (Option<f64>, Option<f64>) {
+    let level = (plane.pitch_deg != 0.0).then(|| plane.rectify_at(i, 0.0)).flatten();
+    let q = level.as_ref().unwrap_or(p);
+    let (l, r) = (plane.leg(q, Side::Left).fppa, plane.leg(q, Side::Right).fppa);
     let mean = l.zip(r).map(|(l, r)| (l + r) / 2.0);
     let ankles = (p.left().ankle[0] - p.right().ankle[0]).abs();
     let kasr = (ankles > 0.0).then(|| (p.left().knee[0] - p.right().knee[0]).abs() / ankles);
