@@ -781,3 +781,53 @@ fn a_deep_squat_carries_its_valgus_at_60_degrees_of_flexion() {
         assert!(line.contains(&format!("{mean:.1} degrees")) && line.contains("points at the camera"), "{line}");
     }
 }
+
+/// A camera above knee height: BlazePose leans a standing shank's top toward it (about 13.6° from knee height, and
+/// 0.71° more per degree of pitch). Tilting the synthetic clip's world knees so makes genu read the pitch, turn the
+/// legs back for it and say so; a tilt within the level camera's scatter changes nothing.
+#[test]
+fn a_camera_looking_down_is_read_from_the_shanks_and_turned_back() {
+    // Shallow squats: this clip is really filmed level, so a thigh turned back for a pitch comes out more
+    // foreshortened than the picture shows it, and a deep one would have no angle left.
+    let spec = SynthSpec { reps: vec![SynthRep::plain(12.0); 2], ..SynthSpec::default() };
+    let (track, _) = generate(&spec);
+    let tilted = |tilt_deg: f64| {
+        let mut t = track.clone();
+        for pose in t.frames.iter_mut().filter_map(|f| f.pose.as_mut()) {
+            for (knee, ankle) in [(25, 27), (26, 28)] {
+                let up = f64::from(pose.world[ankle][1] - pose.world[knee][1]);
+                pose.world[knee][2] = pose.world[ankle][2] + (up * tilt_deg.to_radians().tan()) as f32;
+            }
+        }
+        analyze_track(&t, &AnalysisConfig::default()).expect("analysis")
+    };
+    let fppa = |a: &Analysis| -> Vec<f64> {
+        a.reps.reps.iter().flat_map(|r| r.legs.iter().filter_map(|l| l.fppa_bottom_deg.value)).collect()
+    };
+    let level = tilted(-13.6);
+    let chest = tilted(-13.6 - 0.71 * 14.0);
+    assert!(level.signals.camera_pitch_deg.is_some_and(|p| p.abs() < 0.5), "{:?}", level.signals.camera_pitch_deg);
+    assert!(
+        chest.signals.camera_pitch_deg.is_some_and(|p| (p - 14.0).abs() < 0.5),
+        "{:?}",
+        chest.signals.camera_pitch_deg
+    );
+    // The level reading leaves the picture as it is; the pitched one moves every bottom FPPA.
+    let plain = analyze_track(&track, &AnalysisConfig::default()).expect("analysis");
+    assert_eq!(fppa(&level), fppa(&plain));
+    let (a, b) = (fppa(&plain), fppa(&chest));
+    let why: Vec<_> =
+        chest.reps.reps.iter().flat_map(|r| r.legs.iter().map(|l| l.fppa_bottom_deg.reason.clone())).collect();
+    assert_eq!(a.len(), b.len(), "{why:?} {}", chest.table());
+    assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() > 0.3), "{a:?} {b:?}");
+    let said = genu::report::findings(&chest);
+    assert!(
+        said.iter().any(|f| f.starts_with("Filming: the camera looked down onto the knees by about 14")),
+        "{said:#?}"
+    );
+    assert!(!genu::report::findings(&level).iter().any(|f| f.contains("looked down")));
+    // Steeper than genu turns back: said, and the values are the picture's.
+    let steep = tilted(-13.6 - 0.71 * 30.0);
+    assert_eq!(fppa(&steep), fppa(&plain));
+    assert!(genu::report::findings(&steep).iter().any(|f| f.contains("more than genu turns back")));
+}

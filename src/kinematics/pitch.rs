@@ -37,8 +37,9 @@ pub const PITCH_TILT_GAIN: f64 = 0.71;
 /// A pitch measured below this (degrees) is taken as a level camera and not corrected: three times the
 /// measurement's SD on the tuning renders from knee height (1.8° about the true 0.9°; they spread −5.6…+3.3°).
 pub const MIN_PITCH_DEG: f64 = 5.5;
-/// A pitch measured beyond this (degrees) is not trusted (a subject never standing straight on both feet, a
-/// camera at the feet looking up): no correction, and the reason is recorded.
+/// A pitch measured beyond this (degrees) is not corrected: the fit above reaches 17.9° on the renders, and a
+/// steeper reading may be a subject never standing straight. The findings say so (the values read as the
+/// picture shows them).
 pub const MAX_PITCH_DEG: f64 = 25.0;
 
 /// The camera's pitch of one clip.

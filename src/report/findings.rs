@@ -297,12 +297,15 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             crate::kinematics::MAX_FPPA_YAW_SHARE_DEG
         ));
     }
-    if let Some(p) = a.signals.camera_pitch_deg.filter(|p| (MIN_PITCH_DEG..=MAX_PITCH_DEG).contains(p)) {
-        if !from_behind && reps.iter().any(|r| r.view.is_frontal()) {
-            out.push(format!(
-                "Filming: the camera looked down onto the knees by about {p:.0} degrees (held above knee height), which makes knees that travel toward it read valgus; per-leg values are turned back for it (genu reads the angle from BlazePose's standing shanks, to about ±3 degrees). Film at knee height for the most direct reading."
-            ));
-        }
+    let frontal_reps = !from_behind && reps.iter().any(|r| r.view.is_frontal());
+    match a.signals.camera_pitch_deg.filter(|p| *p >= MIN_PITCH_DEG && frontal_reps) {
+        Some(p) if p <= MAX_PITCH_DEG => out.push(format!(
+            "Filming: the camera looked down onto the knees by about {p:.0} degrees (held above knee height), which makes knees that travel toward it read valgus; per-leg values are turned back for it (genu reads the angle from BlazePose's standing shanks, to about ±3 degrees). Film at knee height for the most direct reading."
+        )),
+        Some(p) => out.push(format!(
+            "Filming: the camera seemed to look down onto the knees by about {p:.0} degrees, more than genu turns back ({MAX_PITCH_DEG:.0}); per-leg values are as the picture shows them and may read knees that travel toward the camera as valgus. Film at knee height."
+        )),
+        None => {}
     }
     let along_flight = |r: &Rep| {
         r.stance.is_some_and(|s| r.legs[s].fppa_bottom_deg.reason.as_deref() == Some(crate::reps::ALONG_FLIGHT))
