@@ -297,8 +297,12 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             crate::kinematics::MAX_FPPA_YAW_SHARE_DEG
         ));
     }
-    let frontal_reps = !from_behind && reps.iter().any(|r| r.view.is_frontal());
-    match a.signals.camera_pitch_deg.filter(|p| *p >= MIN_PITCH_DEG && frontal_reps) {
+    // Said where a per-leg value is given (not on stairs filmed along the flight, which give none).
+    let per_leg = reps.iter().any(|r| {
+        r.view.is_frontal()
+            && r.legs.iter().any(|l| l.fppa_bottom_deg.value.is_some() || l.kto_bottom_pct_shank.value.is_some())
+    });
+    match a.signals.camera_pitch_deg.filter(|p| *p >= MIN_PITCH_DEG && per_leg && !from_behind) {
         Some(p) if p <= MAX_PITCH_DEG => out.push(format!(
             "Filming: the camera looked down onto the knees by about {p:.0} degrees (held above knee height), which makes knees that travel toward it read valgus; per-leg values are turned back for it (genu reads the angle from BlazePose's standing shanks, to about ±3 degrees). Film at knee height for the most direct reading."
         )),
