@@ -230,6 +230,15 @@ fn stairs_climbed_toward_a_camera_at_the_top_are_stairs_with_every_step() {
     assert_eq!(reps["task"], "stairs", "{reps:#}");
     let reason = reps["task_reason"].as_str().expect("reason");
     assert!(reason.contains("ascent") && reason.contains("from the top"), "{reason}");
+    // The camera on the landing looks down onto the climber; the same picture from a camera measured level (a
+    // walk toward a phone below the hips moves the hip alike) is no flight.
+    let signals = &summary["analysis"]["signals"];
+    let pitch = signals["camera_pitch_deg"].as_f64().expect("pitch read");
+    assert!(pitch >= genu::kinematics::pitch::MIN_PITCH_DEG, "pitch {pitch}");
+    let mut level: genu::kinematics::Signals = serde_json::from_value(signals.clone()).expect("signals");
+    level.camera_pitch_deg = Some(0.0);
+    let walk = genu::reps::find_reps(&level, &genu::reps::RepConfig::default());
+    assert_ne!(walk.task, genu::reps::Task::Stairs, "{}", walk.task_reason);
     let steps = truth["steps"].as_array().expect("steps");
     let stance: Vec<(f64, &str)> = rows
         .iter()

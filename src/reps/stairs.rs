@@ -14,6 +14,7 @@ use super::segment::{each_foot_stepped_alone, median_around, size_change, smooth
 use super::*;
 use crate::kinematics::geometry::{dist, median_of};
 use crate::kinematics::hip_mid_y;
+use crate::kinematics::pitch::MIN_PITCH_DEG;
 
 /// Stairs: the hip's net vertical travel in the picture over the clip must exceed this (% of leg length).
 pub const STAIRS_MIN_TRAVEL_PCT: f64 = 60.0;
@@ -114,8 +115,16 @@ pub(crate) fn vertical_stairs(s: &Signals) -> Option<StairClip> {
 }
 
 /// A flight filmed along its length (see [`STAIRS_MIN_DEPTH_RISE_TRUNK`]): the subject comes nearer or goes
-/// away stepping one foot at a time, and the hip moves in the picture the way a level walk cannot.
+/// away stepping one foot at a time, and the hip moves in the picture the way a level walk cannot. Not when the
+/// camera is measured level (a pitch under [`MIN_PITCH_DEG`] while the subject stood): a camera at the top of a
+/// flight looks down onto the climber (the rendered ascents read 9.6–45°), while a level walk toward a camera
+/// below the hips, which moves the hip in the picture as a climb does, reads about 0° (0.4° on the rendered one
+/// filmed from 0.5 m; 5.4° on one from 0.3 m, a thin margin). From behind the pitch is not measured and the
+/// hip's movement decides alone.
 pub(crate) fn along_stairs(s: &Signals) -> Option<StairClip> {
+    if s.camera_pitch_deg.is_some_and(|p| p < MIN_PITCH_DEG) {
+        return None;
+    }
     let (ratio, rise) = travel_along(s)?;
     let nearer = ratio > 1.0;
     if (nearer && rise < STAIRS_MIN_DEPTH_RISE_TRUNK) || (!nearer && rise > -STAIRS_MIN_DEPTH_RISE_TRUNK) {

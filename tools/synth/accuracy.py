@@ -915,13 +915,20 @@ STAIRS_SET = [
                                    *MALE], "held-out"),
     ("hs4_behind160_down_top_female", ["--yaw-deg", "160", "--direction", "down", "--distance", "2.7", "--lead", "L",
                                        *FEMALE], "held-out"),
+    # Rendered after session 21's rule (a camera measured level is not at the top of a flight), its blind check.
+    ("hs5_front_m5_up_top_male", ["--yaw-deg", "-5", "--direction", "up", "--camera-height", "1.2", *MALE],
+     "held-out"),
 ]
 # Not stairs: the same gait on level ground (rise 0) toward a camera at eye height; no step cycle may be reported.
 STAIRS_NOT = [
     ("x_flat_walk_front", ["--yaw-deg", "0", "--direction", "up", "--rise", "0"], "tuning"),
     ("x2_flat_walk_away", ["--yaw-deg", "180", "--direction", "up", "--rise", "0", *MALE], "held-out"),
+    # Tuning since session 21: the level-camera rule for stairs filmed along the flight was read off it.
     ("x2_flat_walk_front_low", ["--yaw-deg", "0", "--direction", "up", "--rise", "0", "--camera-height", "0.5"],
-     "held-out"),
+     "tuning"),
+    # Rendered after that rule, its blind check: a phone on the floor, a little off square.
+    ("x3_flat_walk_front_floor_female", ["--yaw-deg", "6", "--direction", "up", "--rise", "0", "--camera-height",
+                                         "0.3", *FEMALE], "held-out"),
 ]
 # A step cycle matches a true one when it starts within this many seconds of the true landing.
 STAIRS_MATCH_S = 0.2
