@@ -340,10 +340,12 @@ mod tests {
 
     /// A clip's signals where the subject's trunk goes from 100 px to `grow` times that, the hips from y = 400 px
     /// to `400 + hip_dy`, and the feet step in turn (left at 1.0 s, right at 1.8 s, ... four steps), each ankle
-    /// rising 15 px in the picture and coming back down, as a step seen from the top of a flight does.
+    /// rising 15 px in the picture and coming back down, as a step seen from the top of a flight does; the camera
+    /// looking down 20° as one on the landing does.
     fn along(grow: f64, hip_dy: f64) -> Signals {
         let (track, _) = generate(&SynthSpec::default());
         let mut s = compute_signals(&track, &KinematicsConfig::default()).expect("signals");
+        s.camera_pitch_deg = Some(20.0);
         let n = s.len();
         for i in 0..n {
             let t = s.t_s[i];
@@ -389,9 +391,16 @@ mod tests {
     #[test]
     fn a_flight_filmed_from_its_top_against_a_level_walk() {
         // Coming 1.6 times nearer while the hips rise 60 px in the picture: an ascent toward the camera.
-        let up = along(1.6, -60.0);
+        let mut up = along(1.6, -60.0);
         let clip = along_stairs(&up).expect("stairs");
         assert!(clip.ascent && clip.along, "{clip:?}");
+        // The same picture from a camera measured level is a walk toward a camera below the hips; from behind
+        // (no pitch read) the hip decides alone.
+        up.camera_pitch_deg = Some(0.5);
+        assert!(along_stairs(&up).is_none());
+        up.camera_pitch_deg = None;
+        assert!(along_stairs(&up).is_some());
+        up.camera_pitch_deg = Some(20.0);
         let cycles = stair_cycles(&up, true);
         let stances: Vec<Side> = cycles.iter().map(|c| c.stance).collect();
         assert_eq!(stances, vec![Side::Left, Side::Right, Side::Left], "{cycles:?}");
