@@ -147,8 +147,8 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
 
     // The camera's yaw from the world cues and the feet in the picture; on the hip line alone, with the standing
     // knee line as its check, where the feet are never both planted while standing.
-    let camera_yaw = yaw::measure_yaw(&cleaned, &points, &standing_idx, &hip_line_yaw, (&view, facing));
     let planted = yaw::planted_standing(&points, &standing_idx);
+    let camera_yaw = yaw::measure_yaw(&cleaned, &points, &planted, &hip_line_yaw, (&view, facing));
     let camera_pitch = pitch::measure_pitch(&cleaned, &planted, (&camera_yaw.yaw, &view), facing);
     let standing = standing_refs(&points, &standing_idx);
     let plane =

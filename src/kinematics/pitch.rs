@@ -88,8 +88,13 @@ pub(crate) fn measure_pitch(
             Some(pitch_from_tilt_deg(tilt, yaw))
         })
         .flatten();
-    let applied = measured.filter(|p| (MIN_PITCH_DEG..=MAX_PITCH_DEG).contains(p)).unwrap_or(0.0);
+    let applied = measured.filter(|&p| turned_back(p)).unwrap_or(0.0);
     CameraPitch { measured, applied }
+}
+
+/// Whether a measured pitch (degrees) is turned back: between [`MIN_PITCH_DEG`] and [`MAX_PITCH_DEG`].
+pub fn turned_back(pitch_deg: f64) -> bool {
+    (MIN_PITCH_DEG..=MAX_PITCH_DEG).contains(&pitch_deg)
 }
 
 #[cfg(test)]

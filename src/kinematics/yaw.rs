@@ -184,7 +184,8 @@ pub fn feet_too_turned_out(half_toe_out: f64, yaw_deg: f64) -> bool {
     feet_yaw_uncertainty_deg(yaw_deg, half_toe_out) >= yaw_uncertainty_deg(yaw_deg)
 }
 
-/// The camera yaw per sample. Two estimates, each with its uncertainty:
+/// The camera yaw per sample, from the standing samples with both feet planted (`planted_idx`, [`planted_standing`]).
+/// Two estimates, each with its uncertainty:
 ///
 /// * the median of three cues in BlazePose's world landmarks, each of which errs by 3–11° on its own on the
 ///   rendered yaw set, in different directions: the hip line at the sample (`hip_line`, smoothed; it reads a
@@ -205,11 +206,10 @@ pub fn feet_too_turned_out(half_toe_out: f64, yaw_deg: f64) -> bool {
 pub(crate) fn measure_yaw(
     c: &Cleaned,
     points: &[LegPoints],
-    standing_idx: &[usize],
+    planted_idx: &[usize],
     hip_line: &[Option<f64>],
     (view, facing): (&[View], Facing),
 ) -> CameraYaw {
-    let planted_idx = planted_standing(points, standing_idx);
     let shank = Sides::from_fn(|s| median_of(planted_idx.iter().map(|&i| dist(points[i][s].knee, points[i][s].ankle))));
     let feet_picture = |i: usize| match (facing, shank.0) {
         (Facing::Front, [Some(l), Some(r)]) => feet_picture_yaw(&points[i], Sides::new(l, r)),

@@ -2,7 +2,7 @@
 //! values only, names its reps, and says when the filming limits what can be said.
 
 use crate::analysis::Analysis;
-use crate::kinematics::pitch::{MAX_PITCH_DEG, MIN_PITCH_DEG};
+use crate::kinematics::pitch::{turned_back, MAX_PITCH_DEG, MIN_PITCH_DEG};
 use crate::kinematics::{view_name, FlexionSource, Side, View};
 use crate::reps::{tasks_in_order, KtoCategory, Rep, Stat, Task, TaskStats};
 
@@ -303,7 +303,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             && r.legs.iter().any(|l| l.fppa_bottom_deg.value.is_some() || l.kto_bottom_pct_shank.value.is_some())
     });
     match a.signals.camera_pitch_deg.filter(|p| *p >= MIN_PITCH_DEG && per_leg && !from_behind) {
-        Some(p) if p <= MAX_PITCH_DEG => out.push(format!(
+        Some(p) if turned_back(p) => out.push(format!(
             "Filming: the camera looked down onto the knees by about {p:.0} degrees (held above knee height), which makes knees that travel toward it read valgus; per-leg values are turned back for it (genu reads the angle from BlazePose's standing shanks, to about ±3 degrees). Film at knee height for the most direct reading."
         )),
         Some(p) => out.push(format!(
