@@ -138,6 +138,7 @@ proptest! {
                 source: FrameSource::Tracking,
                 pose,
                 camera_shift: None,
+                camera_scale: None,
             });
         }
         let result = analyze_track(&track, &AnalysisConfig::default());
