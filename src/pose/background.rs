@@ -113,9 +113,10 @@ impl Thumb {
             for x in 0..w {
                 let u = centre[0] + (x as f32 - centre[0]) / s;
                 let v = centre[1] + (y as f32 - centre[1]) / s;
-                if u < 0.0 || v < 0.0 || u >= (w - 1) as f32 || v >= (h - 1) as f32 {
-                    continue;
-                }
+                // Beyond the reference the nearest edge is repeated (its gradients stay those of the picture, not
+                // of a step to black) and the pixel is not background.
+                let inside = u >= 0.0 && v >= 0.0 && u < (w - 1) as f32 && v < (h - 1) as f32;
+                let (u, v) = (u.clamp(0.0, (w - 1) as f32 - 1e-3), v.clamp(0.0, (h - 1) as f32 - 1e-3));
                 let (x0, y0) = (u as usize, v as usize);
                 let (fx, fy) = (u - x0 as f32, v - y0 as f32);
                 let j = y0 * w + x0;
@@ -123,7 +124,7 @@ impl Thumb {
                 let top = at(j) + (at(j + 1) - at(j)) * fx;
                 let bottom = at(j + w) + (at(j + w + 1) - at(j + w)) * fx;
                 grey[y * w + x] = top + (bottom - top) * fy;
-                background[y * w + x] = [j, j + 1, j + w, j + w + 1].iter().all(|&k| self.background[k]);
+                background[y * w + x] = inside && [j, j + 1, j + w, j + w + 1].iter().all(|&k| self.background[k]);
             }
         }
         Self::from_parts(grey, w, h, background)
@@ -423,6 +424,20 @@ mod tests {
                 assert!((got - want).abs() <= 1.5, "frame {k}, axis {a}: {got} for {want}");
             }
         }
+    }
+
+    #[test]
+    fn a_picture_barely_zoomed_matches_itself() {
+        // The reference zoomed by 1.0001 (as after a first match a hair off 1) must still match the picture far
+        // better than a shift of one pixel does: the samples beyond its edge are not a step to black.
+        let Pixels::Rgb(img) = scene(0.0, 0.0, [100, 40, 150, 180], true) else { unreachable!() };
+        let grey: Vec<f32> = img.pixels().map(|p| f32::from(p[0])).collect();
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let thumb = Thumb::new(grey, w, h, Some([100.0, 40.0, 150.0, 180.0]));
+        let zoomed = thumb.zoomed(1.0001, [w as f32 / 2.0 - 0.5, h as f32 / 2.0 - 0.5]);
+        let (same, n) = thumb.cost(&zoomed, 0, 0);
+        let (off, _) = thumb.cost(&thumb, 1, 0);
+        assert!(n > w * h / 2 && same < off / 5.0, "zoomed {same} on {n} pixels, a pixel off {off}");
     }
 
     #[test]
