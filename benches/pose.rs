@@ -113,10 +113,10 @@ fn inference_only(models: &mut BlazePose, clip: &Path) -> Calls {
     let later: Vec<_> = std::iter::from_fn(|| d.next_frame()).take(30).map(|f| f.expect("decodes").pixels).collect();
     let subject = [roi.cx - roi.size / 4.0, roi.cy - roi.size / 2.0, roi.cx + roi.size / 4.0, roi.cy + roi.size / 2.0];
     let mut tracker = BackgroundTracker::new();
-    tracker.motion(&frame, Some(subject));
+    tracker.shift(&frame, Some(subject));
     let mut k = 0;
     let background = per_call(150, &mut || {
-        tracker.motion(&later[k % later.len()], Some(subject));
+        tracker.shift(&later[k % later.len()], Some(subject));
         k += 1;
     });
     Calls { landmark, crop, detector, letterbox, background }

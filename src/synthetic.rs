@@ -401,7 +401,7 @@ pub fn generate(spec: &SynthSpec) -> (PoseTrack, SynthTruth) {
             Pose { pose_flag: Some(0.99), roi: None, landmarks, world }
         });
         let source = if pose.is_some() { FrameSource::Tracking } else { FrameSource::None };
-        frames.push(PoseFrame { index: i as u64, pts_s: t, source, pose, camera_shift: None, camera_scale: None });
+        frames.push(PoseFrame { index: i as u64, pts_s: t, source, pose, camera_shift: None });
     }
     let clip = ClipInfo {
         file_name: "synthetic".into(),

@@ -138,7 +138,6 @@ proptest! {
                 source: FrameSource::Tracking,
                 pose,
                 camera_shift: None,
-                camera_scale: None,
             });
         }
         let result = analyze_track(&track, &AnalysisConfig::default());

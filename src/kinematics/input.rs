@@ -29,11 +29,8 @@ pub(crate) struct Raw {
     pub(crate) in_frame: Vec<bool>,
     /// The nose's visibility (front or back).
     pub(crate) nose_visibility: Vec<f64>,
-    /// Where the picture's background had moved to (shift in pixels, scale), where it was matched (the track's
-    /// `camera_shift` and `camera_scale`).
-    pub(crate) camera_motion: Vec<Option<([f64; 2], f64)>>,
-    /// The picture's middle (pixels), about which a zoom scales it.
-    pub(crate) middle: [f64; 2],
+    /// Where the picture's background had moved to (pixels), where it was matched.
+    pub(crate) camera_shift: Vec<Option<[f64; 2]>>,
 }
 
 pub(crate) fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
@@ -50,8 +47,7 @@ pub(crate) fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
         visibility: Vec::with_capacity(n),
         in_frame: Vec::with_capacity(n),
         nose_visibility: Vec::with_capacity(n),
-        camera_motion: Vec::with_capacity(n),
-        middle: [w / 2.0, h / 2.0],
+        camera_shift: Vec::with_capacity(n),
     };
     let mut last_t = f64::NEG_INFINITY;
     for f in &track.frames {
@@ -93,9 +89,7 @@ pub(crate) fn extract(track: &PoseTrack) -> Result<Raw, KinematicsError> {
         raw.visibility.push(vis);
         raw.in_frame.push(inside);
         raw.nose_visibility.push(nose);
-        let scale = f.camera_scale.map_or(1.0, f64::from);
-        let motion = f.camera_shift.map(|s| (s.map(f64::from), scale));
-        raw.camera_motion.push(motion.filter(|(s, k)| s.iter().all(|v| v.is_finite()) && k.is_finite() && *k > 0.0));
+        raw.camera_shift.push(f.camera_shift.map(|s| s.map(f64::from)).filter(|s| s.iter().all(|v| v.is_finite())));
     }
     Ok(raw)
 }

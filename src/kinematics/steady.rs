@@ -51,76 +51,39 @@ pub const MIN_SHIFT_COVERAGE: f64 = 0.8;
 /// (robust range: 2nd to 98th percentile, either axis) for the picture to be steadied: below it the camera's
 /// motion changes no depth by more than a percent of leg, and correcting for it would add its noise.
 pub const MIN_CAMERA_MOVE_LEG: f64 = 0.01;
-/// The background's scale is taken as a zoom only where its robust range (2nd to 98th percentile) reaches this:
-/// on the real development clips, all but one filmed still and none zoomed, it spans 0.01–1.6 % (a barbell's
-/// plates, a cut between two shots), and a 1.1 % drift of the scale at a cut between shots moved one clip's legs
-/// by 1.1 % of the leg, past [`MIN_CAMERA_MOVE_LEG`]; the rendered zooms span 15–40 %.
-pub const MIN_ZOOM_RANGE: f64 = 0.03;
 /// Half-width (seconds) of the running median taken of the background's shift: one frame's mismatch (another
 /// person crossing behind) is dropped.
 pub const SHIFT_SMOOTH_HALF_S: f64 = 0.1;
 
-/// Moves every image point of `c` back by the background's motion (the camera's shift and zoom, read on `raw`'s
-/// frames) where it is read on enough of the clip and moved far enough ([`MIN_SHIFT_COVERAGE`],
-/// [`MIN_CAMERA_MOVE_LEG`]); returns how far it moved the legs (robust range, the larger axis, fraction of the
-/// leg), or `None` when nothing was done. The picture is steadied to the median shift and scale, where the subject
-/// mostly stood in it.
+/// Moves every image point of `c` back by the background's shift (the camera's motion, read on `raw`'s frames)
+/// where it is read on enough of the clip and moved far enough ([`MIN_SHIFT_COVERAGE`], [`MIN_CAMERA_MOVE_LEG`]);
+/// returns how far it moved (robust range, the larger axis, fraction of the leg), or `None` when nothing was done.
 pub(crate) fn on_background(c: &mut Cleaned, raw: &Raw, leg_px: f64) -> Option<f64> {
     let n = c.len();
-    let motion_of = |i: usize| raw.frame.binary_search(&c.frame[i]).ok().and_then(|k| raw.camera_motion[k]);
+    let shift_of = |i: usize| raw.frame.binary_search(&c.frame[i]).ok().and_then(|k| raw.camera_shift[k]);
     let valid = (0..n).filter(|&i| c.valid[i]).count();
-    let read = (0..n).filter(|&i| c.valid[i] && motion_of(i).is_some()).count();
+    let read = (0..n).filter(|&i| c.valid[i] && shift_of(i).is_some()).count();
     if valid == 0 || (read as f64) < MIN_SHIFT_COVERAGE * valid as f64 || leg_px <= 0.0 {
         return None;
     }
     let half = (SHIFT_SMOOTH_HALF_S * c.rate_hz).round() as usize;
-    // Shift x, shift y and scale per sample, each smoothed; with its median.
-    let mut series = [0, 1, 2].map(|k| {
-        let v: Vec<Option<f64>> = (0..n).map(|i| motion_of(i).map(|(s, z)| if k < 2 { s[k] } else { z })).collect();
-        let v = held(&running_median(&v, half));
-        let mid = percentile(&v, 50.0).unwrap_or(if k < 2 { 0.0 } else { 1.0 });
-        (v, mid)
+    let axes = [0, 1].map(|axis| {
+        let v: Vec<Option<f64>> = (0..n).map(|i| shift_of(i).map(|s| s[axis])).collect();
+        held(&running_median(&v, half))
     });
-    // A scale that stays within the still cameras' noise is no zoom.
-    let zoom_range = percentile(&series[2].0, 98.0).zip(percentile(&series[2].0, 2.0)).map_or(0.0, |(a, b)| a - b);
-    if zoom_range < MIN_ZOOM_RANGE {
-        series[2] = (vec![1.0; n], 1.0);
-    }
-    let middle = raw.middle;
-    // Sample `i`'s point `p` as the picture at the median motion would show it.
-    let steadied = |i: usize, p: [f64; 2]| -> [f64; 2] {
-        let (scale, mid_scale) = (series[2].0[i], series[2].1);
-        [0, 1].map(|a| {
-            let first = middle[a] + (p[a] - middle[a] - series[a].0[i]) / scale;
-            middle[a] + mid_scale * (first - middle[a]) + series[a].1
-        })
-    };
-    // How far that moves the hips' and the ankles' middles (where they mostly stood): robust range per axis.
-    let place = |joint: Joint| -> Option<[f64; 2]> {
-        let mid =
-            |i: usize| [0, 1].map(|a| (c.image(Side::Left, joint, i)[a] + c.image(Side::Right, joint, i)[a]) / 2.0);
-        let at = |a: usize| median_of((0..n).filter(|&i| c.valid[i]).map(|i| mid(i)[a]).filter(|v| v.is_finite()));
-        Some([at(0)?, at(1)?])
-    };
-    let moved = [Joint::Hip, Joint::Ankle]
-        .into_iter()
-        .filter_map(place)
-        .flat_map(|p| {
-            let moves: Vec<[f64; 2]> = (0..n).map(|i| steadied(i, p)).map(|q| [q[0] - p[0], q[1] - p[1]]).collect();
-            [0, 1].map(|a| {
-                let v: Vec<f64> = moves.iter().map(|m| m[a]).collect();
-                percentile(&v, 98.0).unwrap_or(0.0) - percentile(&v, 2.0).unwrap_or(0.0)
-            })
-        })
-        .fold(0.0, f64::max)
-        / leg_px;
+    // Per axis: the robust range (2nd to 98th percentile) and the median the points are steadied toward.
+    let spread = axes.each_ref().map(|a| {
+        let at = |p: f64| percentile(a, p).unwrap_or(0.0);
+        (at(98.0) - at(2.0), at(50.0))
+    });
+    let moved = spread[0].0.max(spread[1].0) / leg_px;
     if moved < MIN_CAMERA_MOVE_LEG {
         return None;
     }
-    for pair in c.img_series.iter_mut() {
-        let [xs, ys] = pair;
-        for (i, (x, y)) in xs.iter_mut().zip(ys.iter_mut()).enumerate() {
-            [*x, *y] = steadied(i, [*x, *y]);
+    let centre = spread.map(|s| s.1);
+    for series in &mut c.img_series {
+        for (axis, values) in series.iter_mut().enumerate() {
+            values.iter_mut().zip(&axes[axis]).for_each(|(v, s)| *v -= s - centre[axis]);
         }
     }
     Some(moved)

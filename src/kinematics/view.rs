@@ -352,8 +352,7 @@ mod tests {
             visibility: vec![1.0; n],
             in_frame: vec![true; n],
             nose_visibility: vec![nose; n],
-            camera_motion: vec![None; n],
-            middle: [0.0, 0.0],
+            camera_shift: vec![None; n],
         }
     }
 

@@ -461,9 +461,8 @@ impl<M: PoseModels> Tracker<M> {
                 self.present = false;
                 self.event(frame, EventKind::Lost, "subject not found".into());
             }
-            let (camera_shift, camera_scale) = self.camera_motion(frame, None);
-            let source = FrameSource::None;
-            return Ok(PoseFrame { index: frame.index, pts_s: t, source, pose: None, camera_shift, camera_scale });
+            let camera_shift = self.camera_shift(frame, None);
+            return Ok(PoseFrame { index: frame.index, pts_s: t, source: FrameSource::None, pose: None, camera_shift });
         };
         if let (false, Some(last)) = (self.present, self.last) {
             let moved = (found.seen.centre[0] - last.centre[0]).hypot(found.seen.centre[1] - last.centre[1]);
@@ -482,22 +481,20 @@ impl<M: PoseModels> Tracker<M> {
         }
         self.next_roi = Some(self.next_region(&found, t));
         let subject = subject_box(&found.result);
-        let (camera_shift, camera_scale) = self.camera_motion(frame, Some(subject));
+        let camera_shift = self.camera_shift(frame, Some(subject));
         Ok(PoseFrame {
             index: frame.index,
             pts_s: t,
             source: found.source,
             pose: Some(self.report(&found)),
             camera_shift,
-            camera_scale,
         })
     }
 
-    /// The background's shift in `frame` ([`background`]), in the landmarks' pixels, and its scale.
-    fn camera_motion(&mut self, frame: &Frame, subject: Option<[f32; 4]>) -> (Option<[f32; 2]>, Option<f32>) {
+    /// The background's shift in `frame` ([`background`]), in the landmarks' pixels.
+    fn camera_shift(&mut self, frame: &Frame, subject: Option<[f32; 4]>) -> Option<[f32; 2]> {
         let k = self.scale;
-        let m = self.background.motion(&frame.pixels, subject);
-        (m.map(|m| m.shift.map(|v| v * k)), m.map(|m| m.scale))
+        self.background.shift(&frame.pixels, subject).map(|s| s.map(|v| v * k))
     }
 
     /// The region for the next frame, from the alignment points smoothed as MediaPipe smooths them.

@@ -143,11 +143,6 @@ pub struct PoseFrame {
     /// matched (a plain wall) and in tracks written before it was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camera_shift: Option<[f32; 2]>,
-    /// The picture's scale against that frame (a zoom; 1 without one), where the shift was read: a point `p` of
-    /// this frame lay at `middle + (p − middle − camera_shift) / camera_scale` there, `middle` being the
-    /// picture's middle. Absent in tracks written before it was measured (read as 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub camera_scale: Option<f32>,
 }
 
 /// Something that happened to the subject's tracking.
@@ -432,10 +427,8 @@ mod tests {
                 world: vec![[0.1, 0.2, 0.3]; 33],
             }),
             camera_shift: Some([1.5, -2.0]),
-            camera_scale: Some(1.02),
         });
-        let source = FrameSource::None;
-        t.frames.push(PoseFrame { index: 1, pts_s: 0.033, source, pose: None, camera_shift: None, camera_scale: None });
+        t.frames.push(PoseFrame { index: 1, pts_s: 0.033, source: FrameSource::None, pose: None, camera_shift: None });
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("t.json");
         t.write_json(&p).expect("write");

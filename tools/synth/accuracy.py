@@ -345,7 +345,7 @@ def messy_set(args) -> int:
 # wall then move alike in the picture), with the plain pipeline only. Tuning: the m3_/m4_ ones (the estimator's
 # thresholds were chosen on them); held out: the m8_ to m10_ ones. Checks besides: still cameras in the room
 # (nothing may change), the hand moving the phone instead (the wall, 2.5 m behind the subject, then moves less
-# than the subject), and a zoom. Session 22 reads the zoom with the shift: nothing was tuned on these clips.
+# than the subject), and a zoom.
 ROOM_CHECKS = [
     ("r_still_squat", ["--reps", "3", "--fppa-deg", "0", "16"], 3, "squat", "", "held-out"),
     ("r_still_single_left", ["--reps", "3", "--task", "single-leg", "--stance", "L", "--depth", "0.15"], 3,
