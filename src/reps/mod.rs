@@ -39,9 +39,9 @@ use segment::{excursions, not_a_rep, split_at_stands, typical_depth, Excursion};
 use stairs::{along_stairs, stair_cycles, vertical_stairs, StairClip};
 
 pub use stairs::{
-    ALONG_FLIGHT, STAIRS_MAX_OTHER_SHARE, STAIRS_MAX_STALL_S, STAIRS_MIN_DEPTH_RISE_TRUNK, STAIRS_MIN_FOOT_TRAVEL_PCT,
-    STAIRS_MIN_MOVE_TRUNK, STAIRS_MIN_STEP_S, STAIRS_MIN_STEP_TRUNK, STAIRS_MIN_STILL_S, STAIRS_MIN_TRAVEL_PCT,
-    STAIRS_SWING_SPEED, STAIRS_SWING_SPEED_TRUNK,
+    ALONG_FLIGHT, STAIRS_FLEXION_MAX_SIDE_OFF_DEG, STAIRS_MAX_OTHER_SHARE, STAIRS_MAX_STALL_S,
+    STAIRS_MIN_DEPTH_RISE_TRUNK, STAIRS_MIN_FOOT_TRAVEL_PCT, STAIRS_MIN_MOVE_TRUNK, STAIRS_MIN_STEP_S,
+    STAIRS_MIN_STEP_TRUNK, STAIRS_MIN_STILL_S, STAIRS_MIN_TRAVEL_PCT, STAIRS_SWING_SPEED, STAIRS_SWING_SPEED_TRUNK,
 };
 
 /// A rep whose quality score (landmark visibility × share of samples observed × share with the legs in frame) is
@@ -475,6 +475,8 @@ fn stair_reps(s: &Signals, clip: Option<&StairClip>) -> Vec<Rep> {
             rep.depth_pct_leg = f64::NAN;
             if along {
                 rep.legs[c.stance] = LegRep::withheld(ALONG_FLIGHT);
+            } else {
+                stairs::withhold_flexion_off_side(&mut rep.legs[c.stance], rep.camera_yaw_deg);
             }
             rep
         })

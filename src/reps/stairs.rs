@@ -13,8 +13,8 @@
 use super::segment::{each_foot_stepped_alone, median_around, size_change, smoothed_ankle};
 use super::*;
 use crate::kinematics::geometry::{dist, median_of};
-use crate::kinematics::hip_mid_y;
 use crate::kinematics::pitch::MIN_PITCH_DEG;
+use crate::kinematics::{hip_mid_y, FlexionSource};
 
 /// Stairs: the hip's net vertical travel in the picture over the clip must exceed this (% of leg length).
 pub const STAIRS_MIN_TRAVEL_PCT: f64 = 60.0;
@@ -332,6 +332,27 @@ pub(crate) fn stair_cycles(s: &Signals, along: bool) -> Vec<StairCycle> {
 /// at the stance knee's deepest bend is 7–10° off what a camera square to the subject sees).
 pub const ALONG_FLIGHT: &str = "stairs filmed along the flight from its top: the subject's size changes from step to step and the camera looks down onto the bent knee, so no per-leg value is read; film the flight from the front at knee height or from the side";
 
+/// A stair step's knee flexion is read from the side only: from a camera this far (degrees) or nearer to the
+/// subject's side. The rendered side views read their yaw 69–92°; from 33° past the side (a flight filmed from
+/// behind-oblique) the picture's angle read 18–31° for a stance knee bent about 80°.
+pub const STAIRS_FLEXION_MAX_SIDE_OFF_DEG: f64 = 25.0;
+/// Why a stair step's knee flexion is left empty away from the side.
+pub const STAIRS_FLEXION_SIDE_ONLY: &str = "stairs: knee flexion is read from the side only (from the front or behind the climber's size changes from step to step and the solved flexion erred 12-57 degrees on rendered flights)";
+
+/// Leaves the stance leg's knee flexion of a stair step empty unless it was read in the picture from the side
+/// (2D, the rep's camera yaw within [`STAIRS_FLEXION_MAX_SIDE_OFF_DEG`] of a side view): from the front the
+/// flexion solved from standing segment lengths erred 12–13° on rendered flights (the climber comes nearer or
+/// goes away), 1–3° read on a descent's last step; from behind-oblique the picture's angle erred 57°.
+pub(crate) fn withhold_flexion_off_side(leg: &mut LegRep, camera_yaw_deg: Option<f64>) {
+    let from_side = camera_yaw_deg.is_some_and(|y| (90.0 - y.abs()).abs() <= STAIRS_FLEXION_MAX_SIDE_OFF_DEG);
+    if leg.knee_flexion_deg.value.is_some()
+        && !(from_side && leg.knee_flexion_source == Some(FlexionSource::Sagittal2d))
+    {
+        leg.knee_flexion_deg = Value::absent(STAIRS_FLEXION_SIDE_ONLY);
+        leg.knee_flexion_source = None;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +384,35 @@ mod tests {
             }
         }
         s
+    }
+
+    #[test]
+    fn stair_knee_flexion_is_kept_from_the_side_only() {
+        let leg = |source: FlexionSource| {
+            let mut l = LegRep::withheld("none");
+            l.knee_flexion_deg = Value { value: Some(70.0), at: None, reason: None };
+            l.knee_flexion_source = Some(source);
+            l
+        };
+        // From the side, either way round, within 25 degrees: kept.
+        for yaw in [90.0, -70.0, 112.0] {
+            let mut l = leg(FlexionSource::Sagittal2d);
+            withhold_flexion_off_side(&mut l, Some(yaw));
+            assert_eq!(l.knee_flexion_deg.value, Some(70.0), "yaw {yaw}");
+        }
+        // Behind-oblique, from the front, no yaw, or solved rather than seen: empty with the reason.
+        for (yaw, source) in [
+            (Some(123.0), FlexionSource::Sagittal2d),
+            (Some(0.0), FlexionSource::SegmentLengths),
+            (None, FlexionSource::Sagittal2d),
+            (Some(85.0), FlexionSource::World3d),
+        ] {
+            let mut l = leg(source);
+            withhold_flexion_off_side(&mut l, yaw);
+            assert_eq!(l.knee_flexion_deg.value, None, "{yaw:?} {source:?}");
+            assert_eq!(l.knee_flexion_deg.reason.as_deref(), Some(STAIRS_FLEXION_SIDE_ONLY));
+            assert_eq!(l.knee_flexion_source, None);
+        }
     }
 
     #[test]
