@@ -339,17 +339,32 @@ pub const STAIRS_FLEXION_MAX_SIDE_OFF_DEG: f64 = 25.0;
 /// Why a stair step's knee flexion is left empty away from the side.
 pub const STAIRS_FLEXION_SIDE_ONLY: &str = "stairs: knee flexion is read from the side only (from the front or behind the climber's size changes from step to step and the solved flexion erred 12-57 degrees on rendered flights)";
 
+/// Why a stair step's FPPA at 45° or 60° of knee flexion is left empty where the flexion is not read.
+pub const STAIRS_FPPA_AT_FLEXION: &str = "stairs: the FPPA at a given knee flexion needs the flexion, which is read from the side only (the FPPA at the stance knee's deepest bend is given)";
+
 /// Leaves the stance leg's knee flexion of a stair step empty unless it was read in the picture from the side
 /// (2D, the rep's camera yaw within [`STAIRS_FLEXION_MAX_SIDE_OFF_DEG`] of a side view): from the front the
 /// flexion solved from standing segment lengths erred 12–13° on rendered flights (the climber comes nearer or
 /// goes away), 1–3° read on a descent's last step; from behind-oblique the picture's angle erred 57°.
+/// The FPPA matched to 45° and 60° of flexion goes with it: it is found by the same flexion, so it is read at the
+/// wrong moment wherever that flexion is withheld.
 pub(crate) fn withhold_flexion_off_side(leg: &mut LegRep, camera_yaw_deg: Option<f64>) {
     let from_side = camera_yaw_deg.is_some_and(|y| (90.0 - y.abs()).abs() <= STAIRS_FLEXION_MAX_SIDE_OFF_DEG);
-    if leg.knee_flexion_deg.value.is_some()
-        && !(from_side && leg.knee_flexion_source == Some(FlexionSource::Sagittal2d))
-    {
+    if from_side && leg.knee_flexion_source == Some(FlexionSource::Sagittal2d) {
+        return;
+    }
+    if leg.knee_flexion_deg.value.is_some() {
         leg.knee_flexion_deg = Value::absent(STAIRS_FLEXION_SIDE_ONLY);
         leg.knee_flexion_source = None;
+    }
+    for (value, uncertainty) in [
+        (&mut leg.fppa_at_45_deg, &mut leg.fppa_at_45_uncertainty_deg),
+        (&mut leg.fppa_at_60_deg, &mut leg.fppa_at_60_uncertainty_deg),
+    ] {
+        if value.value.is_some() {
+            *value = Value::absent(STAIRS_FPPA_AT_FLEXION);
+            *uncertainty = None;
+        }
     }
 }
 
@@ -392,6 +407,8 @@ mod tests {
             let mut l = LegRep::withheld("none");
             l.knee_flexion_deg = Value { value: Some(70.0), at: None, reason: None };
             l.knee_flexion_source = Some(source);
+            l.fppa_at_45_deg = Value { value: Some(6.0), at: None, reason: None };
+            l.fppa_at_45_uncertainty_deg = Some(2.0);
             l
         };
         // From the side, either way round, within 25 degrees: kept.
@@ -412,7 +429,15 @@ mod tests {
             assert_eq!(l.knee_flexion_deg.value, None, "{yaw:?} {source:?}");
             assert_eq!(l.knee_flexion_deg.reason.as_deref(), Some(STAIRS_FLEXION_SIDE_ONLY));
             assert_eq!(l.knee_flexion_source, None);
+            assert_eq!(l.fppa_at_45_deg.value, None, "{yaw:?} {source:?}");
+            assert_eq!(l.fppa_at_45_deg.reason.as_deref(), Some(STAIRS_FPPA_AT_FLEXION));
+            assert_eq!(l.fppa_at_45_uncertainty_deg, None);
         }
+        // An FPPA the knee never reached keeps its own reason.
+        let mut l = leg(FlexionSource::SegmentLengths);
+        l.fppa_at_60_deg = Value::absent("the knee did not reach 60 degrees");
+        withhold_flexion_off_side(&mut l, Some(0.0));
+        assert_eq!(l.fppa_at_60_deg.reason.as_deref(), Some("the knee did not reach 60 degrees"));
     }
 
     #[test]
