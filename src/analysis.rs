@@ -5,9 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kinematics::{compute_signals, view_name, KinematicsConfig, KinematicsError, Side, Signals};
+use crate::kinematics::{
+    compute_signals, view_name, KinematicsConfig, KinematicsError, Side, Signals, MIN_SHIFT_COVERAGE,
+};
 use crate::pose::PoseTrack;
-use crate::reps::{find_reps, RepAnalysis, RepConfig};
+use crate::reps::{find_reps, planted_drift, RepAnalysis, RepConfig, MIN_DRIFT_PCT_LEG};
 
 /// Settings of the analysis; the defaults are documented on each stage's constants.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
@@ -27,13 +29,31 @@ pub struct Analysis {
     pub signals: Signals,
     /// Reps and statistics.
     pub reps: RepAnalysis,
+    /// How far the planted feet moved sideways in the picture during the reps (% of leg, median over the reps;
+    /// `reps/drift.rs`), where the camera's motion was not read on the background and the picture was not
+    /// steadied on the planted foot; `None` where no rep could tell. From [`MIN_DRIFT_PCT_LEG`] up, the camera
+    /// moved.
+    #[serde(default)]
+    pub planted_drift_pct_leg: Option<f64>,
 }
 
-/// Analyse a track.
+/// Analyse a track. Where the camera's motion could not be read on the background and the planted feet drifted
+/// sideways by [`MIN_DRIFT_PCT_LEG`] or more during the reps, the track is analysed once more steadied on the
+/// planted foot (as `--hand-held` asks; the returned config says so).
 pub fn analyze_track(track: &PoseTrack, config: &AnalysisConfig) -> Result<Analysis, KinematicsError> {
     let signals = compute_signals(track, &config.kinematics)?;
     let reps = find_reps(&signals, &config.reps);
-    Ok(Analysis { config: *config, signals, reps })
+    let unread = !config.kinematics.hand_held && signals.background_coverage < MIN_SHIFT_COVERAGE;
+    let planted_drift_pct_leg = if unread { planted_drift(&signals, &reps.reps) } else { None };
+    if planted_drift_pct_leg.is_some_and(|d| d >= MIN_DRIFT_PCT_LEG) {
+        // The camera moved and its background was not read: steadied on the planted foot, as `--hand-held` does.
+        let mut steadied = *config;
+        steadied.kinematics.hand_held = true;
+        let signals = compute_signals(track, &steadied.kinematics)?;
+        let reps = find_reps(&signals, &steadied.reps);
+        return Ok(Analysis { config: steadied, signals, reps, planted_drift_pct_leg });
+    }
+    Ok(Analysis { config: *config, signals, reps, planted_drift_pct_leg })
 }
 
 impl Analysis {

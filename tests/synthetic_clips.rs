@@ -136,6 +136,40 @@ fn a_hand_held_step_down_steadied_on_the_planted_foot_keeps_its_bottoms() {
 }
 
 #[test]
+fn a_hand_held_single_leg_squat_against_a_plain_wall_is_steadied_on_its_planted_foot() {
+    // Nothing behind the subject to read the camera's motion on; the phone drifts 12 cm sideways. The planted
+    // foot moves sideways in the picture during every rep, so genu steadies on it without being asked: every
+    // bottom where the subject's was (unsteadied, two of the three were 0.3 and 0.5 s off).
+    let (rows, truth, summary) = run("single_leg_left_handheld_wall.mp4");
+    let a = &summary["analysis"];
+    assert!(
+        a["signals"]["background_coverage"].as_f64().is_some_and(|c| c < 0.5),
+        "{}",
+        a["signals"]["background_coverage"]
+    );
+    let drift = a["planted_drift_pct_leg"].as_f64().expect("the drift read on the planted foot");
+    assert!(drift >= genu::reps::MIN_DRIFT_PCT_LEG, "drift {drift} % of leg");
+    assert_eq!(a["config"]["kinematics"]["hand_held"], true, "{}", a["config"]);
+    let said = summary["findings"].as_array().expect("findings");
+    let banner = "Filming: the camera moved: the background could not be read";
+    assert!(said.iter().any(|f| f.as_str().is_some_and(|f| f.starts_with(banner))), "{said:?}");
+    every_rep_found(&rows, &truth, "single-leg-squat", "left");
+}
+
+#[test]
+fn a_still_camera_against_a_plain_wall_is_not_taken_for_a_hand_held_one() {
+    for name in ["single_leg_left12.mp4", "front_valgus_r16.mp4"] {
+        let (_, _, summary) = run(name);
+        let a = &summary["analysis"];
+        let drift = a["planted_drift_pct_leg"].as_f64().expect("the planted feet read");
+        assert!(drift < genu::reps::MIN_DRIFT_PCT_LEG / 2.0, "{name}: drift {drift} % of leg");
+        assert_eq!(a["config"]["kinematics"]["hand_held"], false, "{name}");
+        let said = summary["findings"].as_array().expect("findings");
+        assert!(!said.iter().any(|f| f.as_str().is_some_and(|f| f.contains("camera moved"))), "{name}: {said:?}");
+    }
+}
+
+#[test]
 fn a_single_leg_squat_filmed_by_a_turning_hand_is_steadied_on_its_background() {
     // A hand turns the phone: the picture drifts by a quarter of the leg, which read the clip as two lunges on the
     // right leg. The room's wall and floor give the camera's motion; steadied on them, the three single-leg squats

@@ -43,6 +43,7 @@ mod input;
 mod metrics;
 pub mod pitch;
 pub use metrics::{FOOT_TO_SHANK, TOE_OUT_MAX_YAW_DEG};
+pub use steady::MIN_SHIFT_COVERAGE;
 mod reasons;
 mod shots;
 mod side;
@@ -125,6 +126,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
     let mut cleaned = clean::clean(&raw, config)?;
     let cuts = shots::cuts(&raw, &cleaned.t_s);
     // A moving camera: steadied on the planted foot when asked, else on the background where it was read.
+    let background_coverage = steady::background_coverage(&cleaned, &raw);
     let camera_moved = if config.hand_held {
         steady::steady(&mut cleaned);
         None
@@ -195,6 +197,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         roll_deg: roll,
         roll_uncertainty_deg: roll_uncertainty,
         camera_moved_pct_leg: camera_moved.map(|m| 100.0 * m),
+        background_coverage,
         swaps_corrected,
         outliers_replaced,
         long_gaps,

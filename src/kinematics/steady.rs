@@ -61,9 +61,7 @@ pub const SHIFT_SMOOTH_HALF_S: f64 = 0.1;
 pub(crate) fn on_background(c: &mut Cleaned, raw: &Raw, leg_px: f64) -> Option<f64> {
     let n = c.len();
     let shift_of = |i: usize| raw.frame.binary_search(&c.frame[i]).ok().and_then(|k| raw.camera_shift[k]);
-    let valid = (0..n).filter(|&i| c.valid[i]).count();
-    let read = (0..n).filter(|&i| c.valid[i] && shift_of(i).is_some()).count();
-    if valid == 0 || (read as f64) < MIN_SHIFT_COVERAGE * valid as f64 || leg_px <= 0.0 {
+    if background_coverage(c, raw) < MIN_SHIFT_COVERAGE || leg_px <= 0.0 {
         return None;
     }
     let half = (SHIFT_SMOOTH_HALF_S * c.rate_hz).round() as usize;
@@ -87,6 +85,18 @@ pub(crate) fn on_background(c: &mut Cleaned, raw: &Raw, leg_px: f64) -> Option<f
         }
     }
     Some(moved)
+}
+
+/// Share of `c`'s valid samples whose background shift was read (0 when none is valid).
+pub(crate) fn background_coverage(c: &Cleaned, raw: &Raw) -> f64 {
+    let read = |i: usize| raw.frame.binary_search(&c.frame[i]).ok().and_then(|k| raw.camera_shift[k]).is_some();
+    let valid = (0..c.len()).filter(|&i| c.valid[i]).count();
+    let seen = (0..c.len()).filter(|&i| c.valid[i] && read(i)).count();
+    if valid == 0 {
+        0.0
+    } else {
+        seen as f64 / valid as f64
+    }
 }
 
 /// `v` with every gap filled by the nearest value before it (or, at the start, after it); zeros when empty.

@@ -172,6 +172,10 @@ pub struct Signals {
     /// was measured (`kinematics/steady.rs`); `None` when the camera held still or its motion was not read.
     #[serde(default)]
     pub camera_moved_pct_leg: Option<f64>,
+    /// Share of the valid samples whose background shift the pose stage read (0–1): below
+    /// `MIN_SHIFT_COVERAGE` (0.8; a plain wall) a moving camera is not seen on the background.
+    #[serde(default)]
+    pub background_coverage: f64,
     /// Frames whose left/right labels were swapped back.
     pub swaps_corrected: usize,
     /// Samples replaced by the Hampel filter (summed over the image and world coordinates).

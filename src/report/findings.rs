@@ -324,7 +324,11 @@ pub fn findings(a: &Analysis) -> Vec<String> {
             "Filming: the camera moved during the clip (by up to {moved:.0} % of the leg's length in the picture); every point was steadied on the picture's background before anything was measured."
         ));
     }
-    if a.config.kinematics.hand_held {
+    if let Some(drift) = a.planted_drift_pct_leg.filter(|_| a.config.kinematics.hand_held) {
+        out.push(format!(
+            "Filming: the camera moved: the background could not be read (a plain wall?) and the planted feet moved sideways together by {drift:.0} % of the leg's length during the reps, as a hand-held phone moves them. The picture was steadied on the planted foot before anything was measured (as --hand-held does): depths read a few % of leg shallower than from a still camera. Film from a tripod or a phone propped up for the most direct reading."
+        ));
+    } else if a.config.kinematics.hand_held {
         out.push(
             "Filming: hand-held (--hand-held): the picture was steadied on the planted foot before anything was measured. Depths read a few % of leg shallower than from a still camera; lunges, jumps, walks and a change of stance leg are not steadied right.".into(),
         );

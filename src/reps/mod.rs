@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::kinematics::{majority_view, Cause, Side, Sides, Signals};
 
 mod classify;
+mod drift;
 mod segment;
 mod stairs;
 mod types;
@@ -30,6 +31,8 @@ pub use types::{
 };
 
 pub use classify::{LUNGE_MAX_BACK_ANKLE_DROP, LUNGE_MAX_FRONT_ANKLE_RISE, LUNGE_MIN_KNEE_STEP};
+
+pub use drift::{planted_drift, MIN_DRIFT_PCT_LEG};
 
 use classify::{
     auto_task_reason, borrow_task_for_hidden_feet, flag_of, front_leg, lunge_front, planted_leg, quality, stance_of,

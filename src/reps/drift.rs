@@ -1,0 +1,116 @@
+//! A camera that moved where its background could not be read: the planted feet tell.
+//!
+//! Where the pose stage reads the picture's background (`pose/background.rs`) the kinematics core steadies every
+//! point on it. In front of a plain wall there is nothing to read, and a phone held in the hand drifts unseen:
+//! its sway moves the hip in the picture as much as a shallow rep does, so reps merge or split and bottoms move.
+//! A planted foot does not move in the world, so a planted foot that moves sideways in the picture during a rep
+//! was moved by the camera. Sideways only: the ankle landmark rises as the knee bends, which the up-and-down
+//! motion cannot be told from.
+//!
+//! Per rep (views other than a side view, where the ankle's landmark slides with the shank's lean; tasks whose
+//! planted feet stay put: squat, single-leg squat, step-down), the planted ankles' sideways range (2nd to 98th
+//! percentile over the rep, % of the standing leg). In a bilateral rep the camera moves both ankles alike and the
+//! landmarks' noise moves each on its own, so the range of their midpoint less the range of their separation is
+//! taken. The clip's drift is the median over its reps.
+//!
+//! Measured (main at aae3f19, the raw landmarks): the real development clips filmed still from the front give
+//! 1.8–4.3 % of leg per clip (a lateral step-down's first rep, where the subject settles onto the step, 16.7); the
+//! still rendered clips 0.7–1.2, a rendered zoom 2.9; the rendered hand-held clips in front of a plain wall
+//! 8.1–17.7.
+
+use crate::kinematics::geometry::{median_of, percentile};
+use crate::kinematics::{Side, Signals};
+
+use super::{Rep, Task};
+
+/// The clip's planted feet drift when the median of its reps' drifts reaches this (% of the standing leg): above
+/// the still development clips' 4.3, below the rendered hand-held clips' 8.1.
+pub const MIN_DRIFT_PCT_LEG: f64 = 6.0;
+/// Samples a rep needs for its drift to be read.
+const MIN_SAMPLES: usize = 5;
+
+/// How far the planted feet of `reps` moved sideways in the picture while planted (median over the reps, % of
+/// the standing leg); `None` when no rep could tell (side views, lunges and stairs only, no standing).
+pub fn planted_drift(s: &Signals, reps: &[Rep]) -> Option<f64> {
+    let standing = s.standing.as_ref()?;
+    let leg = (standing.leg_px[Side::Left] + standing.leg_px[Side::Right]) / 2.0;
+    if leg <= 0.0 {
+        return None;
+    }
+    let per_rep = reps
+        .iter()
+        .filter(|r| !r.view.is_sagittal() && matches!(r.task, Task::Squat | Task::SingleLegSquat | Task::StepDown))
+        .filter_map(|r| {
+            let samples = r.descent_start.sample..=r.ascent_end.sample.min(s.points.len().saturating_sub(1));
+            let x = |side: Side, i: usize| Some(s.points[i][side].ankle[0]).filter(|x| x.is_finite());
+            let range = |v: Vec<f64>| {
+                (v.len() >= MIN_SAMPLES).then(|| Some(percentile(&v, 98.0)? - percentile(&v, 2.0)?)).flatten()
+            };
+            let moved = match r.stance {
+                Some(side) => range(samples.filter_map(|i| x(side, i)).collect())?,
+                None => {
+                    let both: Vec<(f64, f64)> =
+                        samples.filter_map(|i| Some((x(Side::Left, i)?, x(Side::Right, i)?))).collect();
+                    let mid = range(both.iter().map(|(l, r)| (l + r) / 2.0).collect())?;
+                    let apart = range(both.iter().map(|(l, r)| l - r).collect())?;
+                    (mid - apart).max(0.0)
+                }
+            };
+            Some(100.0 * moved / leg)
+        });
+    median_of(per_rep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinematics::{compute_signals, KinematicsConfig};
+    use crate::reps::{find_reps, RepConfig};
+    use crate::synthetic::{generate, SynthRep, SynthSpec};
+
+    /// The drift of a synthetic clip (landmark noise of 2 pixels on a 400-pixel leg, as BlazePose's on a
+    /// phone's clip) whose every point is moved sideways by `sway` (pixels at a time in seconds).
+    fn drift_of(spec: SynthSpec, sway: impl Fn(f64) -> f64) -> Option<f64> {
+        let (mut track, _) = generate(&SynthSpec { noise_px: 2.0, reps: vec![SynthRep::plain(25.0); 3], ..spec });
+        for f in &mut track.frames {
+            let dx = sway(f.pts_s) as f32;
+            if let Some(p) = f.pose.as_mut() {
+                p.landmarks.iter_mut().for_each(|l| l[0] += dx);
+            }
+        }
+        let s = compute_signals(&track, &KinematicsConfig::default()).expect("signals");
+        let reps = find_reps(&s, &RepConfig::default());
+        assert_eq!(reps.reps.len(), 3, "{:?}", reps.reps);
+        planted_drift(&s, &reps.reps)
+    }
+
+    /// A hand's sway: 30 pixels either way (7.5 % of the leg), one cycle in about 5 seconds.
+    fn sway(t: f64) -> f64 {
+        30.0 * (1.3 * t).sin()
+    }
+
+    #[test]
+    fn a_still_camera_leaves_the_planted_feet_still() {
+        for spec in [SynthSpec::default(), SynthSpec { stance: Some(Side::Left), ..SynthSpec::default() }] {
+            let d = drift_of(spec, |_| 0.0).expect("frontal reps give a drift");
+            assert!(d < MIN_DRIFT_PCT_LEG / 2.0, "{d}");
+        }
+    }
+
+    #[test]
+    fn a_swaying_camera_moves_the_planted_feet() {
+        for spec in [SynthSpec::default(), SynthSpec { stance: Some(Side::Right), ..SynthSpec::default() }] {
+            let d = drift_of(spec, sway).expect("frontal reps give a drift");
+            assert!(d >= MIN_DRIFT_PCT_LEG, "{d}");
+        }
+    }
+
+    #[test]
+    fn side_views_and_lunges_do_not_tell() {
+        use crate::synthetic::SynthView;
+        let side = SynthSpec { view: SynthView::SagittalLeft, ..SynthSpec::default() };
+        assert_eq!(drift_of(side, sway), None);
+        let lunge = SynthSpec { lunge_front: Some(Side::Left), ..SynthSpec::default() };
+        assert_eq!(drift_of(lunge, sway), None);
+    }
+}
