@@ -179,7 +179,8 @@ struct AnalysisArgs {
     #[arg(long, default_value_t = genu::kinematics::filter::DEFAULT_CUTOFF_HZ)]
     cutoff: f64,
     /// The phone was held in the hand: steady the picture on the planted foot. For squats, single-leg squats and
-    /// step-downs on one stance leg; not lunges, jumps, walks or a change of stance leg (docs/metrics.md).
+    /// step-downs on one stance leg; not lunges, jumps, walks or a change of stance leg (docs/metrics.md). Done
+    /// without asking where the background is not read and the planted feet drift during the reps.
     #[arg(long)]
     hand_held: bool,
 }
