@@ -326,7 +326,7 @@ pub fn findings(a: &Analysis) -> Vec<String> {
     }
     if let Some(drift) = a.planted_drift_pct_leg.filter(|_| a.config.kinematics.hand_held) {
         out.push(format!(
-            "Filming: the camera moved: the background could not be read (a plain wall?) and the planted feet moved sideways together by {drift:.0} % of the leg's length during the reps, as a hand-held phone moves them. The picture was steadied on the planted foot before anything was measured (as --hand-held does): depths read a few % of leg shallower than from a still camera. Film from a tripod or a phone propped up for the most direct reading."
+            "Filming: the camera moved: the background could not be read (a plain wall?) and the planted feet moved sideways together by {drift:.0} % of the leg's length during the reps, as a hand-held phone moves them. The picture was steadied on the planted foot before anything was measured (as --hand-held does): depths can read a few % of leg off what a still camera gives. Film from a tripod or a phone propped up for the most direct reading."
         ));
     } else if a.config.kinematics.hand_held {
         out.push(
