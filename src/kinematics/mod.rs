@@ -131,7 +131,7 @@ pub fn compute_signals(track: &PoseTrack, config: &KinematicsConfig) -> Result<S
         steady::steady(&mut cleaned);
         None
     } else {
-        steady::on_background(&mut cleaned, &raw, leg_px)
+        steady::on_background(&mut cleaned, &raw, leg_px, background_coverage)
     };
     let SampleViews { pelvis_yaw, view, hip_line_yaw } = view::sample_views(&cleaned, facing);
     let mut unavailable = Vec::new();

@@ -58,10 +58,11 @@ pub const SHIFT_SMOOTH_HALF_S: f64 = 0.1;
 /// Moves every image point of `c` back by the background's shift (the camera's motion, read on `raw`'s frames)
 /// where it is read on enough of the clip and moved far enough ([`MIN_SHIFT_COVERAGE`], [`MIN_CAMERA_MOVE_LEG`]);
 /// returns how far it moved (robust range, the larger axis, fraction of the leg), or `None` when nothing was done.
-pub(crate) fn on_background(c: &mut Cleaned, raw: &Raw, leg_px: f64) -> Option<f64> {
+/// `coverage` is [`background_coverage`] of `c` and `raw`.
+pub(crate) fn on_background(c: &mut Cleaned, raw: &Raw, leg_px: f64, coverage: f64) -> Option<f64> {
     let n = c.len();
-    let shift_of = |i: usize| raw.frame.binary_search(&c.frame[i]).ok().and_then(|k| raw.camera_shift[k]);
-    if background_coverage(c, raw) < MIN_SHIFT_COVERAGE || leg_px <= 0.0 {
+    let shift_of = |i: usize| shift_at(c, raw, i);
+    if coverage < MIN_SHIFT_COVERAGE || leg_px <= 0.0 {
         return None;
     }
     let half = (SHIFT_SMOOTH_HALF_S * c.rate_hz).round() as usize;
@@ -89,14 +90,18 @@ pub(crate) fn on_background(c: &mut Cleaned, raw: &Raw, leg_px: f64) -> Option<f
 
 /// Share of `c`'s valid samples whose background shift was read (0 when none is valid).
 pub(crate) fn background_coverage(c: &Cleaned, raw: &Raw) -> f64 {
-    let read = |i: usize| raw.frame.binary_search(&c.frame[i]).ok().and_then(|k| raw.camera_shift[k]).is_some();
     let valid = (0..c.len()).filter(|&i| c.valid[i]).count();
-    let seen = (0..c.len()).filter(|&i| c.valid[i] && read(i)).count();
+    let seen = (0..c.len()).filter(|&i| c.valid[i] && shift_at(c, raw, i).is_some()).count();
     if valid == 0 {
         0.0
     } else {
         seen as f64 / valid as f64
     }
+}
+
+/// The background's shift read on the source frame of `c`'s sample `i`, if it was read.
+fn shift_at(c: &Cleaned, raw: &Raw, i: usize) -> Option<[f64; 2]> {
+    raw.frame.binary_search(&c.frame[i]).ok().and_then(|k| raw.camera_shift[k])
 }
 
 /// `v` with every gap filled by the nearest value before it (or, at the start, after it); zeros when empty.
