@@ -3,7 +3,8 @@
 //! Squat-like tasks (bilateral squat, single-leg squat, step-down) are segmented on the hip drop (filtered
 //! hip-midpoint height, % of leg length): a rep is an excursion that goes deeper than
 //! [`RepConfig::min_depth_pct`] and comes back above half of that (hysteresis), lasting at least
-//! [`MIN_REP_S`]; its bottom is the deepest sample, its descent start and ascent end the last and first samples
+//! [`MIN_REP_S`]; its depth is the deepest sample's, its bottom the middle of the held bottom
+//! ([`HELD_BAND_FRACTION`]), its descent start and ascent end the last and first samples
 //! within [`EVENT_FRACTION`] of the rep's depth from standing. A pause at the bottom stays one excursion; a
 //! pause at the top separates two; a dip that never reaches the minimum depth is no rep. A rep cut by the
 //! start or end of the data counts, flagged as not [`Rep::complete`], when its bottom was seen.
@@ -38,7 +39,7 @@ use classify::{
     auto_task_reason, borrow_task_for_hidden_feet, flag_of, front_leg, lunge_front, planted_leg, quality, stance_of,
     withhold_lunge_flexion,
 };
-use segment::{excursions, not_a_rep, split_at_stands, typical_depth, Excursion};
+use segment::{excursions, held_bottom, not_a_rep, split_at_stands, typical_depth, Excursion};
 use stairs::{along_stairs, stair_cycles, vertical_stairs, StairClip};
 
 pub use stairs::{
@@ -91,6 +92,12 @@ pub const END_RISE_FRACTION: f64 = 0.05;
 pub const LOADED_FRACTION: f64 = 0.5;
 /// The bottom phase: samples whose hip drop is within this much (% of leg length) of the deepest point.
 pub const BOTTOM_BAND_PCT: f64 = 0.5;
+/// A rep's bottom is the middle of its held bottom: the samples around the deepest point where the hip drop,
+/// averaged over [`HELD_SMOOTH_S`], stays within this fraction of the depth of its deepest. A pause at the
+/// bottom is centred, not read wherever the jitter put the deepest sample (0.3-0.4 s off in a 0.6 s hold).
+pub const HELD_BAND_FRACTION: f64 = 0.08;
+/// The span (seconds) the hip drop is averaged over to find the held bottom ([`HELD_BAND_FRACTION`]).
+pub const HELD_SMOOTH_S: f64 = 0.2;
 /// Shorter excursions are noise, not reps (seconds).
 pub const MIN_REP_S: f64 = 0.3;
 /// Knee over toe beyond this (% of shank) medially is "medial to the toe", beyond it laterally "lateral".
@@ -206,8 +213,8 @@ fn moment(s: &Signals, i: usize) -> Moment {
     Moment { sample: i, frame: s.frame[i], t_s: s.t_s[i] }
 }
 
-/// The mean of `series` over the bottom phase `window` (the samples around the deepest point within
-/// [`BOTTOM_BAND_PCT`] of it), reported at the deepest sample `i`. Averaging the held bottom keeps single-frame
+/// The mean of `series` over the bottom phase `window` (the samples around the bottom within
+/// [`BOTTOM_BAND_PCT`] of its hip drop), reported at the bottom `i`. Averaging the held bottom keeps single-frame
 /// jitter out of the headline numbers.
 fn value_at(
     s: &Signals,
@@ -223,7 +230,7 @@ fn value_at(
     Value { value: Some(v.iter().sum::<f64>() / v.len() as f64), at: Some(moment(s, i)), reason: None }
 }
 
-/// Samples around the deepest point `bottom` whose hip drop is within [`BOTTOM_BAND_PCT`] of it.
+/// Samples around the bottom `bottom` whose hip drop is within [`BOTTOM_BAND_PCT`] of its own.
 fn bottom_phase(s: &Signals, bottom: usize, start: usize, end: usize) -> std::ops::RangeInclusive<usize> {
     let d = &s.hip_drop_pct_leg;
     let Some(deepest) = d[bottom] else { return bottom..=bottom };
@@ -538,7 +545,18 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
         .into_iter()
         .zip(&reads)
         .enumerate()
-        .map(|(k, ((ev, _), &(task, stance)))| build_rep(s, k + 1, task, stance, ev))
+        .map(|(k, ((ev, _), &(task, stance)))| {
+            // Measured at the middle of the held bottom; the depth stays the deepest the hip went.
+            let mut rep = build_rep(
+                s,
+                k + 1,
+                task,
+                stance,
+                Excursion { bottom: held_bottom(&s.hip_drop_pct_leg, s.rate_hz, &ev), ..ev },
+            );
+            rep.depth_pct_leg = s.hip_drop_pct_leg[ev.bottom].unwrap_or(f64::NAN);
+            rep
+        })
         .collect();
     let task = match config.task {
         Task::Auto => [Task::Squat, Task::SingleLegSquat, Task::StepDown, Task::Lunge]

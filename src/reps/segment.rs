@@ -317,6 +317,37 @@ fn split_one(s: &Signals, ex: Excursion, leg: f64, min_depth: f64) -> Vec<Excurs
         .collect()
 }
 
+/// The middle of an excursion's held bottom ([`HELD_BAND_FRACTION`]) in the hip drop `drop` sampled at
+/// `rate_hz`. A rep the data ends in before the hip rose keeps its deepest sample seen.
+pub(crate) fn held_bottom(drop: &[Option<f64>], rate_hz: f64, ex: &Excursion) -> usize {
+    let Some(depth) = drop[ex.bottom].filter(|_| ex.rising && ex.end > ex.start) else { return ex.bottom };
+    let half = ((HELD_SMOOTH_S * rate_hz / 2.0).round() as usize).max(1);
+    let smooth: Vec<Option<f64>> = (ex.start..=ex.end)
+        .map(|i| {
+            let v: Vec<f64> =
+                (i.saturating_sub(half).max(ex.start)..=(i + half).min(ex.end)).filter_map(|k| drop[k]).collect();
+            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        })
+        .collect();
+    let Some((peak_at, peak)) =
+        smooth.iter().enumerate().filter_map(|(k, v)| v.map(|v| (k, v))).max_by(|x, y| x.1.total_cmp(&y.1))
+    else {
+        return ex.bottom;
+    };
+    let held = |k: usize| smooth[k].is_some_and(|v| v >= peak - HELD_BAND_FRACTION * depth);
+    let (mut a, mut b) = (peak_at, peak_at);
+    while a > 0 && held(a - 1) {
+        a -= 1;
+    }
+    while b + 1 < smooth.len() && held(b + 1) {
+        b += 1;
+    }
+    // The sample nearest the middle that has a value (the deepest one has).
+    let (a, b) = (ex.start + a, ex.start + b);
+    let middle = (a + b) / 2;
+    (a..=b).filter(|&i| drop[i].is_some()).min_by_key(|&i| i.abs_diff(middle)).unwrap_or(ex.bottom)
+}
+
 /// One coordinate (`axis` 0: x, 1: y) of an ankle over samples `a..=b`, after a running median of
 /// ±[`FEET_TRAVEL_SMOOTH_HALF_S`] (the frames where BlazePose loses the feet are not a step).
 pub(crate) fn smoothed_ankle(s: &Signals, side: Side, axis: usize, a: usize, b: usize) -> Vec<Option<f64>> {

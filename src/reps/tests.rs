@@ -93,3 +93,33 @@ fn a_value_missing_at_a_deep_bottom_quotes_its_own_moments_reason() {
         assert!(mean.reason.as_deref().is_some_and(|r| r.contains("points at the camera")), "{mean:?}");
     }
 }
+
+#[test]
+fn a_held_bottom_is_measured_at_its_middle() {
+    let rate = 30.0;
+    // 1 s down to 12 % of leg, 0.6 s held with ±0.6 jitter whose deepest sample is the hold's first, 1 s up.
+    let jitter = [0.6, -0.6, 0.2, -0.4, 0.5, -0.5];
+    let mut d: Vec<Option<f64>> = vec![Some(0.0); 15];
+    d.extend((0..30).map(|i| Some(12.0 * f64::from(i) / 30.0)));
+    let hold = d.len();
+    d.extend((0..18).map(|i| Some(12.0 + if i == 0 { 0.9 } else { jitter[i % 6] })));
+    let after = d.len();
+    d.extend((0..30).rev().map(|i| Some(12.0 * f64::from(i) / 30.0)));
+    d.extend(vec![Some(0.0); 15]);
+    let ex = excursions(&d, rate, 5.0);
+    assert_eq!(ex.len(), 1, "{ex:?}");
+    assert_eq!(ex[0].bottom, hold, "the deepest sample is the hold's first");
+    let middle = (hold + after - 1) / 2;
+    let held = held_bottom(&d, rate, &ex[0]);
+    assert!(held.abs_diff(middle) <= 2, "held bottom {held}, the hold's middle {middle}");
+
+    // An even descent and rise without a hold keeps its deepest sample; so does a rep the data ends in.
+    let mut v: Vec<Option<f64>> = vec![Some(0.0); 10];
+    v.extend((0..=40).map(|i| Some(15.0 * (f64::from(i) / 40.0 * std::f64::consts::PI).sin())));
+    v.extend(vec![Some(0.0); 10]);
+    let ex = excursions(&v, rate, 5.0);
+    assert_eq!(ex.len(), 1, "{ex:?}");
+    assert!(held_bottom(&v, rate, &ex[0]).abs_diff(ex[0].bottom) <= 1);
+    let cut = Excursion { rising: false, ..ex[0] };
+    assert_eq!(held_bottom(&v, rate, &cut), ex[0].bottom);
+}
