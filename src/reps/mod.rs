@@ -502,8 +502,13 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
     // it has at least two: single-leg squats are shallower than bilateral ones (a mixed clip of 44 % squats and
     // 15 % single-leg squats lost every single-leg rep as a dip "under 40 % of the clear reps").
     let stances: Vec<Option<(Side, Task)>> = found.iter().map(|e| stance_of(s, e.start, e.bottom, e.end)).collect();
-    let of_one_leg: Vec<Excursion> =
-        found.iter().zip(&stances).filter(|(_, st)| st.is_some()).map(|(e, _)| *e).collect();
+    // (Only those the subject did not move about or enter the picture during: a dip of a walk-in is no yardstick.)
+    let of_one_leg: Vec<Excursion> = found
+        .iter()
+        .zip(&stances)
+        .filter(|(e, st)| st.is_some() && not_a_rep(s, e, None).is_none())
+        .map(|(e, _)| *e)
+        .collect();
     let typical = typical_depth(s, &found);
     let typical_one_leg = (of_one_leg.len() >= 2).then(|| typical_depth(s, &of_one_leg)).flatten().or(typical);
     let (mut kept, mut ignored) = (Vec::new(), Vec::new());
