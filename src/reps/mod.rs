@@ -40,7 +40,7 @@ use classify::{
     withhold_lunge_flexion,
 };
 use segment::{excursions, held_bottom, not_a_rep, split_at_stands, typical_depth, Excursion};
-use stairs::{along_stairs, stair_cycles, vertical_stairs, StairClip};
+use stairs::{along_stairs, stair_reps, vertical_stairs};
 
 pub use stairs::{
     ALONG_FLIGHT, STAIRS_FLEXION_MAX_SIDE_OFF_DEG, STAIRS_MAX_OTHER_SHARE, STAIRS_MAX_STALL_S,
@@ -93,9 +93,13 @@ pub const LOADED_FRACTION: f64 = 0.5;
 /// The bottom phase: samples whose hip drop is within this much (% of leg length) of the deepest point.
 pub const BOTTOM_BAND_PCT: f64 = 0.5;
 /// A rep's bottom is the middle of its held bottom: the samples around the deepest point where the hip drop,
-/// averaged over [`HELD_SMOOTH_S`], stays within this fraction of the depth of its deepest. A pause at the
-/// bottom is centred, not read wherever the jitter put the deepest sample (0.3-0.4 s off in a 0.6 s hold).
+/// averaged over [`HELD_SMOOTH_S`], stays within this fraction of the depth of its deepest, and within
+/// [`HELD_BAND_MAX_PCT`]. A pause at the bottom is centred, not read wherever the jitter put the deepest sample
+/// (0.3-0.4 s off in a 0.6 s hold).
 pub const HELD_BAND_FRACTION: f64 = 0.08;
+/// At most this much (% of leg, about a centimetre at the hip) below its deepest is the hip still held at the
+/// bottom: a real hold that keeps sinking (a pistol squat's 1.3 s, 2.7 % of leg) has its bottom near its end.
+pub const HELD_BAND_MAX_PCT: f64 = 1.0;
 /// The span (seconds) the hip drop is averaged over to find the held bottom ([`HELD_BAND_FRACTION`]).
 pub const HELD_SMOOTH_S: f64 = 0.2;
 /// Shorter excursions are noise, not reps (seconds).
@@ -469,28 +473,6 @@ pub fn find_reps(s: &Signals, config: &RepConfig) -> RepAnalysis {
         note,
         ignored,
     }
-}
-
-/// A stair clip's reps, one per cycle ([`stairs::stair_cycles`]); `clip`: how the clip reads as stairs, when it
-/// does (filmed along the flight, the values read against standing lengths are withheld).
-fn stair_reps(s: &Signals, clip: Option<&StairClip>) -> Vec<Rep> {
-    let along = clip.is_some_and(|c| c.along);
-    stair_cycles(s, along)
-        .into_iter()
-        .enumerate()
-        .map(|(k, c)| {
-            let ex = Excursion { start: c.start, bottom: c.bottom, end: c.end, complete: true, rising: true };
-            let mut rep = build_rep(s, k + 1, Task::Stairs, Some(c.stance), ex);
-            // The hip's drop from a standing level means nothing on a flight of stairs: no depth.
-            rep.depth_pct_leg = f64::NAN;
-            if along {
-                rep.legs[c.stance] = LegRep::withheld(ALONG_FLIGHT);
-            } else {
-                stairs::withhold_flexion_off_side(&mut rep.legs[c.stance], rep.camera_yaw_deg);
-            }
-            rep
-        })
-        .collect()
 }
 
 /// The reps of a squat-like clip: the hip-drop excursions that are reps, each with its task and stance leg;

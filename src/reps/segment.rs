@@ -334,7 +334,8 @@ pub(crate) fn held_bottom(drop: &[Option<f64>], rate_hz: f64, ex: &Excursion) ->
     else {
         return ex.bottom;
     };
-    let held = |k: usize| smooth[k].is_some_and(|v| v >= peak - HELD_BAND_FRACTION * depth);
+    let band = (HELD_BAND_FRACTION * depth).min(HELD_BAND_MAX_PCT);
+    let held = |k: usize| smooth[k].is_some_and(|v| v >= peak - band);
     let (mut a, mut b) = (peak_at, peak_at);
     while a > 0 && held(a - 1) {
         a -= 1;

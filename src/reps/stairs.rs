@@ -368,6 +368,28 @@ pub(crate) fn withhold_flexion_off_side(leg: &mut LegRep, camera_yaw_deg: Option
     }
 }
 
+/// A stair clip's reps, one per cycle ([`stair_cycles`]); `clip`: how the clip reads as stairs, when it
+/// does (filmed along the flight, the values read against standing lengths are withheld).
+pub(crate) fn stair_reps(s: &Signals, clip: Option<&StairClip>) -> Vec<Rep> {
+    let along = clip.is_some_and(|c| c.along);
+    stair_cycles(s, along)
+        .into_iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let ex = Excursion { start: c.start, bottom: c.bottom, end: c.end, complete: true, rising: true };
+            let mut rep = build_rep(s, k + 1, Task::Stairs, Some(c.stance), ex);
+            // The hip's drop from a standing level means nothing on a flight of stairs: no depth.
+            rep.depth_pct_leg = f64::NAN;
+            if along {
+                rep.legs[c.stance] = LegRep::withheld(ALONG_FLIGHT);
+            } else {
+                withhold_flexion_off_side(&mut rep.legs[c.stance], rep.camera_yaw_deg);
+            }
+            rep
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
