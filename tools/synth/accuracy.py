@@ -323,9 +323,21 @@ MESSY_SET = [
     ("m10_zoom_sway_stepdown_left", ["--reps", "3", "--task", "step-down", "--stance", "L", "--depth", "0.15",
                                      "--zoom", "1.15", "--sway", "0.1", "--sway-phase", "0.3"], 3, "step-down", "left",
      "held-out"),
+    # Rendered after the held bottom (session 25: a rep's bottom is the middle of its hold), as its check.
+    ("m11_pause_squat_deep_female", ["--reps", "3", "--depth", "0.45", "--pause", "1.0", *FEMALE], 3, "squat", "",
+     "held-out"),
+    ("m11_pause_single_left_male", ["--reps", "3", "--task", "single-leg", "--stance", "L", "--depth", "0.15",
+                                    "--pause", "0.8", *MALE], 3, "single-leg-squat", "left", "held-out"),
+    ("m11_pause_stepdown_right", ["--reps", "3", "--task", "step-down", "--stance", "R", "--depth", "0.16",
+                                  "--pause", "0.5"], 3, "step-down", "right", "held-out"),
+    ("m11_pause_single_right_chest", ["--reps", "3", "--task", "single-leg", "--stance", "R", "--depth", "0.14",
+                                      "--pause", "1.2", "--camera-height", "1.0"], 3, "single-leg-squat", "right",
+     "held-out"),
+    ("m11_sway_pause_squat", ["--reps", "3", "--depth", "0.3", "--pause", "0.8", "--sway", "0.08", "--sway-phase",
+                              "2.8"], 3, "squat", "", "held-out"),
 ]
 # `--hand-held` was written looking at every hand-held clip before these: only they are held out for it.
-HAND_HELD_HELD_OUT = "m10_"
+HAND_HELD_HELD_OUT = ("m10_", "m11_")
 
 
 def messy_set(args) -> int:
