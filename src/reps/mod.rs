@@ -312,11 +312,11 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
     }
     let why = |metric: &str, i: usize| missing_reason(s, metric, side, i);
     let w = bottom_phase(s, bottom, start, end);
-    // The loaded phase: the hip at least LOADED_FRACTION of the way down (all of the rep for stairs, whose
-    // "bottom" is the deepest knee bend rather than the lowest hip).
-    let deepest = s.hip_drop_pct_leg[bottom].unwrap_or(0.0);
+    // The loaded phase: the hip at least LOADED_FRACTION of its drop at the bottom (all of the rep for stairs,
+    // whose "bottom" is the deepest knee bend rather than the lowest hip).
+    let at_bottom = s.hip_drop_pct_leg[bottom].unwrap_or(0.0);
     let loaded: Vec<usize> = (start..=end)
-        .filter(|&i| deepest <= 0.0 || s.hip_drop_pct_leg[i].is_some_and(|d| d >= LOADED_FRACTION * deepest))
+        .filter(|&i| at_bottom <= 0.0 || s.hip_drop_pct_leg[i].is_some_and(|d| d >= LOADED_FRACTION * at_bottom))
         .collect();
     let kto_peak = peak(s, &leg.kto_pct_shank, &loaded, &why("kto_pct_shank", bottom));
     let kto_standing = standing_value(s, &leg.kto_pct_shank, start, end, &why("kto_pct_shank", start));
@@ -373,7 +373,9 @@ fn leg_rep(s: &Signals, side: Side, start: usize, bottom: usize, end: usize, wit
     }
 }
 
-fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: Excursion) -> Rep {
+/// One rep over the excursion `ex`, its values read at `ex.bottom`; `depth_pct_leg` as the caller measures it (the
+/// deepest sample's for a squat-like rep, none on stairs).
+fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: Excursion, depth_pct_leg: f64) -> Rep {
     let Excursion { start, bottom, end, complete, .. } = ex;
     let quality = quality(s, start..=end);
     let view = majority_view(&s.view[start..=end]);
@@ -425,7 +427,7 @@ fn build_rep(s: &Signals, number: usize, task: Task, stance: Option<Side>, ex: E
         descent_start: moment(s, start),
         bottom: moment(s, bottom),
         ascent_end: moment(s, end),
-        depth_pct_leg: s.hip_drop_pct_leg[bottom].unwrap_or(f64::NAN),
+        depth_pct_leg,
         view,
         camera_yaw_deg,
         fppa_mean_bottom_deg,
@@ -534,15 +536,8 @@ fn excursion_reps(s: &Signals, config: &RepConfig) -> (Vec<Rep>, Vec<Ignored>, T
         .enumerate()
         .map(|(k, ((ev, _), &(task, stance)))| {
             // Measured at the middle of the held bottom; the depth stays the deepest the hip went.
-            let mut rep = build_rep(
-                s,
-                k + 1,
-                task,
-                stance,
-                Excursion { bottom: held_bottom(&s.hip_drop_pct_leg, s.rate_hz, &ev), ..ev },
-            );
-            rep.depth_pct_leg = s.hip_drop_pct_leg[ev.bottom].unwrap_or(f64::NAN);
-            rep
+            let held = Excursion { bottom: held_bottom(&s.hip_drop_pct_leg, s.rate_hz, &ev), ..ev };
+            build_rep(s, k + 1, task, stance, held, s.hip_drop_pct_leg[ev.bottom].unwrap_or(f64::NAN))
         })
         .collect();
     let task = match config.task {

@@ -377,9 +377,8 @@ pub(crate) fn stair_reps(s: &Signals, clip: Option<&StairClip>) -> Vec<Rep> {
         .enumerate()
         .map(|(k, c)| {
             let ex = Excursion { start: c.start, bottom: c.bottom, end: c.end, complete: true, rising: true };
-            let mut rep = build_rep(s, k + 1, Task::Stairs, Some(c.stance), ex);
             // The hip's drop from a standing level means nothing on a flight of stairs: no depth.
-            rep.depth_pct_leg = f64::NAN;
+            let mut rep = build_rep(s, k + 1, Task::Stairs, Some(c.stance), ex, f64::NAN);
             if along {
                 rep.legs[c.stance] = LegRep::withheld(ALONG_FLIGHT);
             } else {
